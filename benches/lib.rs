@@ -1,0 +1,1 @@
+//! Criterion benchmarks for sayso live in this package's bench targets.

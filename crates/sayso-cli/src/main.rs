@@ -1,0 +1,4 @@
+//! The `sayso` command line.
+#![forbid(unsafe_code)]
+
+fn main() {}

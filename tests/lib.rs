@@ -1,0 +1,1 @@
+//! End-to-end and snapshot tests for sayso live in this package's test targets.
