@@ -414,7 +414,16 @@ impl RuleSet {
                 winner: run::to_match(&outcome, winner, &index_of),
             })
             .collect();
-        let furthest = outcome.tracker.furthest.and_then(|partial| {
+        // Attempts that start inside a match of the rule only show how that match ended; the
+        // interesting failures are the ones elsewhere.
+        let inside_match = |start: usize| {
+            outcome
+                .arena
+                .iter()
+                .any(|raw| raw.rule == rule && raw.tokens.contains(&start))
+        };
+        let furthest = outcome.tracker.furthest(|start| !inside_match(start));
+        let furthest = furthest.and_then(|partial| {
             let compiled = self.compiled.get(rule.0 as usize)?;
             let failed = match compiled.pattern.prog.insts.get(partial.failed_pc)? {
                 Inst::Token(pred) => FailedStep::Token(self.predicates.sources.get(*pred)?.clone()),

@@ -32,29 +32,41 @@ pub(crate) struct Partial {
     pub(crate) failed_pc: usize,
 }
 
-/// Records the furthest partial match when explaining a rule: the failed attempt that got
-/// furthest past its start, the earliest among equals.
+/// Records, for each start position, the failed attempt that got furthest, for `explain`.
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
-    pub(crate) furthest: Option<Partial>,
+    pub(crate) by_start: std::collections::BTreeMap<usize, Partial>,
 }
 
 impl Tracker {
     fn note(&mut self, start: u64, reached: usize, failed_pc: usize) {
         let start = usize::try_from(start).unwrap_or(reached);
-        let better = match self.furthest {
-            None => true,
-            Some(known) => {
-                reached.saturating_sub(start) > known.reached.saturating_sub(known.start)
-            }
+        let partial = Partial {
+            start,
+            reached,
+            failed_pc,
         };
-        if better {
-            self.furthest = Some(Partial {
-                start,
-                reached,
-                failed_pc,
-            });
+        self.by_start
+            .entry(start)
+            .and_modify(|known| {
+                if reached > known.reached {
+                    *known = partial;
+                }
+            })
+            .or_insert(partial);
+    }
+
+    /// The attempt that got furthest past its start among those `keep` accepts, the earliest
+    /// among equals.
+    pub(crate) fn furthest(&self, keep: impl Fn(usize) -> bool) -> Option<Partial> {
+        let mut best: Option<Partial> = None;
+        for partial in self.by_start.values().filter(|p| keep(p.start)) {
+            let progress = partial.reached.saturating_sub(partial.start);
+            if best.is_none_or(|b| progress > b.reached.saturating_sub(b.start)) {
+                best = Some(*partial);
+            }
         }
+        best
     }
 }
 
