@@ -283,7 +283,7 @@ impl Iterator for DocumentStream {
 }
 
 /// An IO error in plain words, without the `(os error N)` suffix.
-fn io_message(e: &io::Error) -> String {
+pub fn io_message(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or directory".to_owned(),
         io::ErrorKind::PermissionDenied => "permission denied".to_owned(),

@@ -47,7 +47,13 @@ pub struct EvalArgs {
 }
 
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read {}: {}",
+            path.display(),
+            crate::input::io_message(&e)
+        )
+    })
 }
 
 /// Runs the rules over the gold texts and returns the jsonl lines they would print.

@@ -21,7 +21,7 @@ Examples:
   cat article.txt | sayso run -               read stdin
   sayso run --input jsonl --id-field url --text-field body news.jsonl > matches.jsonl
   sayso run --format html corpus/ > matches.html
-  sayso run --offsets chars --format brat article.txt > article.ann
+  sayso run --format brat --out-dir annotations/ corpus/
 
 Output: jsonl prints one line per input document, in input order:
   {\"id\", \"matches\": [{\"label\", \"rule\", \"start\", \"end\", \"text\", \"captures\", \"attrs\"}]}
@@ -108,6 +108,50 @@ pub struct RunArgs {
     /// Colour of the pretty format.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// With --format brat: write a NAME.txt and NAME.ann pair per document into DIR, as brat
+    /// expects, instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// Writes one document's brat pair; the file name comes from the id, made safe and unique.
+struct BratDirectory {
+    dir: PathBuf,
+    used: std::collections::HashSet<String>,
+}
+
+impl BratDirectory {
+    fn write(
+        &mut self,
+        program: &sayso_engine::Program,
+        view: &DocumentView<'_>,
+    ) -> io::Result<()> {
+        let safe: String = view
+            .id
+            .trim_end_matches(".txt")
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut name = safe.trim_start_matches(['.', '_']).to_owned();
+        if name.is_empty() {
+            name = "document".to_owned();
+        }
+        let mut unique = name.clone();
+        let mut n = 1;
+        while !self.used.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{name}-{n}");
+        }
+        std::fs::write(self.dir.join(format!("{unique}.txt")), view.text)?;
+        let annotations = sayso_output::brat_annotations(program, view);
+        std::fs::write(self.dir.join(format!("{unique}.ann")), annotations)
+    }
 }
 
 /// A document after the engine ran.
@@ -226,6 +270,23 @@ pub fn run(args: RunArgs) -> Outcome {
             ColorArg::Auto => crate::use_color(stdout_terminal),
         },
     };
+    let mut brat_directory = match (&args.out_dir, format) {
+        (Some(dir), Format::Brat) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!("error: cannot create {}: {e}", dir.display());
+                return Outcome::Usage;
+            }
+            Some(BratDirectory {
+                dir: dir.clone(),
+                used: Default::default(),
+            })
+        }
+        (Some(_), _) => {
+            eprintln!("error: --out-dir goes with --format brat");
+            return Outcome::Usage;
+        }
+        (None, _) => None,
+    };
     let bar = progress_bar(stream.planned(), args.quiet);
     let mut renderer = sayso_output::renderer(format, rules.program(), options);
     let mut out = BufWriter::new(io::stdout().lock());
@@ -256,12 +317,18 @@ pub fn run(args: RunArgs) -> Outcome {
                 }
                 match &item {
                     Processed::Done { id, text, matches } => {
-                        renderer.document(&mut out, &DocumentView::new(id, text, matches))?;
+                        let view = DocumentView::new(id, text, matches);
+                        match brat_directory.as_mut() {
+                            Some(directory) => directory.write(rules.program(), &view)?,
+                            None => renderer.document(&mut out, &view)?,
+                        }
                     }
                     Processed::Failed { id, message } => {
                         failures += 1;
                         bar.suspend(|| eprintln!("error: {message}"));
-                        renderer.document(&mut out, &DocumentView::failed(id, message))?;
+                        if brat_directory.is_none() {
+                            renderer.document(&mut out, &DocumentView::failed(id, message))?;
+                        }
                     }
                 }
                 bar.inc(1);
