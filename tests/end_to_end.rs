@@ -1,1 +1,3 @@
-//! End-to-end tests of the `sayso` binary.
+//! End-to-end tests of sayso: the crate graph and the `sayso` binary.
+
+mod architecture;
