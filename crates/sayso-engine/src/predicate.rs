@@ -20,6 +20,8 @@ pub(crate) struct CompiledLexicon {
     pub(crate) case_sensitive: bool,
     /// Entries that are one token, as keys (normalised or exact).
     pub(crate) single: HashSet<String>,
+    /// The normalised forms of the single-token entries, for the position index.
+    pub(crate) single_norms: Vec<String>,
     /// Every entry as its token keys, longest first, for `Phrase`.
     pub(crate) phrases: Vec<Vec<String>>,
     /// Normalised lemma -> normalised forms of that lemma.
@@ -39,6 +41,12 @@ impl CompiledLexicon {
             }
             if keys.len() == 1 {
                 compiled.single.insert(keys[0].clone());
+                let norms = entry_keys(entry, false);
+                if let [norm] = norms.as_slice()
+                    && !compiled.single_norms.contains(norm)
+                {
+                    compiled.single_norms.push(norm.clone());
+                }
             }
             if let Some(lemma) = lexicon.lemmas.get(index) {
                 let lemma_key = entry_keys(lemma, false).join(" ");

@@ -8,7 +8,7 @@ use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
 
 use crate::compile::Compiled;
-use crate::context::{AnnotRef, AnnotSpan, DocContext};
+use crate::context::{AnnotRef, AnnotSpan, DocContext, IndexKey};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
 use crate::{Field, Match, RuleSet};
 
@@ -141,6 +141,40 @@ impl Cascade<'_, '_, '_> {
         ranges
     }
 
+    /// The segments that hold a token under the rarest index key, or all of them when the rule
+    /// has no key.
+    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Vec<(usize, usize)> {
+        let Some(rarest) = keys
+            .iter()
+            .min_by_key(|key| self.context.count_positions(key))
+        else {
+            return self.segments(scope);
+        };
+        let positions = self.context.positions(rarest);
+        if positions.is_empty() {
+            return Vec::new();
+        }
+        let all = self.segments(scope);
+        let mut chosen = Vec::new();
+        let mut segment = 0;
+        for position in positions {
+            let position = position as usize;
+            while segment < all.len() && all[segment].1 <= position {
+                segment += 1;
+            }
+            match all.get(segment) {
+                Some(&(low, high)) if low <= position && position < high => {
+                    if chosen.last() != Some(&(low, high)) {
+                        chosen.push((low, high));
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        chosen
+    }
+
     fn looks(
         &self,
         compiled: &Compiled,
@@ -175,9 +209,18 @@ impl Cascade<'_, '_, '_> {
         let compiled = &set.compiled[index];
         let mut counters = self.counters[index];
         let explaining = self.explain == Some(RuleId(index as u32));
-        for (low, high) in self.segments(rule.scope) {
+        // The explained rule runs without skipping anything, so that its failed attempts are
+        // all seen.
+        let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let segments = if optimized {
+            self.candidate_segments(rule.scope, &compiled.index_keys)
+        } else {
+            self.segments(rule.scope)
+        };
+        for (low, high) in segments {
             if let Some(prefilter) = &compiled.prefilter
-                && set.config.simulation == crate::Simulation::Optimized
+                && optimized
+                && compiled.index_keys.is_empty()
                 && !(low..high).any(|at| self.context.pred(*prefilter, at))
             {
                 continue;
@@ -187,6 +230,11 @@ impl Cascade<'_, '_, '_> {
                 low,
                 high,
                 looks: &tables,
+            };
+            let starts = if optimized {
+                compiled.first_steps.as_deref()
+            } else {
+                None
             };
             let mut from = low;
             while from < high {
@@ -201,6 +249,7 @@ impl Cascade<'_, '_, '_> {
                     &window,
                     from,
                     compiled.slot_count,
+                    starts,
                     &mut counters,
                     tracker,
                 ) else {
@@ -216,7 +265,8 @@ impl Cascade<'_, '_, '_> {
                     continue;
                 }
                 let consumed = vm::consumed_list(&found.consumed);
-                self.record(index, start..end, found.slots, consumed);
+                let slots = std::rc::Rc::unwrap_or_clone(found.slots);
+                self.record(index, start..end, slots, consumed);
                 from = end;
             }
         }

@@ -90,16 +90,101 @@ pub(crate) fn consumed_list(mut consumed: &Consumed) -> Vec<AnnotRef> {
     list
 }
 
+/// Capture slots, shared between forked threads until one of them writes.
+type Slots = Rc<Vec<u64>>;
+
 struct Thread {
     pc: usize,
     position: usize,
-    slots: Vec<u64>,
+    slots: Slots,
     consumed: Consumed,
+}
+
+/// Which (position, instruction) pairs already have a waiting thread. Nearly every thread waits
+/// at the next position, which a stamp per instruction answers; the rest go to a small set.
+struct Waiting {
+    next_position: usize,
+    near: Vec<usize>,
+    far: HashSet<(usize, usize)>,
+}
+
+impl Waiting {
+    fn new(size: usize) -> Waiting {
+        Waiting {
+            next_position: 0,
+            near: vec![usize::MAX; size],
+            far: HashSet::new(),
+        }
+    }
+
+    fn reset(&mut self, next_position: usize) {
+        self.next_position = next_position;
+        self.far.clear();
+    }
+
+    /// Claims the pair; false when a higher-priority thread already holds it.
+    fn claim(&mut self, position: usize, pc: usize) -> bool {
+        if position == self.next_position
+            && let Some(stamp) = self.near.get_mut(pc)
+        {
+            if *stamp == position {
+                return false;
+            }
+            *stamp = position;
+            return true;
+        }
+        self.far.insert((position, pc))
+    }
+}
+
+/// A first step of every match: a start position where none is possible is skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FirstStep {
+    Token(crate::predicate::PredId),
+    Annotation(sayso_lang::ir::LabelId),
+    Phrase(usize),
+}
+
+/// The steps that can consume the first token of a match, or `None` when the program can match
+/// without consuming anything first (so every position is a possible start).
+pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStep>> {
+    let mut steps = Vec::new();
+    let mut seen = vec![false; prog.insts.len()];
+    let mut stack = vec![0usize];
+    while let Some(pc) = stack.pop() {
+        if std::mem::replace(seen.get_mut(pc)?, true) {
+            continue;
+        }
+        match prog.insts.get(pc)? {
+            Inst::Jump(target) => stack.push(*target),
+            Inst::Split(first, second) => {
+                stack.push(*first);
+                stack.push(*second);
+            }
+            Inst::Save(_) | Inst::Assert(_) => stack.push(pc + 1),
+            Inst::Match => return None,
+            Inst::Token(pred) => steps.push(FirstStep::Token(*pred)),
+            Inst::Annotation { label, .. } => steps.push(FirstStep::Annotation(*label)),
+            Inst::Phrase(lexicon) => steps.push(FirstStep::Phrase(*lexicon)),
+        }
+    }
+    steps.dedup();
+    Some(steps)
+}
+
+fn can_start(context: &DocContext<'_, '_, '_>, steps: &[FirstStep], at: usize) -> bool {
+    steps.iter().any(|step| match step {
+        FirstStep::Token(pred) => at < context.token_count && context.pred(*pred, at),
+        FirstStep::Annotation(label) => context
+            .label(*label)
+            .is_some_and(|index| !index.starting_at(at).is_empty()),
+        FirstStep::Phrase(lexicon) => !context.phrases_starting(*lexicon, at).is_empty(),
+    })
 }
 
 /// What a successful search returns.
 pub(crate) struct Found {
-    pub(crate) slots: Vec<u64>,
+    pub(crate) slots: Slots,
     pub(crate) consumed: Consumed,
 }
 
@@ -135,6 +220,7 @@ pub(crate) fn search(
     window: &Window<'_>,
     from: usize,
     slot_count: usize,
+    starts: Option<&[FirstStep]>,
     counters: &mut Counters,
     mut tracker: Option<&mut Tracker>,
 ) -> Option<Found> {
@@ -142,30 +228,34 @@ pub(crate) fn search(
     let mut next: Vec<Thread> = Vec::new();
     let mut matched: Option<Found> = None;
     let mut visited = vec![usize::MAX; prog.insts.len()];
-    let mut waiting: HashSet<(usize, usize)> = HashSet::new();
-    let mut stack: Vec<(usize, Vec<u64>, Consumed)> = Vec::new();
+    let mut waiting = Waiting::new(prog.insts.len());
+    let mut stack: Vec<(usize, Slots, Consumed)> = Vec::new();
+    let fresh: Slots = Rc::new(vec![UNSET; slot_count]);
     for current in from..=window.high {
-        if matched.is_none() {
+        if matched.is_none() && starts.is_none_or(|steps| can_start(context, steps, current)) {
             list.push(Thread {
                 pc: 0,
                 position: current,
-                slots: vec![UNSET; slot_count],
+                slots: fresh.clone(),
                 consumed: None,
             });
             counters.starts += 1;
         }
         if list.is_empty() {
-            break;
+            if matched.is_some() {
+                break;
+            }
+            continue;
         }
         next.clear();
-        waiting.clear();
+        waiting.reset(current + 1);
         let mut cut = false;
         for thread in list.drain(..) {
             if cut {
                 break;
             }
             if thread.position != current {
-                if waiting.insert((thread.position, thread.pc)) {
+                if waiting.claim(thread.position, thread.pc) {
                     next.push(thread);
                 }
                 continue;
@@ -191,7 +281,7 @@ pub(crate) fn search(
                         stack.push((*first, slots, consumed));
                     }
                     Inst::Save(slot) => {
-                        if let Some(cell) = slots.get_mut(*slot) {
+                        if let Some(cell) = Rc::make_mut(&mut slots).get_mut(*slot) {
                             *cell = current as u64;
                         }
                         stack.push((pc + 1, slots, consumed));
@@ -210,7 +300,7 @@ pub(crate) fn search(
                     }
                     Inst::Token(pred) => {
                         if current < window.high && context.pred(*pred, current) {
-                            if waiting.insert((current + 1, pc + 1)) {
+                            if waiting.claim(current + 1, pc + 1) {
                                 next.push(Thread {
                                     pc: pc + 1,
                                     position: current + 1,
@@ -228,14 +318,14 @@ pub(crate) fn search(
                             .map_or(&[][..], |index| index.starting_at(current));
                         let mut any = false;
                         for span in spans {
-                            if span.end > window.high || !waiting.insert((span.end, pc + 1)) {
+                            if span.end > window.high || !waiting.claim(span.end, pc + 1) {
                                 continue;
                             }
                             any = true;
                             let mut slots = slots.clone();
                             if let Some(capture) = record {
                                 let slot = annotation_slot(slot_count, *capture);
-                                if let Some(cell) = slots.get_mut(slot) {
+                                if let Some(cell) = Rc::make_mut(&mut slots).get_mut(slot) {
                                     *cell = span.handle.encode();
                                 }
                             }
@@ -258,7 +348,7 @@ pub(crate) fn search(
                         let mut any = false;
                         for &length in lengths {
                             let end = current + length as usize;
-                            if end > window.high || !waiting.insert((end, pc + 1)) {
+                            if end > window.high || !waiting.claim(end, pc + 1) {
                                 continue;
                             }
                             any = true;
