@@ -236,6 +236,11 @@ impl Cascade<'_, '_, '_> {
             } else {
                 None
             };
+            let searcher = vm::Searcher {
+                prog: &compiled.pattern.prog,
+                slot_count: compiled.slot_count,
+                starts,
+            };
             let mut from = low;
             while from < high {
                 let tracker = if explaining {
@@ -244,12 +249,10 @@ impl Cascade<'_, '_, '_> {
                     None
                 };
                 let Some(found) = vm::search(
-                    &compiled.pattern.prog,
+                    &searcher,
                     &self.context,
                     &window,
                     from,
-                    compiled.slot_count,
-                    starts,
                     &mut counters,
                     tracker,
                 ) else {

@@ -213,17 +213,28 @@ impl Window<'_> {
     }
 }
 
+/// What a search runs: the program, its slot count, and where matches can start.
+pub(crate) struct Searcher<'a> {
+    pub(crate) prog: &'a Prog,
+    pub(crate) slot_count: usize,
+    /// When set, threads only start where one of these steps can match.
+    pub(crate) starts: Option<&'a [FirstStep]>,
+}
+
 /// Finds the leftmost-first match starting at or after `from` within the window.
 pub(crate) fn search(
-    prog: &Prog,
+    searcher: &Searcher<'_>,
     context: &DocContext<'_, '_, '_>,
     window: &Window<'_>,
     from: usize,
-    slot_count: usize,
-    starts: Option<&[FirstStep]>,
     counters: &mut Counters,
     mut tracker: Option<&mut Tracker>,
 ) -> Option<Found> {
+    let Searcher {
+        prog,
+        slot_count,
+        starts,
+    } = *searcher;
     let mut list: Vec<Thread> = Vec::new();
     let mut next: Vec<Thread> = Vec::new();
     let mut matched: Option<Found> = None;
