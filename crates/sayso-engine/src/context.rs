@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
 use sayso_tokenize::Document;
 
+use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, PredId, Predicates};
 
 /// Which annotation a step consumed.
@@ -104,7 +105,7 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
     memo: Option<RefCell<Vec<Vec<u8>>>>,
     /// Positions of each normalised form, built on first use by the prefilter.
-    norm_index: RefCell<Option<HashMap<&'d str, Vec<u32>>>>,
+    norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
@@ -221,16 +222,11 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         let Some(lex) = self.lexicons.get(lexicon) else {
             return table;
         };
-        let mut by_first: HashMap<&str, Vec<&Vec<String>>> = HashMap::new();
-        for entry in &lex.phrases {
-            if let Some(first) = entry.first() {
-                by_first.entry(first.as_str()).or_default().push(entry);
-            }
-        }
         for position in 0..self.token_count {
-            let Some(entries) = by_first.get(lex.key(self.doc, position)) else {
+            let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
                 continue;
             };
+            let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
             for entry in entries {
                 let len = entry.len();
                 if position + len > self.token_count {
@@ -253,7 +249,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     fn visit_positions(&self, key: &IndexKey, visit: &mut dyn FnMut(&[u32])) {
         let mut index = self.norm_index.borrow_mut();
         let index = index.get_or_insert_with(|| {
-            let mut map: HashMap<&'d str, Vec<u32>> = HashMap::new();
+            let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
             for position in 0..self.token_count {
                 map.entry(self.doc.norm(position))
                     .or_default()

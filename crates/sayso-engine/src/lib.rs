@@ -56,6 +56,7 @@
 
 mod compile;
 mod context;
+mod hash;
 mod predicate;
 mod run;
 mod vm;

@@ -1,7 +1,9 @@
 //! Token tests compiled once per rule set: regexes built, lexicons turned into sets, and every
 //! distinct test given an id so that a document can evaluate it once per token for all rules.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use crate::hash::FastSet as HashSet;
 
 use regex_automata::meta::Regex;
 use sayso_lang::ir::{self, FlagTest, TokenKindTest, TokenTest};
@@ -24,6 +26,12 @@ pub(crate) struct CompiledLexicon {
     pub(crate) single_norms: Vec<String>,
     /// Every entry as its token keys, longest first, for `Phrase`.
     pub(crate) phrases: Vec<Vec<String>>,
+    /// For each first key, the indices into `phrases` of the entries that start with it.
+    pub(crate) phrases_by_first: std::collections::HashMap<
+        String,
+        Vec<usize>,
+        std::hash::BuildHasherDefault<crate::hash::FastHasher>,
+    >,
     /// Normalised lemma -> normalised forms of that lemma.
     pub(crate) lemma_forms: HashMap<String, HashSet<String>>,
 }

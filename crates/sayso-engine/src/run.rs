@@ -54,6 +54,7 @@ struct Cascade<'r, 'd, 't> {
     counters: Vec<Counters>,
     explain: Option<RuleId>,
     tracker: Tracker,
+    scratch: vm::Scratch,
 }
 
 /// Runs the whole rule set over `doc`.
@@ -78,6 +79,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         counters: vec![Counters::default(); set.program.rules.len()],
         explain,
         tracker: Tracker::default(),
+        scratch: vm::Scratch::default(),
     };
     for index in 0..set.program.rules.len() {
         for &label in &set.compiled[index].references {
@@ -180,6 +182,7 @@ impl Cascade<'_, '_, '_> {
         compiled: &Compiled,
         low: usize,
         high: usize,
+        scratch: &mut vm::Scratch,
         counters: &mut Counters,
     ) -> Vec<Vec<bool>> {
         let mut tables: Vec<Vec<bool>> = Vec::with_capacity(compiled.looks.len());
@@ -196,6 +199,7 @@ impl Cascade<'_, '_, '_> {
                 &window,
                 forwards,
                 Start::Everywhere,
+                scratch,
                 counters,
             );
             tables.push(table);
@@ -212,6 +216,7 @@ impl Cascade<'_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let mut scratch = std::mem::take(&mut self.scratch);
         let segments = if optimized {
             self.candidate_segments(rule.scope, &compiled.index_keys)
         } else {
@@ -225,7 +230,7 @@ impl Cascade<'_, '_, '_> {
             {
                 continue;
             }
-            let tables = self.looks(&compiled.pattern, low, high, &mut counters);
+            let tables = self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters);
             let window = Window {
                 low,
                 high,
@@ -253,6 +258,7 @@ impl Cascade<'_, '_, '_> {
                     &self.context,
                     &window,
                     from,
+                    &mut scratch,
                     &mut counters,
                     tracker,
                 ) else {
@@ -274,6 +280,7 @@ impl Cascade<'_, '_, '_> {
             }
         }
         self.counters[index] = counters;
+        self.scratch = scratch;
     }
 
     fn record(
@@ -585,7 +592,8 @@ impl Cascade<'_, '_, '_> {
         if range.is_empty() {
             return false;
         }
-        let tables = self.looks(condition, range.start, range.end, counters);
+        let mut scratch = vm::Scratch::default();
+        let tables = self.looks(condition, range.start, range.end, &mut scratch, counters);
         let window = Window {
             low: range.start,
             high: range.end,
@@ -597,6 +605,7 @@ impl Cascade<'_, '_, '_> {
             &window,
             true,
             Start::At(range.start),
+            &mut scratch,
             counters,
         );
         ends.last().copied().unwrap_or(false)

@@ -7,11 +7,11 @@
 //! tokens x instructions x annotations starting per token. [`reach`] is the capture-free variant
 //! that finds every position where some match ends; lookarounds are precomputed with it.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
+use crate::hash::FastSet;
 
 /// A slot value meaning "not set".
 pub(crate) const UNSET: u64 = u64::MAX;
@@ -93,6 +93,7 @@ pub(crate) fn consumed_list(mut consumed: &Consumed) -> Vec<AnnotRef> {
 /// Capture slots, shared between forked threads until one of them writes.
 type Slots = Rc<Vec<u64>>;
 
+#[derive(Debug)]
 struct Thread {
     pc: usize,
     position: usize,
@@ -102,23 +103,22 @@ struct Thread {
 
 /// Which (position, instruction) pairs already have a waiting thread. Nearly every thread waits
 /// at the next position, which a stamp per instruction answers; the rest go to a small set.
+#[derive(Debug, Default)]
 struct Waiting {
     next_position: usize,
-    near: Vec<usize>,
-    far: HashSet<(usize, usize)>,
+    epoch: u64,
+    near: Vec<u64>,
+    far: FastSet<(usize, usize)>,
 }
 
 impl Waiting {
-    fn new(size: usize) -> Waiting {
-        Waiting {
-            next_position: 0,
-            near: vec![usize::MAX; size],
-            far: HashSet::new(),
+    /// Starts the claims of one step; `epoch` is unique to the step.
+    fn reset(&mut self, next_position: usize, epoch: u64, size: usize) {
+        if self.near.len() < size {
+            self.near.resize(size, 0);
         }
-    }
-
-    fn reset(&mut self, next_position: usize) {
         self.next_position = next_position;
+        self.epoch = epoch;
         self.far.clear();
     }
 
@@ -127,13 +127,38 @@ impl Waiting {
         if position == self.next_position
             && let Some(stamp) = self.near.get_mut(pc)
         {
-            if *stamp == position {
+            if *stamp == self.epoch {
                 return false;
             }
-            *stamp = position;
+            *stamp = self.epoch;
             return true;
         }
         self.far.insert((position, pc))
+    }
+}
+
+/// Buffers reused by every search and reach of a run, so the hot loop does not allocate.
+/// Visit marks are epochs that grow with every step, so stale marks never need clearing.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    epoch: u64,
+    visited: Vec<u64>,
+    waiting: Waiting,
+    list: Vec<Thread>,
+    next: Vec<Thread>,
+    stack: Vec<(usize, Slots, Consumed)>,
+    pending: Vec<Vec<usize>>,
+    reach_stack: Vec<usize>,
+}
+
+impl Scratch {
+    /// A fresh epoch, with the visit marks sized for a program of `size` instructions.
+    fn step(&mut self, size: usize) -> u64 {
+        if self.visited.len() < size {
+            self.visited.resize(size, 0);
+        }
+        self.epoch += 1;
+        self.epoch
     }
 }
 
@@ -227,6 +252,7 @@ pub(crate) fn search(
     context: &DocContext<'_, '_, '_>,
     window: &Window<'_>,
     from: usize,
+    scratch: &mut Scratch,
     counters: &mut Counters,
     mut tracker: Option<&mut Tracker>,
 ) -> Option<Found> {
@@ -235,12 +261,13 @@ pub(crate) fn search(
         slot_count,
         starts,
     } = *searcher;
-    let mut list: Vec<Thread> = Vec::new();
-    let mut next: Vec<Thread> = Vec::new();
+    let size = prog.insts.len();
+    let mut list = std::mem::take(&mut scratch.list);
+    let mut next = std::mem::take(&mut scratch.next);
+    let mut stack = std::mem::take(&mut scratch.stack);
+    let mut waiting = std::mem::take(&mut scratch.waiting);
+    list.clear();
     let mut matched: Option<Found> = None;
-    let mut visited = vec![usize::MAX; prog.insts.len()];
-    let mut waiting = Waiting::new(prog.insts.len());
-    let mut stack: Vec<(usize, Slots, Consumed)> = Vec::new();
     let fresh: Slots = Rc::new(vec![UNSET; slot_count]);
     for current in from..=window.high {
         if matched.is_none() && starts.is_none_or(|steps| can_start(context, steps, current)) {
@@ -259,7 +286,8 @@ pub(crate) fn search(
             continue;
         }
         next.clear();
-        waiting.reset(current + 1);
+        let epoch = scratch.step(size);
+        waiting.reset(current + 1, epoch, size);
         let mut cut = false;
         for thread in list.drain(..) {
             if cut {
@@ -274,13 +302,13 @@ pub(crate) fn search(
             stack.clear();
             stack.push((thread.pc, thread.slots, thread.consumed));
             while let Some((pc, mut slots, consumed)) = stack.pop() {
-                let Some(seen) = visited.get_mut(pc) else {
+                let Some(seen) = scratch.visited.get_mut(pc) else {
                     continue;
                 };
-                if *seen == current {
+                if *seen == epoch {
                     continue;
                 }
-                *seen = current;
+                *seen = epoch;
                 counters.steps += 1;
                 let Some(inst) = prog.insts.get(pc) else {
                     continue;
@@ -379,6 +407,13 @@ pub(crate) fn search(
         }
         std::mem::swap(&mut list, &mut next);
     }
+    list.clear();
+    next.clear();
+    stack.clear();
+    scratch.list = list;
+    scratch.next = next;
+    scratch.stack = stack;
+    scratch.waiting = waiting;
     if matched.is_some() {
         counters.matches += 1;
     }
@@ -414,18 +449,26 @@ pub(crate) fn reach(
     window: &Window<'_>,
     forwards: bool,
     start: Start,
+    scratch: &mut Scratch,
     counters: &mut Counters,
 ) -> Vec<bool> {
     let width = window.high.saturating_sub(window.low) + 1;
+    let size = prog.insts.len();
     let mut result = vec![false; width];
-    let mut pending: Vec<Vec<usize>> = vec![Vec::new(); width];
-    let mut visited = vec![usize::MAX; prog.insts.len()];
-    let mut stack: Vec<usize> = Vec::new();
+    let mut pending = std::mem::take(&mut scratch.pending);
+    let mut stack = std::mem::take(&mut scratch.reach_stack);
+    if pending.len() < width {
+        pending.resize(width, Vec::new());
+    }
+    for list in &mut pending[..width] {
+        list.clear();
+    }
     for step in 0..width {
         let offset = if forwards { step } else { width - 1 - step };
         let current = window.low + offset;
+        let epoch = scratch.step(size);
         stack.clear();
-        stack.extend(std::mem::take(&mut pending[offset]).into_iter().rev());
+        stack.extend(pending[offset].drain(..).rev());
         let start_here = match start {
             Start::Everywhere => true,
             Start::At(at) => at == current,
@@ -434,13 +477,13 @@ pub(crate) fn reach(
             stack.push(0);
         }
         while let Some(pc) = stack.pop() {
-            let Some(seen) = visited.get_mut(pc) else {
+            let Some(seen) = scratch.visited.get_mut(pc) else {
                 continue;
             };
-            if *seen == current {
+            if *seen == epoch {
                 continue;
             }
-            *seen = current;
+            *seen = epoch;
             counters.steps += 1;
             let Some(inst) = prog.insts.get(pc) else {
                 continue;
@@ -505,5 +548,8 @@ pub(crate) fn reach(
             }
         }
     }
+    stack.clear();
+    scratch.pending = pending;
+    scratch.reach_stack = stack;
     result
 }
