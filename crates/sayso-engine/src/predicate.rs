@@ -42,6 +42,8 @@ impl CompiledLexicon {
             case_sensitive: lexicon.case_sensitive,
             ..CompiledLexicon::default()
         };
+        let mut seen_phrases: HashSet<Vec<String>> = HashSet::default();
+        let mut seen_norms: HashSet<String> = HashSet::default();
         for (index, entry) in lexicon.entries.iter().enumerate() {
             let keys = entry_keys(entry, lexicon.case_sensitive);
             if keys.is_empty() {
@@ -51,7 +53,7 @@ impl CompiledLexicon {
                 compiled.single.insert(keys[0].clone());
                 let norms = entry_keys(entry, false);
                 if let [norm] = norms.as_slice()
-                    && !compiled.single_norms.contains(norm)
+                    && seen_norms.insert(norm.clone())
                 {
                     compiled.single_norms.push(norm.clone());
                 }
@@ -71,7 +73,7 @@ impl CompiledLexicon {
                     .or_default()
                     .insert(lemma_key);
             }
-            if !compiled.phrases.contains(&keys) {
+            if seen_phrases.insert(keys.clone()) {
                 compiled.phrases.push(keys);
             }
         }
@@ -80,6 +82,15 @@ impl CompiledLexicon {
         compiled
             .phrases
             .sort_by_key(|entry| std::cmp::Reverse(entry.len()));
+        for (index, entry) in compiled.phrases.iter().enumerate() {
+            if let Some(first) = entry.first() {
+                compiled
+                    .phrases_by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
         compiled
     }
 
