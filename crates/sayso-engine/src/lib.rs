@@ -131,7 +131,7 @@ pub(crate) struct CompiledRule {
     /// that hold a token under the rarest of them.
     pub(crate) index_keys: Vec<context::IndexKey>,
     /// The steps that can begin a match, to skip start positions where none can.
-    pub(crate) first_steps: Option<Vec<vm::FirstStep>>,
+    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
 }
 
 /// A compiled rule set: built once, shared by every thread.

@@ -11,6 +11,10 @@ use std::rc::Rc;
 
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
+use std::collections::HashSet;
+
+use sayso_lang::ir::Anchor;
+
 use crate::hash::FastSet;
 
 /// A slot value meaning "not set".
@@ -163,47 +167,77 @@ impl Scratch {
 }
 
 /// A first step of every match: a start position where none is possible is skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum FirstStep {
     Token(crate::predicate::PredId),
     Annotation(sayso_lang::ir::LabelId),
     Phrase(usize),
 }
 
-/// The steps that can consume the first token of a match, or `None` when the program can match
-/// without consuming anything first (so every position is a possible start).
-pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStep>> {
-    let mut steps = Vec::new();
-    let mut seen = vec![false; prog.insts.len()];
-    let mut stack = vec![0usize];
-    while let Some(pc) = stack.pop() {
-        if std::mem::replace(seen.get_mut(pc)?, true) {
+/// A first step and the anchors that must hold where it is taken (a bit per [`Anchor`]).
+pub(crate) type FirstStepAt = (u8, FirstStep);
+
+const ANCHORS: [Anchor; 6] = [
+    Anchor::SentenceStart,
+    Anchor::SentenceEnd,
+    Anchor::ParagraphStart,
+    Anchor::ParagraphEnd,
+    Anchor::DocumentStart,
+    Anchor::DocumentEnd,
+];
+
+fn anchor_bit(anchor: Anchor) -> u8 {
+    let index = ANCHORS.iter().position(|a| *a == anchor).unwrap_or(0);
+    1 << index
+}
+
+/// The steps that can consume the first token of a match, each with the anchors passed on the
+/// way to it, or `None` when the program can match without consuming anything first (so every
+/// position is a possible start). Lookarounds on the way are not checked here.
+pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStepAt>> {
+    let mut steps: Vec<FirstStepAt> = Vec::new();
+    let mut seen: HashSet<(usize, u8)> = HashSet::new();
+    let mut stack = vec![(0usize, 0u8)];
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
             continue;
         }
         match prog.insts.get(pc)? {
-            Inst::Jump(target) => stack.push(*target),
+            Inst::Jump(target) => stack.push((*target, anchors)),
             Inst::Split(first, second) => {
-                stack.push(*first);
-                stack.push(*second);
+                stack.push((*first, anchors));
+                stack.push((*second, anchors));
             }
-            Inst::Save(_) | Inst::Assert(_) => stack.push(pc + 1),
+            Inst::Save(_) | Inst::Assert(Assertion::Look { .. }) => stack.push((pc + 1, anchors)),
+            Inst::Assert(Assertion::Anchor(anchor)) => {
+                stack.push((pc + 1, anchors | anchor_bit(*anchor)));
+            }
             Inst::Match => return None,
-            Inst::Token(pred) => steps.push(FirstStep::Token(*pred)),
-            Inst::Annotation { label, .. } => steps.push(FirstStep::Annotation(*label)),
-            Inst::Phrase(lexicon) => steps.push(FirstStep::Phrase(*lexicon)),
+            Inst::Token(pred) => steps.push((anchors, FirstStep::Token(*pred))),
+            Inst::Annotation { label, .. } => {
+                steps.push((anchors, FirstStep::Annotation(*label)));
+            }
+            Inst::Phrase(lexicon) => steps.push((anchors, FirstStep::Phrase(*lexicon))),
         }
     }
+    steps.sort();
     steps.dedup();
     Some(steps)
 }
 
-fn can_start(context: &DocContext<'_, '_, '_>, steps: &[FirstStep], at: usize) -> bool {
-    steps.iter().any(|step| match step {
-        FirstStep::Token(pred) => at < context.token_count && context.pred(*pred, at),
-        FirstStep::Annotation(label) => context
-            .label(*label)
-            .is_some_and(|index| !index.starting_at(at).is_empty()),
-        FirstStep::Phrase(lexicon) => !context.phrases_starting(*lexicon, at).is_empty(),
+fn can_start(context: &DocContext<'_, '_, '_>, steps: &[FirstStepAt], at: usize) -> bool {
+    steps.iter().any(|(anchors, step)| {
+        let anchored = ANCHORS
+            .iter()
+            .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
+        anchored
+            && match step {
+                FirstStep::Token(pred) => at < context.token_count && context.pred(*pred, at),
+                FirstStep::Annotation(label) => context
+                    .label(*label)
+                    .is_some_and(|index| !index.starting_at(at).is_empty()),
+                FirstStep::Phrase(lexicon) => !context.phrases_starting(*lexicon, at).is_empty(),
+            }
     })
 }
 
@@ -243,7 +277,7 @@ pub(crate) struct Searcher<'a> {
     pub(crate) prog: &'a Prog,
     pub(crate) slot_count: usize,
     /// When set, threads only start where one of these steps can match.
-    pub(crate) starts: Option<&'a [FirstStep]>,
+    pub(crate) starts: Option<&'a [FirstStepAt]>,
 }
 
 /// Finds the leftmost-first match starting at or after `from` within the window.
