@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
@@ -55,6 +56,25 @@ struct Cascade<'r, 'd, 't> {
     explain: Option<RuleId>,
     tracker: Tracker,
     scratch: vm::Scratch,
+    /// The sentence, paragraph and document segments as token ranges.
+    segment_lists: [Rc<[(usize, usize)]>; 3],
+}
+
+/// The non-empty segments as token ranges; the whole document when there are none.
+fn segment_ranges(
+    doc: &Document<'_>,
+    segments: &[sayso_tokenize::Segment],
+) -> Rc<[(usize, usize)]> {
+    let count = doc.tokens().len();
+    let mut ranges: Vec<(usize, usize)> = segments
+        .iter()
+        .filter(|s| s.tokens.start < s.tokens.end && s.tokens.end <= count)
+        .map(|s| (s.tokens.start, s.tokens.end))
+        .collect();
+    if ranges.is_empty() && count > 0 {
+        ranges.push((0, count));
+    }
+    Rc::from(ranges)
 }
 
 /// Runs the whole rule set over `doc`.
@@ -80,6 +100,11 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         explain,
         tracker: Tracker::default(),
         scratch: vm::Scratch::default(),
+        segment_lists: [
+            segment_ranges(doc, doc.sentences()),
+            segment_ranges(doc, doc.paragraphs()),
+            segment_ranges(doc, &[]),
+        ],
     };
     for index in 0..set.program.rules.len() {
         for &label in &set.compiled[index].references {
@@ -125,27 +150,18 @@ fn is_builtin(label: LabelId) -> bool {
 }
 
 impl Cascade<'_, '_, '_> {
-    fn segments(&self, scope: Scope) -> Vec<(usize, usize)> {
-        let count = self.context.token_count;
-        let segments = match scope {
-            Scope::Sentence => self.context.doc.sentences(),
-            Scope::Paragraph => self.context.doc.paragraphs(),
-            Scope::Document => &[],
+    fn segments(&self, scope: Scope) -> Rc<[(usize, usize)]> {
+        let index = match scope {
+            Scope::Sentence => 0,
+            Scope::Paragraph => 1,
+            Scope::Document => 2,
         };
-        let mut ranges: Vec<(usize, usize)> = segments
-            .iter()
-            .filter(|s| s.tokens.start < s.tokens.end && s.tokens.end <= count)
-            .map(|s| (s.tokens.start, s.tokens.end))
-            .collect();
-        if ranges.is_empty() && count > 0 {
-            ranges.push((0, count));
-        }
-        ranges
+        self.segment_lists[index].clone()
     }
 
     /// The segments that hold a token under the rarest index key, or all of them when the rule
     /// has no key.
-    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Vec<(usize, usize)> {
+    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Rc<[(usize, usize)]> {
         let Some(rarest) = keys
             .iter()
             .min_by_key(|key| self.context.count_positions(key))
@@ -154,7 +170,7 @@ impl Cascade<'_, '_, '_> {
         };
         let positions = self.context.positions(rarest);
         if positions.is_empty() {
-            return Vec::new();
+            return Rc::from(Vec::new());
         }
         let all = self.segments(scope);
         let mut chosen = Vec::new();
@@ -174,7 +190,7 @@ impl Cascade<'_, '_, '_> {
                 None => break,
             }
         }
-        chosen
+        Rc::from(chosen)
     }
 
     fn looks(
@@ -222,7 +238,7 @@ impl Cascade<'_, '_, '_> {
         } else {
             self.segments(rule.scope)
         };
-        for (low, high) in segments {
+        for &(low, high) in segments.iter() {
             if let Some(prefilter) = &compiled.prefilter
                 && optimized
                 && compiled.index_keys.is_empty()
