@@ -1,15 +1,50 @@
 //! The sayso engine: a checked [`Program`] compiles into a [`RuleSet`], and a rule set runs over
 //! a tokenized [`Document`] to give [`Match`]es with their provenance.
 //!
+//! Each rule's pattern becomes a Pike-VM program over tokens, simulated with threads in priority
+//! order: results equal a backtracking engine's leftmost-first results (greedy and lazy
+//! quantifiers, earlier alternation branches preferred) while the time stays linear in the number
+//! of tokens. Rules run in cascade order; overlapping matches of one label are resolved by
+//! priority, length, position and rule order; links then fill fields from earlier annotations.
+//!
 //! ```
 //! use sayso_engine::RuleSet;
+//! use sayso_lang::ir::{
+//!     BuiltinLabel, CaptureId, EmitField, EmitValue, FlagTest, Label, LabelId, Origin,
+//!     Pattern, Program, Rule, RuleId, Scope, TokenTest,
+//! };
 //!
-//! let program = sayso_lang::compile_str("demo.sayso", r#"
-//!     rule said -> Speech {
-//!       match s:[title] c:"said"
-//!       emit speaker: s, cue: c
-//!     }
-//! "#).unwrap();
+//! let origin = Origin { file: "demo.sayso".into(), line: 1, column: 1 };
+//! let mut labels: Vec<Label> = BuiltinLabel::ALL
+//!     .iter()
+//!     .map(|b| Label { name: format!("{b:?}"), builtin: Some(*b), fields: vec![] })
+//!     .collect();
+//! labels.push(Label { name: "Speech".into(), builtin: None, fields: vec!["speaker".into()] });
+//! // rule said -> Speech { match s:[title] "said"i  emit speaker: s }
+//! let rule = Rule {
+//!     name: "said".into(),
+//!     label: LabelId(3),
+//!     priority: 0,
+//!     scope: Scope::Sentence,
+//!     pattern: Pattern::Seq(vec![
+//!         Pattern::Capture {
+//!             id: CaptureId(0),
+//!             inner: Box::new(Pattern::Token(TokenTest::Flag(FlagTest::Title))),
+//!         },
+//!         Pattern::Token(TokenTest::Norm("said".into())),
+//!     ]),
+//!     captures: vec!["s".into()],
+//!     emit: vec![EmitField { name: "speaker".into(), value: EmitValue::Capture(CaptureId(0)) }],
+//!     links: vec![],
+//!     examples: vec![],
+//!     origin,
+//! };
+//! let program = Program {
+//!     labels,
+//!     rules: vec![rule],
+//!     stages: vec![vec![RuleId(0)]],
+//!     ..Program::default()
+//! };
 //! let rules = RuleSet::new(program).unwrap();
 //! let text = "Smith said so.";
 //! let doc = sayso_tokenize::tokenize(text);
@@ -19,10 +54,22 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod compile;
+mod context;
+mod hash;
+mod predicate;
+mod run;
+mod vm;
+
+use std::collections::HashMap;
 use std::ops::Range;
 
+use sayso_lang::ir::{self, Pattern, TokenTest};
 pub use sayso_lang::ir::{LabelId, Program, RuleId};
 pub use sayso_tokenize::{Document, Span};
+
+use crate::compile::{Compiled, Inst, Limits};
+use crate::predicate::{CompiledLexicon, PredId, Predicates};
 
 /// Why a program could not be compiled.
 #[derive(Debug, thiserror::Error)]
@@ -30,12 +77,76 @@ pub enum CompileError {
     /// A limit of [`EngineConfig`] was exceeded.
     #[error("the rule set exceeds a limit: {0}")]
     Limit(String),
+    /// A token regex did not compile (the checker normally rejects these first).
+    #[error("the regex /{source_text}/ does not compile: {message}")]
+    Regex {
+        /// The regex as written.
+        source_text: String,
+        /// What the regex compiler said.
+        message: String,
+    },
+}
+
+/// How the engine simulates rules. Both give identical results; `Plain` exists to check that.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Simulation {
+    /// Every token test evaluated where a thread needs it, every rule started everywhere.
+    Plain,
+    /// Token tests evaluated once per token and shared by all rules, and rules skipped in
+    /// segments that lack a token every match of theirs needs.
+    #[default]
+    Optimized,
+}
+
+/// Settings of a rule set.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineConfig {
+    /// The most instructions one rule may compile into (counted repetition is expanded).
+    pub max_instructions: usize,
+    /// Plain or optimized simulation.
+    pub simulation: Simulation,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            max_instructions: 100_000,
+            simulation: Simulation::default(),
+        }
+    }
+}
+
+/// One rule, compiled.
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) pattern: Compiled,
+    pub(crate) slot_count: usize,
+    /// Rule labels the pattern consumes with `@Label`: they are resolved before it runs.
+    pub(crate) references: Vec<LabelId>,
+    /// The compiled `when` pattern of each link.
+    pub(crate) link_conditions: Vec<Option<Compiled>>,
+    /// A token test some token of every match passes, to skip segments without one.
+    pub(crate) prefilter: Option<PredId>,
+    /// Index keys of tests some token of every match passes: the rule only runs in segments
+    /// that hold a token under the rarest of them.
+    pub(crate) index_keys: Vec<context::IndexKey>,
+    /// The steps that can begin a match, to skip start positions where none can.
+    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
 #[derive(Debug)]
 pub struct RuleSet {
     program: Program,
+    config: EngineConfig,
+    predicates: Predicates,
+    lexicons: Vec<CompiledLexicon>,
+    phrase_lexicons: Vec<usize>,
+    compiled: Vec<CompiledRule>,
+    /// For each label, the rules that emit it.
+    rules_by_label: Vec<Vec<usize>>,
+    /// For each feature, the predicate of each value in order.
+    features: Vec<Vec<PredId>>,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -73,12 +184,193 @@ impl Match {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The constant attribute with this name, if the match has it.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The work one rule did over one document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleStats {
+    /// The rule.
+    pub rule: RuleId,
+    /// Thread-instruction executions, lookarounds and link conditions included.
+    pub steps: u64,
+    /// Threads started at a new position.
+    pub starts: u64,
+    /// Matches found before conflict resolution.
+    pub matches: u64,
+}
+
+/// The work of a run, per rule in program order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// One entry per rule, indexed by [`RuleId`].
+    pub rules: Vec<RuleStats>,
+}
+
+impl RunStats {
+    /// The sum of the steps of every rule.
+    pub fn total_steps(&self) -> u64 {
+        self.rules.iter().map(|rule| rule.steps).sum()
+    }
+}
+
+/// The step at which the furthest partial match failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FailedStep {
+    /// A token test failed on the token (or the scope ended).
+    Token(TokenTest),
+    /// No annotation of the label starts at the token.
+    Annotation(LabelId),
+    /// No lexicon entry starts at the token.
+    Phrase(ir::LexiconId),
+    /// A zero-width anchor did not hold.
+    Anchor(ir::Anchor),
+    /// A lookaround did not hold.
+    Lookaround,
+}
+
+/// How far the furthest partial match of a rule got.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialMatch {
+    /// The token where the attempt started.
+    pub start: usize,
+    /// The token position where it failed (the token count when it ran off the end).
+    pub reached: usize,
+    /// What failed there.
+    pub failed: FailedStep,
+}
+
+/// A match of the explained rule that lost to an overlapping match of its label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The losing match.
+    pub candidate: Match,
+    /// The match that beat it.
+    pub winner: Match,
+}
+
+/// Why a rule matched or not on one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// The rule explained.
+    pub rule: RuleId,
+    /// Its surviving matches.
+    pub matches: Vec<Match>,
+    /// The furthest partial match, if some attempt failed.
+    pub furthest: Option<PartialMatch>,
+    /// Its matches that lost in conflict resolution, each with the winner.
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// The result of one inline example.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleOutcome {
+    /// The rule the example belongs to.
+    pub rule: RuleId,
+    /// Index of the example in the rule.
+    pub example: usize,
+    /// Where the example is written.
+    pub origin: ir::Origin,
+    /// The example text.
+    pub text: String,
+    /// The expected fields (`None`: no match expected).
+    pub expected: Option<Vec<(String, String)>>,
+    /// The fields and attributes of each match the rule made, as (name, text) pairs.
+    pub got: Vec<Vec<(String, String)>>,
+    /// Whether the expectation held.
+    pub passed: bool,
 }
 
 impl RuleSet {
-    /// Compiles a checked program.
+    /// Compiles a checked program with the default configuration.
     pub fn new(program: Program) -> Result<RuleSet, CompileError> {
-        Ok(RuleSet { program })
+        RuleSet::with_config(program, EngineConfig::default())
+    }
+
+    /// Compiles a checked program.
+    pub fn with_config(program: Program, config: EngineConfig) -> Result<RuleSet, CompileError> {
+        let limits = Limits {
+            max_instructions: config.max_instructions,
+        };
+        let mut predicates = Predicates::default();
+        let mut phrase_lexicons = Vec::new();
+        let lexicons = program.lexicons.iter().map(CompiledLexicon::new).collect();
+        let mut compiled = Vec::with_capacity(program.rules.len());
+        let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
+        for (index, rule) in program.rules.iter().enumerate() {
+            let pattern = compile::compile_pattern(
+                &rule.pattern,
+                &mut predicates,
+                &mut phrase_lexicons,
+                limits,
+            )?;
+            let mut references = Vec::new();
+            collect_references(&rule.pattern, &mut references);
+            references.retain(|label| !is_builtin(*label));
+            let link_conditions = rule
+                .links
+                .iter()
+                .map(|link| {
+                    link.when
+                        .as_ref()
+                        .map(|when| {
+                            compile::compile_condition(
+                                when,
+                                &mut predicates,
+                                &mut phrase_lexicons,
+                                limits,
+                            )
+                        })
+                        .transpose()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let prefilter = required_test(&rule.pattern, &mut predicates)?;
+            let mut required = Vec::new();
+            collect_required(&rule.pattern, &mut required);
+            let index_keys = required.into_iter().flat_map(index_keys).collect();
+            compiled.push(CompiledRule {
+                slot_count: vm::slot_count(rule.captures.len()),
+                first_steps: vm::first_steps(&pattern.prog),
+                pattern,
+                references,
+                link_conditions,
+                prefilter,
+                index_keys,
+            });
+            let label = rule.label.0 as usize;
+            if label >= rules_by_label.len() {
+                rules_by_label.resize(label + 1, Vec::new());
+            }
+            rules_by_label[label].push(index);
+        }
+        let features = program
+            .features
+            .iter()
+            .map(|feature| {
+                feature
+                    .values
+                    .iter()
+                    .map(|(_, test)| predicates.intern(test))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RuleSet {
+            program,
+            config,
+            predicates,
+            lexicons,
+            phrase_lexicons,
+            compiled,
+            rules_by_label,
+            features,
+        })
     }
 
     /// The program the rule set was compiled from (names, origins, labels).
@@ -86,10 +378,259 @@ impl RuleSet {
         &self.program
     }
 
+    /// The configuration the rule set was compiled with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The id of the rule with this name.
+    pub fn rule_id(&self, name: &str) -> Option<RuleId> {
+        self.program
+            .rules
+            .iter()
+            .position(|rule| rule.name == name)
+            .map(|index| RuleId(index as u32))
+    }
+
     /// Runs every rule over `doc` and returns the matches that survive conflict resolution,
     /// ordered by start, then end, then rule.
     pub fn run(&self, doc: &Document<'_>) -> Vec<Match> {
-        let _ = doc;
-        Vec::new()
+        self.run_with_stats(doc).0
+    }
+
+    /// Runs every rule over `doc` and also returns how much work each rule did.
+    pub fn run_with_stats(&self, doc: &Document<'_>) -> (Vec<Match>, RunStats) {
+        let outcome = run::execute(self, doc, None);
+        let matches = output_matches(&outcome);
+        (matches, stats(&outcome))
+    }
+
+    /// Explains one rule over `doc`: its matches, its furthest partial match and the failing
+    /// step there, and its matches suppressed by overlapping matches that won.
+    pub fn explain(&self, rule: RuleId, doc: &Document<'_>) -> Explanation {
+        let outcome = run::execute(self, doc, Some(rule));
+        let index_of = output_index(&outcome);
+        let matches = outcome
+            .output
+            .iter()
+            .filter(|&&id| outcome.arena[id].rule == rule)
+            .map(|&id| run::to_match(&outcome, id, &index_of))
+            .collect();
+        let suppressed = outcome
+            .losers
+            .iter()
+            .filter(|(loser, _)| outcome.arena[*loser].rule == rule)
+            .map(|&(loser, winner)| Suppressed {
+                candidate: run::to_match(&outcome, loser, &index_of),
+                winner: run::to_match(&outcome, winner, &index_of),
+            })
+            .collect();
+        // Attempts that start inside a match of the rule only show how that match ended; the
+        // interesting failures are the ones elsewhere.
+        let inside_match = |start: usize| {
+            outcome
+                .arena
+                .iter()
+                .any(|raw| raw.rule == rule && raw.tokens.contains(&start))
+        };
+        let furthest = outcome.tracker.furthest(|start| !inside_match(start));
+        let furthest = furthest.and_then(|partial| {
+            let compiled = self.compiled.get(rule.0 as usize)?;
+            let failed = match compiled.pattern.prog.insts.get(partial.failed_pc)? {
+                Inst::Token(pred) => FailedStep::Token(self.predicates.sources.get(*pred)?.clone()),
+                Inst::Annotation { label, .. } => FailedStep::Annotation(*label),
+                Inst::Phrase(lexicon) => FailedStep::Phrase(ir::LexiconId(*lexicon as u32)),
+                Inst::Assert(compile::Assertion::Anchor(anchor)) => FailedStep::Anchor(*anchor),
+                Inst::Assert(compile::Assertion::Look { .. }) => FailedStep::Lookaround,
+                _ => return None,
+            };
+            Some(PartialMatch {
+                start: partial.start,
+                reached: partial.reached,
+                failed,
+            })
+        });
+        Explanation {
+            rule,
+            matches,
+            furthest,
+            suppressed,
+        }
+    }
+
+    /// Runs every inline example of every rule: each text is tokenized and the whole rule set
+    /// runs over it; an example passes when some match of its rule has every expected field
+    /// (or attribute) with the expected text, or, for `=> none`, when the rule has no match.
+    pub fn run_examples(&self) -> Vec<ExampleOutcome> {
+        let mut outcomes = Vec::new();
+        for (index, rule) in self.program.rules.iter().enumerate() {
+            let id = RuleId(index as u32);
+            for (example_index, example) in rule.examples.iter().enumerate() {
+                let doc = sayso_tokenize::tokenize(&example.text);
+                let matches: Vec<Match> = self
+                    .run(&doc)
+                    .into_iter()
+                    .filter(|m| m.rule == id)
+                    .collect();
+                let got: Vec<Vec<(String, String)>> = matches
+                    .iter()
+                    .map(|m| {
+                        m.fields
+                            .iter()
+                            .map(|f| (f.name.clone(), f.span.text(&example.text).to_string()))
+                            .chain(m.attrs.iter().cloned())
+                            .collect()
+                    })
+                    .collect();
+                let passed = match &example.expect {
+                    None => got.is_empty(),
+                    Some(expected) => got.iter().any(|fields| {
+                        expected
+                            .iter()
+                            .all(|pair| fields.iter().any(|field| field == pair))
+                    }),
+                };
+                outcomes.push(ExampleOutcome {
+                    rule: id,
+                    example: example_index,
+                    origin: example.origin.clone(),
+                    text: example.text.clone(),
+                    expected: example.expect.clone(),
+                    got,
+                    passed,
+                });
+            }
+        }
+        outcomes
+    }
+}
+
+fn is_builtin(label: LabelId) -> bool {
+    ir::BuiltinLabel::ALL.iter().any(|b| b.id() == label)
+}
+
+fn output_index(outcome: &run::Outcome) -> HashMap<usize, usize> {
+    outcome
+        .output
+        .iter()
+        .enumerate()
+        .map(|(index, &id)| (id, index))
+        .collect()
+}
+
+fn output_matches(outcome: &run::Outcome) -> Vec<Match> {
+    let index_of = output_index(outcome);
+    outcome
+        .output
+        .iter()
+        .map(|&id| run::to_match(outcome, id, &index_of))
+        .collect()
+}
+
+fn stats(outcome: &run::Outcome) -> RunStats {
+    RunStats {
+        rules: outcome
+            .counters
+            .iter()
+            .enumerate()
+            .map(|(index, counters)| RuleStats {
+                rule: RuleId(index as u32),
+                steps: counters.steps,
+                starts: counters.starts,
+                matches: counters.matches,
+            })
+            .collect(),
+    }
+}
+
+/// Every label a pattern consumes with `@Label`, lookarounds included.
+fn collect_references(pattern: &Pattern, out: &mut Vec<LabelId>) {
+    match pattern {
+        Pattern::Annotation(label) => {
+            if !out.contains(label) {
+                out.push(*label);
+            }
+        }
+        Pattern::Seq(parts) | Pattern::Alt(parts) => {
+            for part in parts {
+                collect_references(part, out);
+            }
+        }
+        Pattern::Repeat { inner, .. }
+        | Pattern::Capture { inner, .. }
+        | Pattern::Look { inner, .. } => collect_references(inner, out),
+        Pattern::Token(_) | Pattern::Phrase(_) | Pattern::Anchor(_) => {}
+    }
+}
+
+/// A token test that some token of every match passes, preferring the most selective kind.
+fn required_test(
+    pattern: &Pattern,
+    predicates: &mut Predicates,
+) -> Result<Option<PredId>, CompileError> {
+    let mut required = Vec::new();
+    collect_required(pattern, &mut required);
+    let best = required
+        .into_iter()
+        .filter(|test| selectivity(test) > 0)
+        .max_by_key(|test| selectivity(test));
+    best.map(|test| predicates.intern(test)).transpose()
+}
+
+fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
+    match pattern {
+        Pattern::Token(test) => out.push(test),
+        Pattern::Seq(parts) => {
+            for part in parts {
+                collect_required(part, out);
+            }
+        }
+        Pattern::Repeat { inner, min, .. } if *min > 0 => collect_required(inner, out),
+        Pattern::Capture { inner, .. } => collect_required(inner, out),
+        _ => {}
+    }
+}
+
+/// Keys under which every token passing `test` is indexed, each enough on its own.
+fn index_keys(test: &TokenTest) -> Vec<context::IndexKey> {
+    use context::IndexKey;
+    match test {
+        TokenTest::Text(text) => match predicate::entry_keys(text, false).as_slice() {
+            [norm] => vec![IndexKey::Norm(norm.clone())],
+            _ => Vec::new(),
+        },
+        TokenTest::Norm(norm) => vec![IndexKey::Norm(norm.clone())],
+        TokenTest::InLexicon(lexicon) => vec![IndexKey::Lexicon(lexicon.0 as usize)],
+        TokenTest::Lemma { lexicon, lemma } => vec![IndexKey::Lemma(
+            lexicon.0 as usize,
+            predicate::entry_keys(lemma, false).join(" "),
+        )],
+        TokenTest::And(parts) => parts.iter().flat_map(index_keys).collect(),
+        TokenTest::Or(parts) => {
+            let alternatives: Option<Vec<IndexKey>> = parts
+                .iter()
+                .map(|part| index_keys(part).into_iter().next())
+                .collect();
+            alternatives.map(IndexKey::Union).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A rough rank of how few tokens pass a test; 0 for tests most tokens pass.
+fn selectivity(test: &TokenTest) -> u32 {
+    match test {
+        TokenTest::Text(_) | TokenTest::Norm(_) => 6,
+        TokenTest::Lemma { .. } => 5,
+        TokenTest::InLexicon(_) => 4,
+        TokenTest::Regex { .. } | TokenTest::Shape(_) => 3,
+        TokenTest::And(parts) => parts.iter().map(selectivity).max().unwrap_or(0),
+        TokenTest::Kind(kind) if *kind != ir::TokenKindTest::Word => 2,
+        TokenTest::Flag(flag) => match flag {
+            ir::FlagTest::QuoteOpen | ir::FlagTest::QuoteClose | ir::FlagTest::Abbrev => 2,
+            ir::FlagTest::Title | ir::FlagTest::Upper | ir::FlagTest::Capitalized => 1,
+            _ => 0,
+        },
+        _ => 0,
     }
 }

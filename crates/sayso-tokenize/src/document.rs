@@ -58,7 +58,8 @@ pub enum TokenKind {
 pub struct Flags(pub u16);
 
 impl Flags {
-    /// First letter upper case, later letters lower case (Biden, O’Sullivan).
+    /// First letter upper case and not followed by another capital, and not all capitals
+    /// (Biden, O’Sullivan, McDonald, I; not NATO, US-China or U.S.).
     pub const TITLE: Flags = Flags(1 << 0);
     /// Has letters and all of them are upper case (NATO, U.S.).
     pub const UPPER: Flags = Flags(1 << 1);
@@ -86,6 +87,9 @@ impl Flags {
     pub const PARA_END: Flags = Flags(1 << 12);
     /// The token is an abbreviation with its final period (Mr., U.S., Jan.).
     pub const ABBREV: Flags = Flags(1 << 13);
+    /// The token is a quotation mark that reopens, at the start of a paragraph, a quotation
+    /// carried over from the paragraph before (the news convention for long quotes).
+    pub const QUOTE_REOPEN: Flags = Flags(1 << 14);
 
     /// Whether every flag of `other` is set.
     pub const fn contains(self, other: Flags) -> bool {

@@ -1,223 +1,703 @@
-//! A first, simple scanner: tokens by character class, sentences at terminal punctuation,
-//! paragraphs at blank lines, quotations by pairing double quotes.
+//! Splits text into tokens in one left-to-right pass over its bytes. ASCII bytes are classified
+//! with a table; only non-ASCII bytes pay for UTF-8 decoding. The scanner also records where
+//! line breaks fall so that paragraphs can be found without a second pass over the text.
+//!
+//! Decisions that need a little context are made here, with a bounded look-ahead:
+//! - Words keep internal apostrophes and hyphens (don’t, O’Sullivan, US-China, 12-month) and a
+//!   possessive stays one token (Xi’s, the world’s; the players’ when no single quotation is
+//!   open, since then the mark cannot be a closing quote).
+//! - Numbers keep internal `,` `.` `:` `/` between digits (1,000, 3.5, 10:30, 24/7) and hyphens
+//!   (2021-10-22). A number with a magnitude or ordinal suffix (1.13bn, 5m, 3rd, 1990s) is still
+//!   a Number; any other mix of digits and letters (12-month, 5G, COVID-19) is a Word. Currency
+//!   and percent signs are separate Symbol tokens: `$1.13bn` is `$` + `1.13bn`, `76%` is
+//!   `76` + `%`.
+//! - Abbreviations keep their period (flag ABBREV): entries of the abbreviation list, dotted
+//!   forms (U.S., a.m., e.g.) and initials (the `W.` of George W. Bush).
+//! - URLs and e-mail addresses are one token each; `...` and `…` are one punctuation token.
 
-use crate::document::{
-    Document, Flags, Quotation, QuotationStyle, Segment, Span, Token, TokenKind,
+use crate::document::{Flags, Span, TokenKind};
+use crate::features::TokenSink;
+use crate::lexicon::{self, AbbreviationRule};
+
+/// A line break before a token: the token index and how many line breaks (capped at two; two
+/// means a blank line or a paragraph separator).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineBreak {
+    pub(crate) token: usize,
+    pub(crate) count: u8,
+}
+
+/// The output of the scanner.
+pub(crate) struct Scanned {
+    pub(crate) sink: TokenSink,
+    pub(crate) line_breaks: Vec<LineBreak>,
+}
+
+/// Byte classes of the ASCII table.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Space,
+    LineFeed,
+    CarriageReturn,
+    Lower,
+    Upper,
+    Digit,
+    Period,
+    Hyphen,
+    DoubleQuote,
+    SingleQuote,
+    Punct,
+    Symbol,
+    NonAscii,
+}
+
+const fn class_of(byte: u8) -> Class {
+    match byte {
+        b' ' | b'\t' | 0x0B | 0x0C => Class::Space,
+        b'\n' => Class::LineFeed,
+        b'\r' => Class::CarriageReturn,
+        b'a'..=b'z' => Class::Lower,
+        b'A'..=b'Z' => Class::Upper,
+        b'0'..=b'9' => Class::Digit,
+        b'.' => Class::Period,
+        b'-' => Class::Hyphen,
+        b'"' => Class::DoubleQuote,
+        b'\'' => Class::SingleQuote,
+        b'!' | b'(' | b')' | b',' | b'/' | b':' | b';' | b'?' | b'[' | b'\\' | b']' | b'{'
+        | b'}' => Class::Punct,
+        0x80..=0xFF => Class::NonAscii,
+        _ => Class::Symbol,
+    }
+}
+
+static CLASSES: [Class; 256] = {
+    let mut table = [Class::Symbol; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = class_of(byte as u8);
+        byte += 1;
+    }
+    table
 };
 
-pub(crate) fn tokenize(text: &str) -> Document<'_> {
-    let mut doc = Document {
+fn class(byte: u8) -> Class {
+    CLASSES[usize::from(byte)]
+}
+
+fn is_ascii_alnum_class(class: Class) -> bool {
+    matches!(class, Class::Lower | Class::Upper | Class::Digit)
+}
+
+/// Whether `c` is a letter or digit. General punctuation (’ “ ” – … and the like), by far the
+/// most common non-ASCII in news text, is answered without the Unicode tables.
+pub(crate) fn is_alnum(c: char) -> bool {
+    !is_general_punctuation(c) && c.is_alphanumeric()
+}
+
+/// The General Punctuation block, which holds no letters or digits.
+pub(crate) fn is_general_punctuation(c: char) -> bool {
+    ('\u{2000}'..='\u{206F}').contains(&c)
+}
+
+/// Combining marks continue a word (decomposed accents, for instance).
+pub(crate) fn is_combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}'
+        | '\u{200D}')
+}
+
+/// Non-ASCII quotation marks.
+fn is_quote_char(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”' | '„' | '‟' | '‘' | '’' | '‚' | '‛' | '«' | '»' | '‹' | '›'
+    )
+}
+
+/// Non-ASCII punctuation (as opposed to symbols): dashes, ellipsis, general punctuation, CJK
+/// punctuation and the Spanish and Latin-1 marks.
+fn is_unicode_punct(c: char) -> bool {
+    matches!(c,
+        '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205E}'
+        | '\u{3001}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{FF01}' | '\u{FF0C}' | '\u{FF0E}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}'
+        | '¡' | '¿' | '§' | '¶' | '·')
+}
+
+/// Magnitude and ordinal suffixes that keep a number a Number (1.13bn, 3rd, 1990s).
+fn is_number_suffix(suffix: &str) -> bool {
+    matches!(
+        suffix,
+        "k" | "m" | "bn" | "b" | "tn" | "mn" | "st" | "nd" | "rd" | "th" | "s" | "pc"
+    )
+}
+
+/// Top-level domains that join a word and a period into one token (Amazon.com).
+fn is_domain_suffix(suffix: &str) -> bool {
+    matches!(suffix, "com" | "org" | "net" | "gov" | "edu" | "io")
+}
+
+/// Tokenizes `text` into tokens with their features and the line breaks between them.
+pub(crate) fn scan(text: &str) -> Scanned {
+    let mut scanner = Scanner {
         text,
-        tokens: Vec::new(),
-        norms: String::new(),
-        shapes: String::new(),
-        sentences: Vec::new(),
-        paragraphs: Vec::new(),
-        quotations: Vec::new(),
+        bytes: text.as_bytes(),
+        sink: TokenSink::with_capacity(text.len()),
+        line_breaks: Vec::new(),
+        space_before: true,
+        newlines_before: 0,
+        single_quote_open: false,
+        no_email_before: 0,
+        closer_search: CloserSearch::default(),
     };
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    let mut newline_before = false;
-    let mut space_before = true;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        if c.is_whitespace() {
-            if c == '\n' {
-                newline_before = true;
-            }
-            space_before = true;
-            i += 1;
-            continue;
+    scanner.run();
+    Scanned {
+        sink: scanner.sink,
+        line_breaks: scanner.line_breaks,
+    }
+}
+
+struct Scanner<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    sink: TokenSink,
+    line_breaks: Vec<LineBreak>,
+    /// White space (or the start of the text) comes before the next token.
+    space_before: bool,
+    /// Line breaks in the white space before the next token.
+    newlines_before: u8,
+    /// A single quotation mark that looks like an opening one was seen on this line and not yet
+    /// closed: a `’` right after a word is then a closing mark, not an apostrophe.
+    single_quote_open: bool,
+    /// No e-mail address starts before this byte (see [`Scanner::email`]).
+    no_email_before: usize,
+    /// The last answer of [`Scanner::later_closer_on_line`].
+    closer_search: CloserSearch,
+}
+
+/// A cached search for a closing single quotation mark: searching from `from` stopped at
+/// `stop`, on a mark if `found`, else at a line end.
+#[derive(Default)]
+struct CloserSearch {
+    from: usize,
+    stop: usize,
+    found: bool,
+}
+
+impl Scanner<'_> {
+    fn run(&mut self) {
+        let mut pos = 0;
+        let len = self.bytes.len();
+        while pos < len {
+            let byte = self.bytes[pos];
+            pos = match class(byte) {
+                Class::Space => {
+                    self.space_before = true;
+                    pos + 1
+                }
+                Class::LineFeed => {
+                    self.line_break(1);
+                    pos + 1
+                }
+                Class::CarriageReturn => {
+                    if self.bytes.get(pos + 1) != Some(&b'\n') {
+                        self.line_break(1);
+                    }
+                    self.space_before = true;
+                    pos + 1
+                }
+                Class::Lower | Class::Upper | Class::Digit => self.word(pos),
+                Class::Period => {
+                    let end = self.run_of(pos, b'.');
+                    self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    end
+                }
+                Class::Hyphen => {
+                    let end = self.run_of(pos, b'-');
+                    self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    end
+                }
+                Class::DoubleQuote => {
+                    self.emit(pos, pos + 1, TokenKind::QuoteMark, Flags::default());
+                    pos + 1
+                }
+                Class::SingleQuote => self.apostrophe(pos, 1),
+                Class::Punct => {
+                    self.emit(pos, pos + 1, TokenKind::Punct, Flags::default());
+                    pos + 1
+                }
+                Class::Symbol => {
+                    self.emit(pos, pos + 1, TokenKind::Symbol, Flags::default());
+                    pos + 1
+                }
+                Class::NonAscii => self.non_ascii(pos),
+            };
         }
-        let mut j = i + 1;
-        let kind = if c.is_alphanumeric() {
-            while j < chars.len() {
-                let d = chars[j].1;
-                let joiner = matches!(d, '\'' | '’' | '-')
-                    && j + 1 < chars.len()
-                    && chars[j + 1].1.is_alphanumeric();
-                if d.is_alphanumeric() || joiner {
-                    j += if joiner { 2 } else { 1 };
-                } else {
+    }
+
+    fn line_break(&mut self, count: u8) {
+        self.space_before = true;
+        self.newlines_before = self.newlines_before.saturating_add(count);
+        self.single_quote_open = false;
+    }
+
+    /// The char starting at byte `pos`, if `pos` is a char boundary inside the text.
+    fn char_at(&self, pos: usize) -> Option<char> {
+        self.text.get(pos..).and_then(|rest| rest.chars().next())
+    }
+
+    /// The byte length of a letter, digit or combining mark at `pos`, if there is one.
+    fn word_char_len(&self, pos: usize) -> Option<usize> {
+        let byte = *self.bytes.get(pos)?;
+        if byte < 0x80 {
+            return is_ascii_alnum_class(class(byte)).then_some(1);
+        }
+        let c = self.char_at(pos)?;
+        (is_alnum(c) || is_combining(c)).then(|| c.len_utf8())
+    }
+
+    fn is_digit_at(&self, pos: usize) -> bool {
+        self.bytes.get(pos).is_some_and(u8::is_ascii_digit)
+    }
+
+    fn run_of(&self, pos: usize, byte: u8) -> usize {
+        let mut end = pos;
+        while self.bytes.get(end) == Some(&byte) {
+            end += 1;
+        }
+        end
+    }
+
+    fn emit(&mut self, start: usize, end: usize, kind: TokenKind, mut flags: Flags) {
+        if self.space_before {
+            flags.insert(Flags::SPACE_BEFORE);
+        }
+        if self.newlines_before > 0 {
+            flags.insert(Flags::NEWLINE_BEFORE);
+            self.line_breaks.push(LineBreak {
+                token: self.sink.tokens.len(),
+                count: self.newlines_before.min(2),
+            });
+        }
+        self.space_before = false;
+        self.newlines_before = 0;
+        self.sink
+            .push(self.text, Span::new(start, end), kind, flags);
+    }
+
+    fn non_ascii(&mut self, pos: usize) -> usize {
+        let Some(c) = self.char_at(pos) else {
+            // Not reachable for a &str, but stay total: consume one byte as a symbol.
+            return pos + 1;
+        };
+        let end = pos + c.len_utf8();
+        if c.is_whitespace() {
+            match c {
+                '\u{2029}' => self.line_break(2),
+                '\u{2028}' | '\u{85}' => self.line_break(1),
+                _ => self.space_before = true,
+            }
+            return end;
+        }
+        if is_alnum(c) {
+            return self.word(pos);
+        }
+        match c {
+            '’' | '‘' => self.apostrophe(pos, end - pos),
+            c if is_quote_char(c) => {
+                if matches!(c, '‚' | '‛') {
+                    self.single_quote_open = true;
+                }
+                self.emit(pos, end, TokenKind::QuoteMark, Flags::default());
+                end
+            }
+            c if is_unicode_punct(c) => {
+                self.emit(pos, end, TokenKind::Punct, Flags::default());
+                end
+            }
+            _ => {
+                self.emit(pos, end, TokenKind::Symbol, Flags::default());
+                end
+            }
+        }
+    }
+
+    /// A `'`, `’` or `‘` that does not follow a word: the leading apostrophe of a decade (’90s)
+    /// or a quotation mark.
+    fn apostrophe(&mut self, pos: usize, mark_len: usize) -> usize {
+        let digits_start = pos + mark_len;
+        let digits_end = self.run_while(digits_start, |b| b.is_ascii_digit());
+        if digits_end - digits_start == 2 {
+            let end = if self.bytes.get(digits_end) == Some(&b's') {
+                digits_end + 1
+            } else {
+                digits_end
+            };
+            if self.word_char_len(end).is_none() {
+                self.emit(pos, end, TokenKind::Word, Flags::default());
+                return end;
+            }
+        }
+        let end = pos + mark_len;
+        let next_is_space = self.char_at(end).is_none_or(char::is_whitespace);
+        self.single_quote_open = if self.bytes[pos..].starts_with("‘".as_bytes()) {
+            !next_is_space
+        } else {
+            self.space_before && self.word_char_len(end).is_some()
+        };
+        self.emit(pos, end, TokenKind::QuoteMark, Flags::default());
+        end
+    }
+
+    fn run_while(&self, pos: usize, keep: impl Fn(u8) -> bool) -> usize {
+        let mut end = pos;
+        while self.bytes.get(end).is_some_and(|&b| keep(b)) {
+            end += 1;
+        }
+        end
+    }
+
+    /// A word, number, abbreviation, URL or e-mail address starting with a letter or digit.
+    fn word(&mut self, start: usize) -> usize {
+        if matches!(self.bytes[start], b'h' | b'H' | b'w' | b'W') {
+            if let Some(end) = self.url(start) {
+                self.emit(start, end, TokenKind::Url, Flags::default());
+                return end;
+            }
+        }
+        let run = self.alnum_run(start);
+        let end = run.end;
+        let next = self.bytes.get(end).copied();
+        if matches!(next, Some(b'@' | b'.' | b'_' | b'+' | b'-' | b'%')) {
+            if let Some(email_end) = self.email(start) {
+                self.emit(start, email_end, TokenKind::Email, Flags::default());
+                return email_end;
+            }
+        }
+        if next == Some(b'.') && run.letters {
+            if let Some(abbreviation_end) = self.abbreviation(start, end) {
+                self.emit(start, abbreviation_end, TokenKind::Word, Flags::ABBREV);
+                return abbreviation_end;
+            }
+            if let Some(domain_end) = self.domain(end) {
+                self.emit(start, domain_end, TokenKind::Word, Flags::default());
+                return domain_end;
+            }
+        }
+        let mut token_end = end;
+        let apostrophe_len = if next == Some(b'\'') {
+            1
+        } else if self.bytes[end..].starts_with("’".as_bytes()) {
+            "’".len()
+        } else {
+            0
+        };
+        // A trailing apostrophe (the players’, goin’) belongs to the word, unless a single
+        // quotation is open and the mark can close it.
+        if run.letters
+            && apostrophe_len > 0
+            && (!self.single_quote_open || self.is_possessive_in_quote(end, apostrophe_len))
+        {
+            token_end = end + apostrophe_len;
+        }
+        let is_number = run.first_digit
+            && (!run.letters
+                || !run.hyphen
+                    && is_number_suffix(self.text.get(run.last_digit_end..end).unwrap_or("")));
+        let kind = if is_number {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        self.emit(start, token_end, kind, Flags::default());
+        token_end
+    }
+
+    /// Inside a single quotation, whether the `’` at `mark` after a word ending at `mark` is a
+    /// plural possessive (‘the Joneses’ house,’) rather than the closing mark: the word ends in
+    /// `s`, a lower-case word other than a reporting word follows, and a later mark on the same
+    /// line can close the quotation.
+    fn is_possessive_in_quote(&mut self, mark: usize, mark_len: usize) -> bool {
+        if !matches!(self.bytes.get(mark.wrapping_sub(1)), Some(b's' | b'S')) {
+            return false;
+        }
+        let word_start = mark + mark_len + 1;
+        if self.bytes.get(mark + mark_len) != Some(&b' ') {
+            return false;
+        }
+        let word_end = self.run_while(word_start, |b| b.is_ascii_lowercase());
+        let next_word = self.text.get(word_start..word_end).unwrap_or("");
+        let reporting = matches!(
+            next_word,
+            "" | "said"
+                | "says"
+                | "she"
+                | "he"
+                | "they"
+                | "we"
+                | "i"
+                | "asked"
+                | "added"
+                | "told"
+                | "according"
+                | "wrote"
+        );
+        !reporting && self.later_closer_on_line(word_start)
+    }
+
+    /// Whether a mark that can close a single quotation (`’` or `'` after a non-space and
+    /// before a non-letter) comes at or after `from` on the same line. The answer is cached so
+    /// that a long line is searched once, not once per question.
+    fn later_closer_on_line(&mut self, from: usize) -> bool {
+        if from >= self.closer_search.from && from <= self.closer_search.stop {
+            return self.closer_search.found;
+        }
+        let mut pos = from;
+        let found = loop {
+            let mark_len = match self.bytes.get(pos) {
+                None | Some(b'\n') => break false,
+                Some(b'\'') => 1,
+                Some(0xE2) if self.bytes[pos..].starts_with("’".as_bytes()) => "’".len(),
+                Some(_) => {
+                    pos += 1;
+                    continue;
+                }
+            };
+            let after_text = !self.bytes[pos - 1].is_ascii_whitespace();
+            if after_text && self.word_char_len(pos + mark_len).is_none() {
+                break true;
+            }
+            pos += mark_len;
+        };
+        self.closer_search = CloserSearch {
+            from,
+            stop: pos,
+            found,
+        };
+        found
+    }
+
+    /// Letters and digits joined by internal apostrophes and hyphens, and digits joined by
+    /// internal separators.
+    fn alnum_run(&self, start: usize) -> AlnumRun {
+        let mut run = AlnumRun {
+            end: start,
+            letters: false,
+            first_digit: self.bytes[start].is_ascii_digit(),
+            hyphen: false,
+            last_digit_end: start,
+        };
+        let mut pos = start;
+        let mut last_was_digit = false;
+        while let Some(&byte) = self.bytes.get(pos) {
+            if byte < 0x80 {
+                match class(byte) {
+                    Class::Lower | Class::Upper => {
+                        run.letters = true;
+                        last_was_digit = false;
+                        pos += 1;
+                        continue;
+                    }
+                    Class::Digit => {
+                        last_was_digit = true;
+                        pos += 1;
+                        run.last_digit_end = pos;
+                        continue;
+                    }
+                    _ => {}
+                }
+                let joins = match byte {
+                    b'-' | b'\'' => self.word_char_len(pos + 1).is_some(),
+                    b',' | b'.' | b':' | b'/' => last_was_digit && self.is_digit_at(pos + 1),
+                    _ => false,
+                };
+                if !joins {
                     break;
                 }
+                run.hyphen |= byte == b'-';
+                last_was_digit = false;
+                pos += 1;
+                continue;
             }
-            let all_digits = chars[i..j].iter().all(|&(_, d)| d.is_ascii_digit());
-            if all_digits {
-                TokenKind::Number
+            let Some(c) = self.char_at(pos) else { break };
+            let len = c.len_utf8();
+            if is_alnum(c) || is_combining(c) {
+                if c.is_numeric() {
+                    last_was_digit = c.is_ascii_digit();
+                    run.last_digit_end = pos + len;
+                } else {
+                    run.letters |= c.is_alphabetic();
+                    last_was_digit = false;
+                }
+                pos += len;
+                continue;
+            }
+            if matches!(c, '’' | '\u{2010}' | '\u{2011}') && self.word_char_len(pos + len).is_some()
+            {
+                run.hyphen |= c != '’';
+                last_was_digit = false;
+                pos += len;
+                continue;
+            }
+            break;
+        }
+        run.end = pos;
+        run
+    }
+
+    /// The end of an abbreviation starting at `start` whose letters end at `end` (a period
+    /// follows), including its final period.
+    fn abbreviation(&self, start: usize, end: usize) -> Option<usize> {
+        if let Some(dotted_end) = self.dotted(start) {
+            return Some(dotted_end);
+        }
+        let word = self.text.get(start..end)?;
+        match lexicon::abbreviation(word) {
+            Some(AbbreviationRule::Always) => return Some(end + 1),
+            Some(AbbreviationRule::BeforeNumber) => {
+                let after = self.run_while(end + 1, |b| b == b' ');
+                if self.is_digit_at(after) {
+                    return Some(end + 1);
+                }
+            }
+            None => {}
+        }
+        // An initial: one capital letter, a period, a space and a capitalised word.
+        let mut chars = word.chars();
+        let initial = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
+        if initial {
+            let after = self.run_while(end + 1, |b| b == b' ');
+            if after > end + 1 && self.char_at(after).is_some_and(char::is_uppercase) {
+                return Some(end + 1);
+            }
+        }
+        None
+    }
+
+    /// Dotted abbreviations: one or two ASCII letters and a period, at least twice (U.S., a.m.,
+    /// e.g., Ph.D.).
+    fn dotted(&self, start: usize) -> Option<usize> {
+        let mut pos = start;
+        let mut segments = 0;
+        loop {
+            let letters_end = self.run_while(pos, |b| b.is_ascii_alphabetic());
+            let letters = letters_end - pos;
+            if letters == 0 || letters > 2 || self.bytes.get(letters_end) != Some(&b'.') {
+                break;
+            }
+            pos = letters_end + 1;
+            segments += 1;
+        }
+        (segments >= 2).then_some(pos)
+    }
+
+    /// `word.com` and the like: the end of the domain when `period` is followed by a known
+    /// top-level domain and no further letter.
+    fn domain(&self, period: usize) -> Option<usize> {
+        let suffix_end = self.run_while(period + 1, |b| b.is_ascii_lowercase());
+        let suffix = self.text.get(period + 1..suffix_end)?;
+        (is_domain_suffix(suffix) && self.word_char_len(suffix_end).is_none()).then_some(suffix_end)
+    }
+
+    /// A URL starting with `http://`, `https://` or `www.`.
+    fn url(&self, start: usize) -> Option<usize> {
+        let rest = self.bytes.get(start..)?;
+        let prefix_len = ["https://", "http://", "www."]
+            .iter()
+            .find(|prefix| {
+                rest.len() > prefix.len()
+                    && rest[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            })?
+            .len();
+        // A URL needs at least one letter or digit after its prefix.
+        self.word_char_len(start + prefix_len)?;
+        let mut end = start + prefix_len;
+        while let Some(&byte) = self.bytes.get(end) {
+            if byte < 0x80 {
+                if byte <= b' ' || matches!(byte, b'"' | b'<' | b'>' | 0x7F) {
+                    break;
+                }
+                end += 1;
             } else {
-                TokenKind::Word
+                let c = self.char_at(end)?;
+                if c.is_whitespace() || is_quote_char(c) || c == '…' {
+                    break;
+                }
+                end += c.len_utf8();
             }
-        } else if matches!(c, '"' | '“' | '”' | '«' | '»') {
-            TokenKind::QuoteMark
-        } else if c.is_ascii_punctuation() || matches!(c, '–' | '—' | '…') {
-            TokenKind::Punct
-        } else {
-            TokenKind::Symbol
-        };
-        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
-        push_token(
-            &mut doc,
-            Span::new(start, end),
-            kind,
-            space_before,
-            newline_before,
-        );
-        space_before = false;
-        newline_before = false;
-        i = j;
-    }
-    segment(&mut doc);
-    pair_quotes(&mut doc);
-    doc
-}
-
-fn push_token(doc: &mut Document<'_>, span: Span, kind: TokenKind, space: bool, newline: bool) {
-    let text = span.text(doc.text);
-    let mut flags = Flags::default();
-    if space {
-        flags.insert(Flags::SPACE_BEFORE);
-    }
-    if newline {
-        flags.insert(Flags::NEWLINE_BEFORE);
-    }
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    if !letters.is_empty() {
-        flags.insert(Flags::ALPHA);
-        if letters.iter().all(|c| c.is_uppercase()) {
-            flags.insert(Flags::UPPER);
         }
-        if letters.iter().all(|c| c.is_lowercase()) {
-            flags.insert(Flags::LOWER);
-        }
-        if letters[0].is_uppercase() && letters[1..].iter().all(|c| c.is_lowercase()) {
-            flags.insert(Flags::TITLE);
-        }
-    }
-    if text.chars().any(|c| c.is_ascii_digit()) {
-        flags.insert(Flags::DIGIT);
-    }
-    let n0 = doc.norms.len() as u32;
-    for c in text.chars() {
-        match c {
-            '’' | '‘' => doc.norms.push('\''),
-            c => doc.norms.extend(c.to_lowercase()),
-        }
-    }
-    let s0 = doc.shapes.len() as u32;
-    let mut last = None;
-    let mut run = 0;
-    for c in text.chars() {
-        let s = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_ascii_digit() {
-            'd'
-        } else {
-            c
-        };
-        run = if Some(s) == last { run + 1 } else { 1 };
-        last = Some(s);
-        if run <= 4 {
-            doc.shapes.push(s);
-        }
-    }
-    doc.tokens.push(Token {
-        span,
-        kind,
-        flags,
-        norm: (n0, doc.norms.len() as u32),
-        shape: (s0, doc.shapes.len() as u32),
-    });
-}
-
-fn segment(doc: &mut Document<'_>) {
-    let n = doc.tokens.len();
-    let mut para_start = 0;
-    let mut sent_start = 0;
-    for i in 0..n {
-        let next_para = i + 1 == n || {
-            let gap = &doc.text[doc.tokens[i].span.end..doc.tokens[i + 1].span.start];
-            gap.matches('\n').count() >= 2
-        };
-        let t = doc.token_text(i);
-        let next_upper = i + 1 < n
-            && (doc.tokens[i + 1].flags.contains(Flags::TITLE)
-                || doc.tokens[i + 1].kind == TokenKind::QuoteMark);
-        let sent_end = next_para || (matches!(t, "." | "!" | "?") && next_upper);
-        if sent_end {
-            close(
-                &mut doc.sentences,
-                &mut doc.tokens,
-                sent_start,
-                i + 1,
-                Flags::SENT_START,
-                Flags::SENT_END,
-            );
-            sent_start = i + 1;
-        }
-        if next_para {
-            close(
-                &mut doc.paragraphs,
-                &mut doc.tokens,
-                para_start,
-                i + 1,
-                Flags::PARA_START,
-                Flags::PARA_END,
-            );
-            para_start = i + 1;
-        }
-    }
-}
-
-fn close(
-    out: &mut Vec<Segment>,
-    tokens: &mut [Token],
-    a: usize,
-    b: usize,
-    first: Flags,
-    last: Flags,
-) {
-    if a >= b {
-        return;
-    }
-    tokens[a].flags.insert(first);
-    tokens[b - 1].flags.insert(last);
-    out.push(Segment {
-        span: Span::new(tokens[a].span.start, tokens[b - 1].span.end),
-        tokens: a..b,
-    });
-}
-
-fn pair_quotes(doc: &mut Document<'_>) {
-    let mut open: Option<usize> = None;
-    for i in 0..doc.tokens.len() {
-        if doc.tokens[i].kind != TokenKind::QuoteMark {
-            continue;
-        }
-        let t = doc.token_text(i);
-        let opens = t == "“" || (t == "\"" && open.is_none());
-        match open {
-            Some(o) if !opens || t == "\"" => {
-                doc.tokens[o].flags.insert(Flags::QUOTE_OPEN);
-                doc.tokens[i].flags.insert(Flags::QUOTE_CLOSE);
-                let span = Span::new(doc.tokens[o].span.start, doc.tokens[i].span.end);
-                let inner = Span::new(doc.tokens[o].span.end, doc.tokens[i].span.start);
-                doc.quotations.push(Quotation {
-                    span,
-                    inner,
-                    tokens: o..i + 1,
-                    inner_tokens: o + 1..i,
-                    style: QuotationStyle::Double,
-                    closed: true,
-                    depth: 0,
-                    paragraphs: 1,
-                });
-                open = None;
+        // Trailing punctuation belongs to the sentence, and a closing bracket to the text
+        // unless the URL opened one.
+        let url = self.text.get(start..end)?;
+        let count = |byte: u8| url.bytes().filter(|&b| b == byte).count();
+        let (round_open, mut round_close) = (count(b'('), count(b')'));
+        let (square_open, mut square_close) = (count(b'['), count(b']'));
+        let mut trimmed = url.len();
+        while let Some(&last) = url.as_bytes().get(trimmed.wrapping_sub(1)) {
+            match last {
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' => {}
+                b')' if round_close > round_open => round_close -= 1,
+                b']' if square_close > square_open => square_close -= 1,
+                _ => break,
             }
-            _ if opens => open = Some(i),
-            _ => {}
+            trimmed -= 1;
         }
+        (trimmed > prefix_len).then_some(start + trimmed)
     }
+
+    /// An e-mail address starting at `start`: a local part, `@`, and a dotted domain whose last
+    /// label has at least two letters.
+    fn email(&mut self, start: usize) -> Option<usize> {
+        let is_local =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+        if start < self.no_email_before {
+            return None;
+        }
+        let at = self.run_while(start, is_local);
+        if at == start || self.bytes.get(at) != Some(&b'@') {
+            // Every later start inside this run would stop at the same byte: remember it so
+            // that a long run of dotted words is scanned once, not once per word.
+            self.no_email_before = at;
+            return None;
+        }
+        let mut pos = at + 1;
+        let mut labels = 0;
+        let mut last_label_alpha = false;
+        loop {
+            let label_end = self.run_while(pos, |b| b.is_ascii_alphanumeric() || b == b'-');
+            if label_end == pos {
+                break;
+            }
+            labels += 1;
+            last_label_alpha = label_end - pos >= 2
+                && self.bytes[pos..label_end]
+                    .iter()
+                    .all(u8::is_ascii_alphabetic);
+            pos = label_end;
+            let next_label = self.bytes.get(pos) == Some(&b'.')
+                && self
+                    .bytes
+                    .get(pos + 1)
+                    .is_some_and(u8::is_ascii_alphanumeric);
+            if !next_label {
+                break;
+            }
+            pos += 1;
+        }
+        (labels >= 2 && last_label_alpha).then_some(pos)
+    }
+}
+
+struct AlnumRun {
+    end: usize,
+    letters: bool,
+    first_digit: bool,
+    hyphen: bool,
+    last_digit_end: usize,
 }

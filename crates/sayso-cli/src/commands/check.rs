@@ -1,0 +1,49 @@
+//! `sayso check`: every error in the rule files at once, rendered like rustc's.
+
+use std::path::PathBuf;
+
+use crate::{Outcome, rules};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  sayso check rules/attribution.sayso
+  sayso check my-rules/            every .sayso file under my-rules/
+  sayso check                      the embedded default pack
+
+Exit status: 0 when the rules are clean, 2 when they have errors.";
+
+/// Arguments of `sayso check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Rule files or directories of .sayso files; none checks the embedded pack.
+    #[arg(value_name = "RULES")]
+    pub paths: Vec<PathBuf>,
+}
+
+pub fn run(args: CheckArgs) -> Outcome {
+    match rules::load(&args.paths) {
+        Ok(rules) => {
+            let program = rules.program();
+            let examples: usize = program.rules.iter().map(|r| r.examples.len()).sum();
+            let mut files: Vec<&str> = program
+                .rules
+                .iter()
+                .map(|r| r.origin.file.as_str())
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            println!(
+                "ok: {} rules, {} lexicons, {} examples in {} files",
+                program.rules.len(),
+                program.lexicons.len(),
+                examples,
+                files.len()
+            );
+            Outcome::Success
+        }
+        Err(e) => {
+            rules::report(&e, crate::stderr_color());
+            Outcome::Usage
+        }
+    }
+}

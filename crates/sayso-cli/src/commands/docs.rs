@@ -1,0 +1,42 @@
+//! Shell completions and the man page, generated from the clap definition so they never drift
+//! from the real options.
+
+use std::io::Write;
+
+use crate::Outcome;
+
+pub const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  sayso completions bash > ~/.local/share/bash-completion/completions/sayso
+  sayso completions zsh > ~/.zfunc/_sayso
+  sayso completions fish > ~/.config/fish/completions/sayso.fish";
+
+pub const MAN_EXAMPLES: &str = "\
+Examples:
+  sayso man > sayso.1 && man ./sayso.1";
+
+/// Arguments of `sayso completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+pub fn completions(args: CompletionsArgs) -> Outcome {
+    let mut command = crate::command();
+    clap_complete::generate(args.shell, &mut command, "sayso", &mut std::io::stdout());
+    Outcome::Success
+}
+
+pub fn man() -> Outcome {
+    let mut out = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(crate::command()).render(&mut out) {
+        eprintln!("error: cannot render the man page: {e}");
+        return Outcome::Failed;
+    }
+    if std::io::stdout().write_all(&out).is_err() {
+        return Outcome::Failed;
+    }
+    Outcome::Success
+}

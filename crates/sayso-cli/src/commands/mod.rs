@@ -1,0 +1,9 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod check;
+pub mod docs;
+pub mod eval;
+pub mod explain;
+pub mod run;
+pub mod test;

@@ -1,0 +1,92 @@
+//! `sayso test`: runs the examples written next to the rules. An example passes when the whole
+//! rule set, run on its text, gives a match of its rule with every listed field equal to the
+//! given text (`=> none`: no match of the rule).
+
+use std::path::PathBuf;
+
+use sayso_engine::ExampleOutcome;
+
+use crate::{Outcome, rules};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  sayso test rules/attribution.sayso
+  sayso test my-rules/
+  sayso test --filter quote        only the rules whose name contains `quote`
+  sayso test                       the embedded default pack
+
+Prints each failure as expected vs got, then `N passed, M failed`; exit status 1 if any
+example failed, 2 if the rules have errors.";
+
+/// Arguments of `sayso test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Rule files or directories of .sayso files; none tests the embedded pack.
+    #[arg(value_name = "RULES")]
+    pub paths: Vec<PathBuf>,
+    /// Only the examples of rules whose name contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+}
+
+fn describe(fields: &[(String, String)]) -> String {
+    if fields.is_empty() {
+        return "a match with no field".to_owned();
+    }
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|(name, text)| format!("{name}: {text:?}"))
+        .collect();
+    parts.join(", ")
+}
+
+fn print_failure(rule: &str, outcome: &ExampleOutcome) {
+    println!("FAILED {rule} ({})", outcome.origin);
+    println!("  text:     {:?}", outcome.text);
+    let expected = outcome
+        .expected
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |fields| describe(fields));
+    println!("  expected: {expected}");
+    if outcome.got.is_empty() {
+        println!("  got:      no match of {rule}");
+    }
+    for (n, fields) in outcome.got.iter().enumerate() {
+        let head = if n == 0 { "got:     " } else { "         " };
+        println!("  {head} {}", describe(fields));
+    }
+    println!();
+}
+
+pub fn run(args: TestArgs) -> Outcome {
+    let rules = match rules::load(&args.paths) {
+        Ok(rules) => rules,
+        Err(e) => {
+            rules::report(&e, crate::stderr_color());
+            return Outcome::Usage;
+        }
+    };
+    let program = rules.program();
+    let (mut passed, mut failed) = (0, 0);
+    for outcome in rules.run_examples() {
+        let name = program
+            .rules
+            .get(outcome.rule.0 as usize)
+            .map_or("?", |r| r.name.as_str());
+        if args.filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        if outcome.passed {
+            passed += 1;
+        } else {
+            failed += 1;
+            print_failure(name, &outcome);
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    }
+}

@@ -1,0 +1,292 @@
+//! Compilation of a pattern into a Pike-VM program: a flat list of instructions over token
+//! positions. Alternation and repetition become `Split`s whose first target is the preferred
+//! one, so that simulating the threads in priority order gives a backtracking engine's
+//! leftmost-first results without backtracking.
+
+use sayso_lang::ir::{Anchor, LabelId, LookDirection, Pattern};
+
+use crate::CompileError;
+use crate::predicate::{PredId, Predicates};
+
+/// One instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Inst {
+    /// Consume one token that passes the predicate.
+    Token(PredId),
+    /// Consume the tokens of one annotation of the label starting here (ending here when the
+    /// program runs backwards); `record` names the capture that remembers which one.
+    Annotation {
+        label: LabelId,
+        record: Option<usize>,
+    },
+    /// Consume one entry of a lexicon, longest first.
+    Phrase(usize),
+    /// Continue at both targets, the first preferred.
+    Split(usize, usize),
+    /// Continue at the target.
+    Jump(usize),
+    /// Store the current position in a slot.
+    Save(usize),
+    /// Continue only if the position test holds.
+    Assert(Assertion),
+    /// A match ends here.
+    Match,
+}
+
+/// A zero-width test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Assertion {
+    Anchor(Anchor),
+    /// Lookaround number `look` of the rule holds here (or not, when negated).
+    Look {
+        look: usize,
+        negated: bool,
+    },
+}
+
+/// A compiled program.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Prog {
+    pub(crate) insts: Vec<Inst>,
+}
+
+/// A lookaround: the program whose match positions decide it.
+#[derive(Clone, Debug)]
+pub(crate) struct Look {
+    pub(crate) direction: LookDirection,
+    /// For lookbehind the inner pattern forwards (matches end at the position); for lookahead
+    /// the inner pattern reversed (run backwards, matches "end" where they start).
+    pub(crate) prog: Prog,
+}
+
+/// Everything a pattern compiles into: the main program and its lookarounds, children first.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Compiled {
+    pub(crate) prog: Prog,
+    pub(crate) looks: Vec<Look>,
+}
+
+/// Limits on compilation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_instructions: usize,
+}
+
+struct Compiler<'p> {
+    preds: &'p mut Predicates,
+    looks: Vec<Look>,
+    phrase_lexicons: &'p mut Vec<usize>,
+    limits: Limits,
+}
+
+/// Compiles `pattern` (forwards, with captures saved) into a program with its lookarounds.
+pub(crate) fn compile_pattern(
+    pattern: &Pattern,
+    preds: &mut Predicates,
+    phrase_lexicons: &mut Vec<usize>,
+    limits: Limits,
+) -> Result<Compiled, CompileError> {
+    let mut compiler = Compiler {
+        preds,
+        looks: Vec::new(),
+        phrase_lexicons,
+        limits,
+    };
+    let prog = compiler.program(pattern, false, true)?;
+    Ok(Compiled {
+        prog,
+        looks: compiler.looks,
+    })
+}
+
+impl Compiler<'_> {
+    fn program(
+        &mut self,
+        pattern: &Pattern,
+        reverse: bool,
+        save_whole: bool,
+    ) -> Result<Prog, CompileError> {
+        let mut insts = Vec::new();
+        if save_whole {
+            insts.push(Inst::Save(0));
+        }
+        self.emit(pattern, reverse, &mut insts)?;
+        if save_whole {
+            insts.push(Inst::Save(1));
+        }
+        insts.push(Inst::Match);
+        Ok(Prog { insts })
+    }
+
+    fn check_size(&self, insts: &[Inst]) -> Result<(), CompileError> {
+        if insts.len() > self.limits.max_instructions {
+            return Err(CompileError::Limit(format!(
+                "a rule compiles to more than {} instructions; lower the counts of its repetitions",
+                self.limits.max_instructions
+            )));
+        }
+        Ok(())
+    }
+
+    fn emit(
+        &mut self,
+        pattern: &Pattern,
+        reverse: bool,
+        insts: &mut Vec<Inst>,
+    ) -> Result<(), CompileError> {
+        self.check_size(insts)?;
+        match pattern {
+            Pattern::Token(test) => {
+                let id = self.preds.intern(test)?;
+                insts.push(Inst::Token(id));
+            }
+            Pattern::Seq(parts) => {
+                if reverse {
+                    for part in parts.iter().rev() {
+                        self.emit(part, reverse, insts)?;
+                    }
+                } else {
+                    for part in parts {
+                        self.emit(part, reverse, insts)?;
+                    }
+                }
+            }
+            Pattern::Alt(branches) => {
+                let mut jumps_to_end = Vec::new();
+                for (index, branch) in branches.iter().enumerate() {
+                    if index + 1 < branches.len() {
+                        let split = insts.len();
+                        insts.push(Inst::Split(split + 1, usize::MAX));
+                        self.emit(branch, reverse, insts)?;
+                        jumps_to_end.push(insts.len());
+                        insts.push(Inst::Jump(usize::MAX));
+                        let next = insts.len();
+                        insts[split] = Inst::Split(split + 1, next);
+                    } else {
+                        self.emit(branch, reverse, insts)?;
+                    }
+                }
+                let end = insts.len();
+                for at in jumps_to_end {
+                    insts[at] = Inst::Jump(end);
+                }
+                if branches.is_empty() {
+                    // An empty alternation never matches: a split to nowhere would loop, so
+                    // use a test no token passes.
+                    let never = self.preds.intern(&sayso_lang::ir::TokenTest::Not(Box::new(
+                        sayso_lang::ir::TokenTest::Any,
+                    )))?;
+                    insts.push(Inst::Token(never));
+                }
+            }
+            Pattern::Repeat {
+                inner,
+                min,
+                max,
+                greedy,
+            } => {
+                for _ in 0..*min {
+                    self.emit(inner, reverse, insts)?;
+                }
+                match max {
+                    Some(max) => {
+                        let optional = max.saturating_sub(*min);
+                        let mut splits = Vec::new();
+                        for _ in 0..optional {
+                            splits.push(insts.len());
+                            insts.push(Inst::Split(usize::MAX, usize::MAX));
+                            self.emit(inner, reverse, insts)?;
+                        }
+                        let end = insts.len();
+                        for at in splits {
+                            insts[at] = if *greedy {
+                                Inst::Split(at + 1, end)
+                            } else {
+                                Inst::Split(end, at + 1)
+                            };
+                        }
+                    }
+                    None => {
+                        let split = insts.len();
+                        insts.push(Inst::Split(usize::MAX, usize::MAX));
+                        self.emit(inner, reverse, insts)?;
+                        insts.push(Inst::Jump(split));
+                        let end = insts.len();
+                        insts[split] = if *greedy {
+                            Inst::Split(split + 1, end)
+                        } else {
+                            Inst::Split(end, split + 1)
+                        };
+                    }
+                }
+            }
+            Pattern::Capture { id, inner } => {
+                let slot = 2 + 2 * id.0 as usize;
+                let (open, close) = if reverse {
+                    (slot + 1, slot)
+                } else {
+                    (slot, slot + 1)
+                };
+                insts.push(Inst::Save(open));
+                match annotation_inside(inner) {
+                    Some(label) => insts.push(Inst::Annotation {
+                        label,
+                        record: Some(id.0 as usize),
+                    }),
+                    None => self.emit(inner, reverse, insts)?,
+                }
+                insts.push(Inst::Save(close));
+            }
+            Pattern::Look {
+                direction,
+                negated,
+                inner,
+            } => {
+                let look_reverse = matches!(direction, LookDirection::Ahead);
+                let prog = self.program(inner, look_reverse, false)?;
+                let look = self.looks.len();
+                self.looks.push(Look {
+                    direction: *direction,
+                    prog,
+                });
+                insts.push(Inst::Assert(Assertion::Look {
+                    look,
+                    negated: *negated,
+                }));
+            }
+            Pattern::Annotation(label) => insts.push(Inst::Annotation {
+                label: *label,
+                record: None,
+            }),
+            Pattern::Phrase(lexicon) => {
+                let lexicon = lexicon.0 as usize;
+                if !self.phrase_lexicons.contains(&lexicon) {
+                    self.phrase_lexicons.push(lexicon);
+                }
+                insts.push(Inst::Phrase(lexicon));
+            }
+            Pattern::Anchor(anchor) => insts.push(Inst::Assert(Assertion::Anchor(*anchor))),
+        }
+        self.check_size(insts)
+    }
+}
+
+/// The label of a capture's element when the element is one `@Label` (possibly wrapped in a
+/// one-part sequence), so the capture can remember which annotation it matched.
+fn annotation_inside(pattern: &Pattern) -> Option<LabelId> {
+    match pattern {
+        Pattern::Annotation(label) => Some(*label),
+        Pattern::Seq(parts) if parts.len() == 1 => annotation_inside(&parts[0]),
+        _ => None,
+    }
+}
+
+/// Compiles a `when` pattern of a link (forwards, no capture slots needed).
+pub(crate) fn compile_condition(
+    pattern: &Pattern,
+    preds: &mut Predicates,
+    phrase_lexicons: &mut Vec<usize>,
+    limits: Limits,
+) -> Result<Compiled, CompileError> {
+    compile_pattern(pattern, preds, phrase_lexicons, limits)
+}

@@ -1,0 +1,374 @@
+//! What one run knows about one document: segment boundaries, the annotations rules can consume
+//! (quotations, sentences, paragraphs, and the resolved matches of earlier rules), phrase
+//! positions, and a memo of token-test results shared by every rule.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
+use sayso_tokenize::Document;
+
+use crate::hash::FastMap;
+use crate::predicate::{CompiledLexicon, PredId, Predicates};
+
+/// Which annotation a step consumed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct AnnotRef {
+    pub(crate) label: LabelId,
+    /// The quotation, sentence or paragraph index for built-in labels; the match id otherwise.
+    pub(crate) index: u32,
+}
+
+impl AnnotRef {
+    pub(crate) fn encode(self) -> u64 {
+        (u64::from(self.label.0) << 32) | u64::from(self.index)
+    }
+
+    pub(crate) fn decode(value: u64) -> AnnotRef {
+        AnnotRef {
+            label: LabelId((value >> 32) as u32),
+            index: (value & u64::from(u32::MAX)) as u32,
+        }
+    }
+}
+
+/// One annotation as a token range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AnnotSpan {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) handle: AnnotRef,
+}
+
+/// The annotations of one label, indexed by start and by end.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LabelIndex {
+    by_start: Vec<AnnotSpan>,
+    by_end: Vec<AnnotSpan>,
+}
+
+impl LabelIndex {
+    pub(crate) fn new(mut spans: Vec<AnnotSpan>) -> LabelIndex {
+        spans.retain(|span| span.end > span.start);
+        // Longer annotations first among those that start together, as for phrases.
+        spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut by_end = spans.clone();
+        by_end.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
+        LabelIndex {
+            by_start: spans,
+            by_end,
+        }
+    }
+
+    pub(crate) fn starting_at(&self, position: usize) -> &[AnnotSpan] {
+        let from = self.by_start.partition_point(|s| s.start < position);
+        let to = self.by_start.partition_point(|s| s.start <= position);
+        &self.by_start[from..to]
+    }
+
+    pub(crate) fn ending_at(&self, position: usize) -> &[AnnotSpan] {
+        let from = self.by_end.partition_point(|s| s.end < position);
+        let to = self.by_end.partition_point(|s| s.end <= position);
+        &self.by_end[from..to]
+    }
+
+    pub(crate) fn all(&self) -> &[AnnotSpan] {
+        &self.by_start
+    }
+}
+
+/// Per-position entry lengths of one phrase lexicon.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PhraseTable {
+    /// For each token position, the lengths of entries starting there, longest first.
+    pub(crate) starting: Vec<Vec<u32>>,
+    /// For each boundary, the lengths of entries ending there.
+    pub(crate) ending: Vec<Vec<u32>>,
+}
+
+/// The per-document state of a run.
+pub(crate) struct DocContext<'r, 'd, 't> {
+    pub(crate) doc: &'d Document<'t>,
+    pub(crate) token_count: usize,
+    preds: &'r Predicates,
+    lexicons: &'r [CompiledLexicon],
+    sentence_start: Vec<bool>,
+    sentence_end: Vec<bool>,
+    paragraph_start: Vec<bool>,
+    paragraph_end: Vec<bool>,
+    /// Sentence index of each token.
+    pub(crate) sentence_of: Vec<u32>,
+    /// Paragraph index of each token.
+    pub(crate) paragraph_of: Vec<u32>,
+    labels: Vec<LabelIndex>,
+    phrases: HashMap<usize, PhraseTable>,
+    /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
+    memo: Option<RefCell<Vec<Vec<u8>>>>,
+    /// Positions of each normalised form, built on first use by the prefilter.
+    norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
+}
+
+/// A key under which the positions of tokens that may pass a test can be looked up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum IndexKey {
+    /// Tokens with this normalised form.
+    Norm(String),
+    /// Tokens whose normalised form is a single-word entry of the lexicon.
+    Lexicon(usize),
+    /// Tokens whose normalised form is a form of the lemma in the inflection lexicon.
+    Lemma(usize, String),
+    /// Tokens under any of the keys.
+    Union(Vec<IndexKey>),
+}
+
+impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
+    pub(crate) fn new(
+        doc: &'d Document<'t>,
+        preds: &'r Predicates,
+        lexicons: &'r [CompiledLexicon],
+        phrase_lexicons: &[usize],
+        label_count: usize,
+        share_predicates: bool,
+    ) -> Self {
+        let token_count = doc.tokens().len();
+        let mut sentence_start = vec![false; token_count + 1];
+        let mut sentence_end = vec![false; token_count + 1];
+        let mut sentence_of = vec![0u32; token_count];
+        for (index, sentence) in doc.sentences().iter().enumerate() {
+            if sentence.tokens.start < sentence.tokens.end && sentence.tokens.end <= token_count {
+                sentence_start[sentence.tokens.start] = true;
+                sentence_end[sentence.tokens.end] = true;
+                for slot in &mut sentence_of[sentence.tokens.clone()] {
+                    *slot = index as u32;
+                }
+            }
+        }
+        let mut paragraph_start = vec![false; token_count + 1];
+        let mut paragraph_end = vec![false; token_count + 1];
+        let mut paragraph_of = vec![0u32; token_count];
+        for (index, paragraph) in doc.paragraphs().iter().enumerate() {
+            if paragraph.tokens.start < paragraph.tokens.end && paragraph.tokens.end <= token_count
+            {
+                paragraph_start[paragraph.tokens.start] = true;
+                paragraph_end[paragraph.tokens.end] = true;
+                for slot in &mut paragraph_of[paragraph.tokens.clone()] {
+                    *slot = index as u32;
+                }
+            }
+        }
+        let mut labels = vec![LabelIndex::default(); label_count.max(3)];
+        let quotes = doc
+            .quotations()
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.tokens.end <= token_count)
+            .map(|(index, q)| AnnotSpan {
+                start: q.tokens.start,
+                end: q.tokens.end,
+                handle: AnnotRef {
+                    label: BuiltinLabel::Quote.id(),
+                    index: index as u32,
+                },
+            })
+            .collect();
+        labels[BuiltinLabel::Quote.id().0 as usize] = LabelIndex::new(quotes);
+        for (builtin, segments) in [
+            (BuiltinLabel::Sentence, doc.sentences()),
+            (BuiltinLabel::Paragraph, doc.paragraphs()),
+        ] {
+            let spans = segments
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.tokens.end <= token_count)
+                .map(|(index, s)| AnnotSpan {
+                    start: s.tokens.start,
+                    end: s.tokens.end,
+                    handle: AnnotRef {
+                        label: builtin.id(),
+                        index: index as u32,
+                    },
+                })
+                .collect();
+            labels[builtin.id().0 as usize] = LabelIndex::new(spans);
+        }
+        let mut context = DocContext {
+            doc,
+            token_count,
+            preds,
+            lexicons,
+            sentence_start,
+            sentence_end,
+            paragraph_start,
+            paragraph_end,
+            sentence_of,
+            paragraph_of,
+            labels,
+            phrases: HashMap::new(),
+            memo: share_predicates.then(|| RefCell::new(vec![Vec::new(); preds.tests.len()])),
+            norm_index: RefCell::new(None),
+        };
+        for &lexicon in phrase_lexicons {
+            let table = context.phrase_table(lexicon);
+            context.phrases.insert(lexicon, table);
+        }
+        context
+    }
+
+    fn phrase_table(&self, lexicon: usize) -> PhraseTable {
+        let mut table = PhraseTable {
+            starting: vec![Vec::new(); self.token_count],
+            ending: vec![Vec::new(); self.token_count + 1],
+        };
+        let Some(lex) = self.lexicons.get(lexicon) else {
+            return table;
+        };
+        for position in 0..self.token_count {
+            let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
+                continue;
+            };
+            let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
+            for entry in entries {
+                let len = entry.len();
+                if position + len > self.token_count {
+                    continue;
+                }
+                let all = entry
+                    .iter()
+                    .enumerate()
+                    .all(|(offset, key)| lex.key(self.doc, position + offset) == key);
+                if all && !table.starting[position].contains(&(len as u32)) {
+                    table.starting[position].push(len as u32);
+                    table.ending[position + len].push(len as u32);
+                }
+            }
+        }
+        table
+    }
+
+    /// Calls `visit` with each list of positions that together hold every token under `key`.
+    fn visit_positions(&self, key: &IndexKey, visit: &mut dyn FnMut(&[u32])) {
+        let mut index = self.norm_index.borrow_mut();
+        let index = index.get_or_insert_with(|| {
+            let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
+            for position in 0..self.token_count {
+                map.entry(self.doc.norm(position))
+                    .or_default()
+                    .push(position as u32);
+            }
+            map
+        });
+        let mut stack = vec![key];
+        while let Some(key) = stack.pop() {
+            match key {
+                IndexKey::Norm(norm) => {
+                    if let Some(list) = index.get(norm.as_str()) {
+                        visit(list);
+                    }
+                }
+                IndexKey::Lexicon(lexicon) => {
+                    if let Some(lex) = self.lexicons.get(*lexicon) {
+                        for entry in &lex.single_norms {
+                            if let Some(list) = index.get(entry.as_str()) {
+                                visit(list);
+                            }
+                        }
+                    }
+                }
+                IndexKey::Lemma(lexicon, lemma) => {
+                    let forms = self
+                        .lexicons
+                        .get(*lexicon)
+                        .and_then(|lex| lex.lemma_forms.get(lemma));
+                    for form in forms.into_iter().flatten() {
+                        if let Some(list) = index.get(form.as_str()) {
+                            visit(list);
+                        }
+                    }
+                }
+                IndexKey::Union(keys) => stack.extend(keys.iter()),
+            }
+        }
+    }
+
+    /// How many tokens are under `key` (an upper bound for unions).
+    pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
+        let mut count = 0;
+        self.visit_positions(key, &mut |list| count += list.len());
+        count
+    }
+
+    /// The sorted positions of the tokens under `key`.
+    pub(crate) fn positions(&self, key: &IndexKey) -> Vec<u32> {
+        let mut all = Vec::new();
+        self.visit_positions(key, &mut |list| all.extend_from_slice(list));
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Replaces the annotations of a rule label by its resolved matches.
+    pub(crate) fn set_label(&mut self, label: LabelId, spans: Vec<AnnotSpan>) {
+        let index = label.0 as usize;
+        if index >= self.labels.len() {
+            self.labels.resize(index + 1, LabelIndex::default());
+        }
+        self.labels[index] = LabelIndex::new(spans);
+    }
+
+    pub(crate) fn label(&self, label: LabelId) -> Option<&LabelIndex> {
+        self.labels.get(label.0 as usize)
+    }
+
+    /// Whether token `index` passes predicate `pred`.
+    pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
+        let Some(memo) = &self.memo else {
+            return self.preds.eval(pred, self.doc, index, self.lexicons);
+        };
+        let known = memo
+            .borrow()
+            .get(pred)
+            .and_then(|row| row.get(index).copied())
+            .unwrap_or(0);
+        if known != 0 {
+            return known == 2;
+        }
+        let result = self.preds.eval(pred, self.doc, index, self.lexicons);
+        let mut memo = memo.borrow_mut();
+        if let Some(row) = memo.get_mut(pred) {
+            if row.is_empty() {
+                row.resize(self.token_count, 0);
+            }
+            if let Some(cell) = row.get_mut(index) {
+                *cell = if result { 2 } else { 1 };
+            }
+        }
+        result
+    }
+
+    /// Whether the zero-width `anchor` holds at boundary `position`.
+    pub(crate) fn anchor(&self, anchor: Anchor, position: usize) -> bool {
+        let at = |table: &Vec<bool>| table.get(position).copied().unwrap_or(false);
+        match anchor {
+            Anchor::SentenceStart => at(&self.sentence_start),
+            Anchor::SentenceEnd => at(&self.sentence_end),
+            Anchor::ParagraphStart => at(&self.paragraph_start),
+            Anchor::ParagraphEnd => at(&self.paragraph_end),
+            Anchor::DocumentStart => position == 0,
+            Anchor::DocumentEnd => position == self.token_count,
+        }
+    }
+
+    pub(crate) fn phrases_starting(&self, lexicon: usize, position: usize) -> &[u32] {
+        self.phrases
+            .get(&lexicon)
+            .and_then(|table| table.starting.get(position))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn phrases_ending(&self, lexicon: usize, position: usize) -> &[u32] {
+        self.phrases
+            .get(&lexicon)
+            .and_then(|table| table.ending.get(position))
+            .map_or(&[], Vec::as_slice)
+    }
+}

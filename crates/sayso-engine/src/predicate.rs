@@ -1,0 +1,259 @@
+//! Token tests compiled once per rule set: regexes built, lexicons turned into sets, and every
+//! distinct test given an id so that a document can evaluate it once per token for all rules.
+
+use std::collections::HashMap;
+
+use crate::hash::FastSet as HashSet;
+
+use regex_automata::meta::Regex;
+use sayso_lang::ir::{self, FlagTest, TokenKindTest, TokenTest};
+use sayso_tokenize::{Document, Flags, TokenKind};
+
+use crate::CompileError;
+
+/// Index into [`Predicates::tests`].
+pub(crate) type PredId = usize;
+
+/// A compiled lexicon: single-word entries as a set, every entry as a token sequence for
+/// phrase matching, and for inflection lexicons the forms of each lemma.
+#[derive(Debug, Default)]
+pub(crate) struct CompiledLexicon {
+    /// Whether entries compare exact text instead of normalised forms.
+    pub(crate) case_sensitive: bool,
+    /// Entries that are one token, as keys (normalised or exact).
+    pub(crate) single: HashSet<String>,
+    /// The normalised forms of the single-token entries, for the position index.
+    pub(crate) single_norms: Vec<String>,
+    /// Every entry as its token keys, longest first, for `Phrase`.
+    pub(crate) phrases: Vec<Vec<String>>,
+    /// For each first key, the indices into `phrases` of the entries that start with it.
+    pub(crate) phrases_by_first: std::collections::HashMap<
+        String,
+        Vec<usize>,
+        std::hash::BuildHasherDefault<crate::hash::FastHasher>,
+    >,
+    /// Normalised lemma -> normalised forms of that lemma.
+    pub(crate) lemma_forms: HashMap<String, HashSet<String>>,
+}
+
+impl CompiledLexicon {
+    pub(crate) fn new(lexicon: &ir::Lexicon) -> CompiledLexicon {
+        let mut compiled = CompiledLexicon {
+            case_sensitive: lexicon.case_sensitive,
+            ..CompiledLexicon::default()
+        };
+        let mut seen_phrases: HashSet<Vec<String>> = HashSet::default();
+        let mut seen_norms: HashSet<String> = HashSet::default();
+        for (index, entry) in lexicon.entries.iter().enumerate() {
+            let keys = entry_keys(entry, lexicon.case_sensitive);
+            if keys.is_empty() {
+                continue;
+            }
+            if keys.len() == 1 {
+                compiled.single.insert(keys[0].clone());
+                let norms = entry_keys(entry, false);
+                if let [norm] = norms.as_slice()
+                    && seen_norms.insert(norm.clone())
+                {
+                    compiled.single_norms.push(norm.clone());
+                }
+            }
+            if let Some(lemma) = lexicon.lemmas.get(index) {
+                let lemma_key = entry_keys(lemma, false).join(" ");
+                let form_key = entry_keys(entry, false).join(" ");
+                compiled
+                    .lemma_forms
+                    .entry(lemma_key.clone())
+                    .or_default()
+                    .insert(form_key);
+                // The lemma is a form of itself even when the file lists only inflections.
+                compiled
+                    .lemma_forms
+                    .entry(lemma_key.clone())
+                    .or_default()
+                    .insert(lemma_key);
+            }
+            if seen_phrases.insert(keys.clone()) {
+                compiled.phrases.push(keys);
+            }
+        }
+        // Longer entries first, so that the longest entry starting at a token is preferred; the
+        // sort is stable, so entries of equal length keep their file order.
+        compiled
+            .phrases
+            .sort_by_key(|entry| std::cmp::Reverse(entry.len()));
+        for (index, entry) in compiled.phrases.iter().enumerate() {
+            if let Some(first) = entry.first() {
+                compiled
+                    .phrases_by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        compiled
+    }
+
+    /// The key a token is looked up by in this lexicon.
+    pub(crate) fn key<'d>(&self, doc: &'d Document<'_>, index: usize) -> &'d str {
+        if self.case_sensitive {
+            doc.token_text(index)
+        } else {
+            doc.norm(index)
+        }
+    }
+}
+
+/// Tokenizes a lexicon entry as text is tokenized, giving one key per token.
+pub(crate) fn entry_keys(entry: &str, case_sensitive: bool) -> Vec<String> {
+    let doc = sayso_tokenize::tokenize(entry);
+    (0..doc.tokens().len())
+        .map(|i| {
+            if case_sensitive {
+                doc.token_text(i).to_string()
+            } else {
+                doc.norm(i).to_string()
+            }
+        })
+        .collect()
+}
+
+/// A compiled token test.
+#[derive(Debug)]
+pub(crate) enum Pred {
+    Any,
+    Text(String),
+    Norm(String),
+    Regex(Box<Regex>),
+    Shape(String),
+    Kind(TokenKind),
+    Flag(FlagTest),
+    InLexicon(usize),
+    Lemma { lexicon: usize, lemma: String },
+    And(Vec<PredId>),
+    Or(Vec<PredId>),
+    Not(PredId),
+}
+
+/// Every distinct token test of a rule set, each compiled once.
+#[derive(Debug, Default)]
+pub(crate) struct Predicates {
+    pub(crate) tests: Vec<Pred>,
+    /// The IR test each predicate came from, for `explain`.
+    pub(crate) sources: Vec<TokenTest>,
+    by_key: HashMap<String, PredId>,
+}
+
+impl Predicates {
+    /// Interns `test` (and its parts), returning its id.
+    pub(crate) fn intern(&mut self, test: &TokenTest) -> Result<PredId, CompileError> {
+        let key = format!("{test:?}");
+        if let Some(&id) = self.by_key.get(&key) {
+            return Ok(id);
+        }
+        let pred = match test {
+            TokenTest::Any => Pred::Any,
+            TokenTest::Text(text) => Pred::Text(text.clone()),
+            TokenTest::Norm(norm) => Pred::Norm(norm.clone()),
+            TokenTest::Regex {
+                source,
+                case_insensitive,
+            } => {
+                let anchored = format!("^(?:{source})$");
+                let regex = Regex::builder()
+                    .syntax(
+                        regex_automata::util::syntax::Config::new()
+                            .case_insensitive(*case_insensitive),
+                    )
+                    .build(&anchored)
+                    .map_err(|error| CompileError::Regex {
+                        source_text: source.clone(),
+                        message: error.to_string(),
+                    })?;
+                Pred::Regex(Box::new(regex))
+            }
+            TokenTest::Shape(shape) => Pred::Shape(shape.clone()),
+            TokenTest::Kind(kind) => Pred::Kind(match kind {
+                TokenKindTest::Word => TokenKind::Word,
+                TokenKindTest::Number => TokenKind::Number,
+                TokenKindTest::Punct => TokenKind::Punct,
+                TokenKindTest::QuoteMark => TokenKind::QuoteMark,
+                TokenKindTest::Symbol => TokenKind::Symbol,
+                TokenKindTest::Url => TokenKind::Url,
+                TokenKindTest::Email => TokenKind::Email,
+            }),
+            TokenTest::Flag(flag) => Pred::Flag(*flag),
+            TokenTest::InLexicon(lexicon) => Pred::InLexicon(lexicon.0 as usize),
+            TokenTest::Lemma { lexicon, lemma } => Pred::Lemma {
+                lexicon: lexicon.0 as usize,
+                lemma: entry_keys(lemma, false).join(" "),
+            },
+            TokenTest::And(parts) => Pred::And(self.intern_all(parts)?),
+            TokenTest::Or(parts) => Pred::Or(self.intern_all(parts)?),
+            TokenTest::Not(inner) => Pred::Not(self.intern(inner)?),
+        };
+        let id = self.tests.len();
+        self.tests.push(pred);
+        self.sources.push(test.clone());
+        self.by_key.insert(key, id);
+        Ok(id)
+    }
+
+    fn intern_all(&mut self, tests: &[TokenTest]) -> Result<Vec<PredId>, CompileError> {
+        tests.iter().map(|test| self.intern(test)).collect()
+    }
+
+    /// Whether token `index` of `doc` passes predicate `id`.
+    pub(crate) fn eval(
+        &self,
+        id: PredId,
+        doc: &Document<'_>,
+        index: usize,
+        lexicons: &[CompiledLexicon],
+    ) -> bool {
+        let Some(pred) = self.tests.get(id) else {
+            return false;
+        };
+        let Some(token) = doc.tokens().get(index) else {
+            return false;
+        };
+        match pred {
+            Pred::Any => true,
+            Pred::Text(text) => doc.token_text(index) == text,
+            Pred::Norm(norm) => doc.norm(index) == norm,
+            Pred::Regex(regex) => regex.is_match(doc.token_text(index)),
+            Pred::Shape(shape) => doc.shape(index) == shape,
+            Pred::Kind(kind) => token.kind == *kind,
+            Pred::Flag(flag) => flag_holds(*flag, token.flags, doc.token_text(index)),
+            Pred::InLexicon(lexicon) => lexicons
+                .get(*lexicon)
+                .is_some_and(|lex| lex.single.contains(lex.key(doc, index))),
+            Pred::Lemma { lexicon, lemma } => lexicons
+                .get(*lexicon)
+                .and_then(|lex| lex.lemma_forms.get(lemma))
+                .is_some_and(|forms| forms.contains(doc.norm(index))),
+            Pred::And(parts) => parts.iter().all(|&p| self.eval(p, doc, index, lexicons)),
+            Pred::Or(parts) => parts.iter().any(|&p| self.eval(p, doc, index, lexicons)),
+            Pred::Not(inner) => !self.eval(*inner, doc, index, lexicons),
+        }
+    }
+}
+
+/// Whether a token with `flags` and `text` has the property `flag`.
+///
+/// `capitalized` is decided on the text: the first character is an upper-case letter. That covers
+/// Title case, UPPER case and mixed forms such as `McDonald`, and excludes `iPhone` and `3M`.
+pub(crate) fn flag_holds(flag: FlagTest, flags: Flags, text: &str) -> bool {
+    match flag {
+        FlagTest::Title => flags.contains(Flags::TITLE),
+        FlagTest::Upper => flags.contains(Flags::UPPER),
+        FlagTest::Lower => flags.contains(Flags::LOWER),
+        FlagTest::Capitalized => text.chars().next().is_some_and(char::is_uppercase),
+        FlagTest::Alpha => flags.contains(Flags::ALPHA),
+        FlagTest::Digit => flags.contains(Flags::DIGIT),
+        FlagTest::Abbrev => flags.contains(Flags::ABBREV),
+        FlagTest::QuoteOpen => flags.contains(Flags::QUOTE_OPEN),
+        FlagTest::QuoteClose => flags.contains(Flags::QUOTE_CLOSE),
+        FlagTest::SpaceBefore => flags.contains(Flags::SPACE_BEFORE),
+    }
+}

@@ -1,0 +1,658 @@
+//! One run of a rule set over a document: the cascade of rules, conflict resolution per label,
+//! links, and the assembly of the final match list with provenance.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::rc::Rc;
+
+use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
+use sayso_tokenize::{Document, Span};
+
+use crate::compile::Compiled;
+use crate::context::{AnnotRef, AnnotSpan, DocContext, IndexKey};
+use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
+use crate::{Field, Match, RuleSet};
+
+/// A match before it is placed in the final list.
+#[derive(Clone, Debug)]
+pub(crate) struct Raw {
+    pub(crate) rule: RuleId,
+    pub(crate) label: LabelId,
+    pub(crate) tokens: Range<usize>,
+    pub(crate) slots: Vec<u64>,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) consumed: Vec<AnnotRef>,
+}
+
+/// Everything a run produces, for `run`, `run_with_stats` and `explain`.
+pub(crate) struct Outcome {
+    pub(crate) arena: Vec<Raw>,
+    /// Arena ids of the surviving matches, in output order.
+    pub(crate) output: Vec<usize>,
+    /// (loser, winner) arena ids from conflict resolution.
+    pub(crate) losers: Vec<(usize, usize)>,
+    pub(crate) counters: Vec<Counters>,
+    pub(crate) tracker: Tracker,
+    pub(crate) span_of: Vec<Span>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LabelState {
+    Unresolved,
+    InProgress,
+    Resolved,
+}
+
+struct Cascade<'r, 'd, 't> {
+    set: &'r RuleSet,
+    context: DocContext<'r, 'd, 't>,
+    arena: Vec<Raw>,
+    pending: Vec<Vec<usize>>,
+    state: Vec<LabelState>,
+    winners: Vec<Vec<usize>>,
+    losers: Vec<(usize, usize)>,
+    counters: Vec<Counters>,
+    explain: Option<RuleId>,
+    tracker: Tracker,
+    scratch: vm::Scratch,
+    /// The sentence, paragraph and document segments as token ranges.
+    segment_lists: [Rc<[(usize, usize)]>; 3],
+}
+
+/// The non-empty segments as token ranges; the whole document when there are none.
+fn segment_ranges(
+    doc: &Document<'_>,
+    segments: &[sayso_tokenize::Segment],
+) -> Rc<[(usize, usize)]> {
+    let count = doc.tokens().len();
+    let mut ranges: Vec<(usize, usize)> = segments
+        .iter()
+        .filter(|s| s.tokens.start < s.tokens.end && s.tokens.end <= count)
+        .map(|s| (s.tokens.start, s.tokens.end))
+        .collect();
+    if ranges.is_empty() && count > 0 {
+        ranges.push((0, count));
+    }
+    Rc::from(ranges)
+}
+
+/// Runs the whole rule set over `doc`.
+pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>) -> Outcome {
+    let label_count = set.program.labels.len().max(3);
+    let context = DocContext::new(
+        doc,
+        &set.predicates,
+        &set.lexicons,
+        &set.phrase_lexicons,
+        label_count,
+        set.config.simulation == crate::Simulation::Optimized,
+    );
+    let mut cascade = Cascade {
+        set,
+        context,
+        arena: Vec::new(),
+        pending: vec![Vec::new(); label_count],
+        state: vec![LabelState::Unresolved; label_count],
+        winners: vec![Vec::new(); label_count],
+        losers: Vec::new(),
+        counters: vec![Counters::default(); set.program.rules.len()],
+        explain,
+        tracker: Tracker::default(),
+        scratch: vm::Scratch::default(),
+        segment_lists: [
+            segment_ranges(doc, doc.sentences()),
+            segment_ranges(doc, doc.paragraphs()),
+            segment_ranges(doc, &[]),
+        ],
+    };
+    for index in 0..set.program.rules.len() {
+        for &label in &set.compiled[index].references {
+            cascade.resolve(label);
+        }
+        cascade.run_rule(index);
+    }
+    for label in 0..label_count {
+        cascade.resolve(LabelId(label as u32));
+    }
+    let mut output: Vec<usize> = cascade.winners.iter().flatten().copied().collect();
+    output.sort_by(|&a, &b| {
+        let (x, y) = (&cascade.arena[a], &cascade.arena[b]);
+        (x.tokens.start, x.tokens.end, x.rule, a).cmp(&(y.tokens.start, y.tokens.end, y.rule, b))
+    });
+    let span_of = cascade
+        .arena
+        .iter()
+        .map(|raw| token_span(doc, &raw.tokens).unwrap_or_default())
+        .collect();
+    Outcome {
+        arena: cascade.arena,
+        output,
+        losers: cascade.losers,
+        counters: cascade.counters,
+        tracker: cascade.tracker,
+        span_of,
+    }
+}
+
+/// The byte span of a non-empty token range.
+pub(crate) fn token_span(doc: &Document<'_>, tokens: &Range<usize>) -> Option<Span> {
+    if tokens.start >= tokens.end {
+        return None;
+    }
+    let first = doc.tokens().get(tokens.start)?;
+    let last = doc.tokens().get(tokens.end - 1)?;
+    Some(Span::new(first.span.start, last.span.end))
+}
+
+fn is_builtin(label: LabelId) -> bool {
+    BuiltinLabel::ALL.iter().any(|b| b.id() == label)
+}
+
+impl Cascade<'_, '_, '_> {
+    fn segments(&self, scope: Scope) -> Rc<[(usize, usize)]> {
+        let index = match scope {
+            Scope::Sentence => 0,
+            Scope::Paragraph => 1,
+            Scope::Document => 2,
+        };
+        self.segment_lists[index].clone()
+    }
+
+    /// The segments that hold a token under the rarest index key, or all of them when the rule
+    /// has no key.
+    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Rc<[(usize, usize)]> {
+        let Some(rarest) = keys
+            .iter()
+            .min_by_key(|key| self.context.count_positions(key))
+        else {
+            return self.segments(scope);
+        };
+        let positions = self.context.positions(rarest);
+        if positions.is_empty() {
+            return Rc::from(Vec::new());
+        }
+        let all = self.segments(scope);
+        let mut chosen = Vec::new();
+        let mut segment = 0;
+        for position in positions {
+            let position = position as usize;
+            while segment < all.len() && all[segment].1 <= position {
+                segment += 1;
+            }
+            match all.get(segment) {
+                Some(&(low, high)) if low <= position && position < high => {
+                    if chosen.last() != Some(&(low, high)) {
+                        chosen.push((low, high));
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Rc::from(chosen)
+    }
+
+    fn looks(
+        &self,
+        compiled: &Compiled,
+        low: usize,
+        high: usize,
+        scratch: &mut vm::Scratch,
+        counters: &mut Counters,
+    ) -> Vec<Vec<bool>> {
+        let mut tables: Vec<Vec<bool>> = Vec::with_capacity(compiled.looks.len());
+        for look in &compiled.looks {
+            let window = Window {
+                low,
+                high,
+                looks: &tables,
+            };
+            let forwards = matches!(look.direction, ir::LookDirection::Behind);
+            let table = vm::reach(
+                &look.prog,
+                &self.context,
+                &window,
+                forwards,
+                Start::Everywhere,
+                scratch,
+                counters,
+            );
+            tables.push(table);
+        }
+        tables
+    }
+
+    fn run_rule(&mut self, index: usize) {
+        let set = self.set;
+        let rule = &set.program.rules[index];
+        let compiled = &set.compiled[index];
+        let mut counters = self.counters[index];
+        let explaining = self.explain == Some(RuleId(index as u32));
+        // The explained rule runs without skipping anything, so that its failed attempts are
+        // all seen.
+        let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let segments = if optimized {
+            self.candidate_segments(rule.scope, &compiled.index_keys)
+        } else {
+            self.segments(rule.scope)
+        };
+        for &(low, high) in segments.iter() {
+            if let Some(prefilter) = &compiled.prefilter
+                && optimized
+                && compiled.index_keys.is_empty()
+                && !(low..high).any(|at| self.context.pred(*prefilter, at))
+            {
+                continue;
+            }
+            let tables = self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters);
+            let window = Window {
+                low,
+                high,
+                looks: &tables,
+            };
+            let starts = if optimized {
+                compiled.first_steps.as_deref()
+            } else {
+                None
+            };
+            let searcher = vm::Searcher {
+                prog: &compiled.pattern.prog,
+                slot_count: compiled.slot_count,
+                starts,
+            };
+            let mut from = low;
+            while from < high {
+                let tracker = if explaining {
+                    Some(&mut self.tracker)
+                } else {
+                    None
+                };
+                let Some(found) = vm::search(
+                    &searcher,
+                    &self.context,
+                    &window,
+                    from,
+                    &mut scratch,
+                    &mut counters,
+                    tracker,
+                ) else {
+                    break;
+                };
+                let start = found.slots.first().copied().unwrap_or(UNSET);
+                let end = found.slots.get(1).copied().unwrap_or(UNSET);
+                let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+                    break;
+                };
+                if end <= start {
+                    from = start + 1;
+                    continue;
+                }
+                let consumed = vm::consumed_list(&found.consumed);
+                let slots = std::rc::Rc::unwrap_or_clone(found.slots);
+                self.record(index, start..end, slots, consumed);
+                from = end;
+            }
+        }
+        self.counters[index] = counters;
+        self.scratch = scratch;
+    }
+
+    fn record(
+        &mut self,
+        index: usize,
+        tokens: Range<usize>,
+        slots: Vec<u64>,
+        consumed: Vec<AnnotRef>,
+    ) {
+        let rule = &self.set.program.rules[index];
+        let slot_count = self.set.compiled[index].slot_count;
+        let mut fields = Vec::new();
+        let mut attrs = Vec::new();
+        for emit in &rule.emit {
+            match &emit.value {
+                EmitValue::Capture(capture) => {
+                    if let Some(range) = capture_range(&slots, capture.0 as usize)
+                        && let Some(span) = token_span(self.context.doc, &range)
+                    {
+                        fields.push(Field {
+                            name: emit.name.clone(),
+                            span,
+                            tokens: range,
+                        });
+                    }
+                }
+                EmitValue::CaptureField { capture, field } => {
+                    let slot = vm::annotation_slot(slot_count, capture.0 as usize);
+                    let handle = slots.get(slot).copied().unwrap_or(UNSET);
+                    if handle != UNSET
+                        && let Some(mut value) =
+                            self.annotation_field(AnnotRef::decode(handle), field)
+                    {
+                        value.name = emit.name.clone();
+                        fields.push(value);
+                    }
+                }
+                EmitValue::Constant(value) => attrs.push((emit.name.clone(), value.clone())),
+            }
+        }
+        let id = self.arena.len();
+        self.arena.push(Raw {
+            rule: RuleId(index as u32),
+            label: rule.label,
+            tokens,
+            slots,
+            fields,
+            attrs,
+            consumed,
+        });
+        if let Some(pending) = self.pending.get_mut(rule.label.0 as usize) {
+            pending.push(id);
+        }
+    }
+
+    /// A field of an annotation: `inner`, `open`, `close` of a quotation, or a field of a match.
+    fn annotation_field(&self, handle: AnnotRef, name: &str) -> Option<Field> {
+        let doc = self.context.doc;
+        if handle.label == BuiltinLabel::Quote.id() {
+            let quote = doc.quotations().get(handle.index as usize)?;
+            let tokens = match name {
+                "inner" => {
+                    return Some(Field {
+                        name: name.to_string(),
+                        span: quote.inner,
+                        tokens: quote.inner_tokens.clone(),
+                    });
+                }
+                "open" => quote.tokens.start..quote.inner_tokens.start,
+                "close" => quote.inner_tokens.end..quote.tokens.end,
+                _ => return None,
+            };
+            let span = token_span(doc, &tokens)?;
+            return Some(Field {
+                name: name.to_string(),
+                span,
+                tokens,
+            });
+        }
+        if is_builtin(handle.label) {
+            return None;
+        }
+        self.arena
+            .get(handle.index as usize)?
+            .fields
+            .iter()
+            .find(|field| field.name == name)
+            .cloned()
+    }
+
+    fn resolve(&mut self, label: LabelId) {
+        let slot = label.0 as usize;
+        if self.state.get(slot) != Some(&LabelState::Unresolved) || is_builtin(label) {
+            return;
+        }
+        self.state[slot] = LabelState::InProgress;
+        let set = self.set;
+        for &rule in set.rules_by_label.get(slot).map_or(&[][..], Vec::as_slice) {
+            for link in &set.program.rules[rule].links {
+                if link.target != label {
+                    self.resolve(link.target);
+                }
+            }
+        }
+        let winners = self.resolve_conflicts(slot);
+        self.winners[slot] = winners;
+        self.apply_links(slot);
+        let spans = self.winners[slot]
+            .iter()
+            .map(|&id| AnnotSpan {
+                start: self.arena[id].tokens.start,
+                end: self.arena[id].tokens.end,
+                handle: AnnotRef {
+                    label,
+                    index: id as u32,
+                },
+            })
+            .collect();
+        self.context.set_label(label, spans);
+        self.state[slot] = LabelState::Resolved;
+    }
+
+    /// Picks the non-overlapping winners of one label: higher priority, then longer, then
+    /// leftmost, then the rule declared first.
+    fn resolve_conflicts(&mut self, slot: usize) -> Vec<usize> {
+        let mut candidates = std::mem::take(&mut self.pending[slot]);
+        let program = &self.set.program;
+        let key = |raw: &Raw| {
+            let priority = program
+                .rules
+                .get(raw.rule.0 as usize)
+                .map_or(0, |rule| rule.priority);
+            (
+                std::cmp::Reverse(priority),
+                std::cmp::Reverse(raw.tokens.len()),
+                raw.tokens.start,
+                raw.rule,
+            )
+        };
+        candidates.sort_by(|&a, &b| {
+            key(&self.arena[a])
+                .cmp(&key(&self.arena[b]))
+                .then(a.cmp(&b))
+        });
+        // Chosen winners by start token; they never overlap, so the one starting last before a
+        // candidate's end is the only one that can overlap it.
+        let mut chosen: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for id in candidates {
+            let tokens = self.arena[id].tokens.clone();
+            let blocker = chosen
+                .range(..tokens.end)
+                .next_back()
+                .filter(|(_, (end, _))| *end > tokens.start)
+                .map(|(_, (_, winner))| *winner);
+            match blocker {
+                Some(winner) => self.losers.push((id, winner)),
+                None => {
+                    chosen.insert(tokens.start, (tokens.end, id));
+                }
+            }
+        }
+        chosen.into_values().map(|(_, id)| id).collect()
+    }
+
+    fn apply_links(&mut self, slot: usize) {
+        let set = self.set;
+        let winners = self.winners[slot].clone();
+        for id in winners {
+            let rule_index = self.arena[id].rule.0 as usize;
+            let Some(rule) = set.program.rules.get(rule_index) else {
+                continue;
+            };
+            for (link_index, link) in rule.links.iter().enumerate() {
+                if let Some(field) = self.link(id, rule_index, link_index, link) {
+                    self.arena[id].fields.push(field);
+                }
+            }
+        }
+    }
+
+    fn link(
+        &mut self,
+        id: usize,
+        rule: usize,
+        link_index: usize,
+        link: &ir::Link,
+    ) -> Option<Field> {
+        let set = self.set;
+        let slot_count = set.compiled[rule].slot_count;
+        let _ = slot_count;
+        let anchor = capture_range(&self.arena[id].slots, link.anchor.0 as usize)?;
+        if anchor.is_empty() {
+            return None;
+        }
+        let condition = set.compiled[rule]
+            .link_conditions
+            .get(link_index)
+            .and_then(Option::as_ref);
+        let mut counters = self.counters[rule];
+        if let Some(condition) = condition
+            && !self.full_match(condition, &anchor, &mut counters)
+        {
+            self.counters[rule] = counters;
+            return None;
+        }
+        let mut candidates: Vec<AnnotSpan> = if is_builtin(link.target) {
+            self.context
+                .label(link.target)
+                .map(|index| index.all().to_vec())
+                .unwrap_or_default()
+        } else {
+            self.winners
+                .get(link.target.0 as usize)
+                .map(|ids| {
+                    ids.iter()
+                        .map(|&other| AnnotSpan {
+                            start: self.arena[other].tokens.start,
+                            end: self.arena[other].tokens.end,
+                            handle: AnnotRef {
+                                label: link.target,
+                                index: other as u32,
+                            },
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        candidates.retain(|c| c.end <= anchor.start && self.in_window(link.window, c, &anchor));
+        candidates.sort_by(|a, b| b.end.cmp(&a.end).then(b.start.cmp(&a.start)));
+        let anchor_values = self.feature_values(&link.agree, &anchor);
+        let mut result = None;
+        for candidate in candidates {
+            let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
+                continue;
+            };
+            let own_link = if is_builtin(candidate.handle.label) {
+                None
+            } else {
+                self.annotation_field(candidate.handle, &link.field)
+            };
+            if link.skip_unresolved
+                && own_link.is_none()
+                && let Some(condition) = condition
+                && self.full_match(condition, &value.tokens, &mut counters)
+            {
+                continue;
+            }
+            let candidate_values = self.feature_values(&link.agree, &value.tokens);
+            let agrees = anchor_values
+                .iter()
+                .zip(&candidate_values)
+                .all(|(a, b)| a.is_none() || b.is_none() || a == b);
+            if !agrees {
+                continue;
+            }
+            let chosen = own_link.unwrap_or(value);
+            result = Some(Field {
+                name: link.field.clone(),
+                span: chosen.span,
+                tokens: chosen.tokens,
+            });
+            break;
+        }
+        self.counters[rule] = counters;
+        result
+    }
+
+    fn in_window(&self, window: ir::Window, candidate: &AnnotSpan, anchor: &Range<usize>) -> bool {
+        let unit = |table: &Vec<u32>, token: usize| table.get(token).copied().unwrap_or(0);
+        match window {
+            ir::Window::Document => true,
+            ir::Window::Sentences(back) => {
+                let here = unit(&self.context.sentence_of, anchor.start);
+                let there = unit(&self.context.sentence_of, candidate.start);
+                here.saturating_sub(there) <= back
+            }
+            ir::Window::Paragraphs(back) => {
+                let here = unit(&self.context.paragraph_of, anchor.start);
+                let there = unit(&self.context.paragraph_of, candidate.start);
+                here.saturating_sub(there) <= back
+            }
+        }
+    }
+
+    /// For each feature, the first value whose test passes on some token of the range.
+    fn feature_values(
+        &self,
+        features: &[ir::FeatureId],
+        tokens: &Range<usize>,
+    ) -> Vec<Option<usize>> {
+        features
+            .iter()
+            .map(|feature| {
+                let values = self.set.features.get(feature.0 as usize)?;
+                values
+                    .iter()
+                    .position(|&pred| tokens.clone().any(|at| self.context.pred(pred, at)))
+            })
+            .collect()
+    }
+
+    /// Whether the tokens of `range` match `condition` entirely.
+    fn full_match(
+        &self,
+        condition: &Compiled,
+        range: &Range<usize>,
+        counters: &mut Counters,
+    ) -> bool {
+        if range.is_empty() {
+            return false;
+        }
+        let mut scratch = vm::Scratch::default();
+        let tables = self.looks(condition, range.start, range.end, &mut scratch, counters);
+        let window = Window {
+            low: range.start,
+            high: range.end,
+            looks: &tables,
+        };
+        let ends = vm::reach(
+            &condition.prog,
+            &self.context,
+            &window,
+            true,
+            Start::At(range.start),
+            &mut scratch,
+            counters,
+        );
+        ends.last().copied().unwrap_or(false)
+    }
+}
+
+/// The token range of capture `capture`, when it took part in the match.
+pub(crate) fn capture_range(slots: &[u64], capture: usize) -> Option<Range<usize>> {
+    let start = *slots.get(2 + 2 * capture)?;
+    let end = *slots.get(3 + 2 * capture)?;
+    if start == UNSET || end == UNSET || end < start {
+        return None;
+    }
+    Some(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
+}
+
+/// Turns arena entries into public matches, mapping consumed matches to output indices.
+pub(crate) fn to_match(outcome: &Outcome, id: usize, index_of: &HashMap<usize, usize>) -> Match {
+    let raw = &outcome.arena[id];
+    Match {
+        rule: raw.rule,
+        label: raw.label,
+        span: outcome.span_of.get(id).copied().unwrap_or_default(),
+        tokens: raw.tokens.clone(),
+        fields: raw.fields.clone(),
+        attrs: raw.attrs.clone(),
+        consumed: raw
+            .consumed
+            .iter()
+            .filter(|handle| !is_builtin(handle.label))
+            .filter_map(|handle| index_of.get(&(handle.index as usize)).copied())
+            .collect(),
+    }
+}

@@ -1,0 +1,12 @@
+//! The engine's tests: IR fixtures with snapshots, a reference backtracking matcher that the
+//! Pike VM must agree with on random patterns, linearity of the step counts, and the
+//! equivalence of the plain and optimized simulations.
+
+mod engine {
+    pub mod fixtures;
+    pub mod ir_text;
+    pub mod linear;
+    pub mod reference;
+    pub mod render;
+    pub mod seed;
+}

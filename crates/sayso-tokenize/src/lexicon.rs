@@ -1,0 +1,68 @@
+//! The word lists the tokenizer consults, kept as data files under `data/` so that they can be
+//! extended without touching code. They are parsed once, on first use.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
+const SENTENCE_STARTERS: &str = include_str!("../data/sentence_starters.txt");
+
+/// The longest abbreviation entry we look up; longer words skip the lookup entirely.
+pub(crate) const MAX_ABBREVIATION_LEN: usize = 8;
+
+/// When a word followed by a period is an abbreviation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AbbreviationRule {
+    /// Always ("Mr.", "Inc.").
+    Always,
+    /// Only when a number follows ("No. 10").
+    BeforeNumber,
+}
+
+/// Entries of a list file: one per line, `#` starts a comment, blank lines are skipped.
+fn entries(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+}
+
+fn abbreviations() -> &'static HashMap<&'static str, AbbreviationRule> {
+    static TABLE: OnceLock<HashMap<&'static str, AbbreviationRule>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        entries(ABBREVIATIONS)
+            .map(|entry| {
+                let mut parts = entry.split_whitespace();
+                let word = parts.next().unwrap_or(entry);
+                let rule = match parts.next() {
+                    Some("before-number") => AbbreviationRule::BeforeNumber,
+                    _ => AbbreviationRule::Always,
+                };
+                (word, rule)
+            })
+            .collect()
+    })
+}
+
+fn sentence_starters() -> &'static HashSet<&'static str> {
+    static TABLE: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| entries(SENTENCE_STARTERS).collect())
+}
+
+/// How `word` (without its period) behaves as an abbreviation, if it is one.
+pub(crate) fn abbreviation(word: &str) -> Option<AbbreviationRule> {
+    if word.len() > MAX_ABBREVIATION_LEN || !word.is_ascii() {
+        return None;
+    }
+    let mut buffer = [0u8; MAX_ABBREVIATION_LEN];
+    let lowered = &mut buffer[..word.len()];
+    lowered.copy_from_slice(word.as_bytes());
+    lowered.make_ascii_lowercase();
+    let lowered = std::str::from_utf8(lowered).ok()?;
+    abbreviations().get(lowered).copied()
+}
+
+/// Whether `word` clearly begins a sentence when it follows an abbreviation.
+pub(crate) fn is_sentence_starter(word: &str) -> bool {
+    sentence_starters().contains(word)
+}
