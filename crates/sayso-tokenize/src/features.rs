@@ -271,14 +271,15 @@ fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Opti
         return None;
     }
     let len = bytes.len();
+    // Plain loops rather than `copy_from_slice` and `fill`: for a few bytes a call to memcpy or
+    // memset costs more than the copy.
     let norm_out = norms.free(len);
-    norm_out.copy_from_slice(bytes);
-    if (first_bits | rest_bits) & 1 != 0 {
-        norm_out.make_ascii_lowercase();
+    for (out, &byte) in norm_out.iter_mut().zip(bytes) {
+        *out = byte | ((ASCII_CASE_BITS[usize::from(byte)] & 1) << 5);
     }
     norms.used += len;
 
-    let shape_out = shapes.free(len);
+    let shape_out = shapes.free(len.max(MAX_SHAPE_RUN + 1));
     let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
     let uniform_rest = match rest_bits {
         0 if rest.is_empty() => Some(first_shape),
@@ -292,9 +293,10 @@ fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Opti
         } else {
             1 + rest.len().min(MAX_SHAPE_RUN)
         };
-        if let Some((head, tail)) = shape_out[..kept].split_first_mut() {
-            *head = first_shape;
-            tail.fill(rest_shape);
+        // Write a whole run at once and keep what belongs to the token.
+        let run = [first_shape, rest_shape, rest_shape, rest_shape, rest_shape];
+        if let Some(out) = shape_out.get_mut(..run.len()) {
+            out.copy_from_slice(&run);
         }
         kept
     } else {
