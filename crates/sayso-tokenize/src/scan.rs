@@ -344,6 +344,16 @@ impl Scanner<'_> {
                 return end;
             }
         }
+        // The 'n' of rock 'n' roll, with straight or curly marks.
+        for contraction in ["'n'", "’n’"] {
+            let after = pos + contraction.len();
+            if self.bytes[pos..].starts_with(contraction.as_bytes())
+                && self.word_char_len(after).is_none()
+            {
+                self.emit(pos, after, TokenKind::Word, Flags::default());
+                return after;
+            }
+        }
         let end = pos + mark_len;
         let next_is_space = self.char_at(end).is_none_or(char::is_whitespace);
         self.single_quote_open = if self.bytes[pos..].starts_with("‘".as_bytes()) {
@@ -422,7 +432,7 @@ impl Scanner<'_> {
     /// Inside a single quotation, whether the `’` at `mark` after a word ending at `mark` is a
     /// plural possessive (‘the Joneses’ house,’) rather than the closing mark: the word ends in
     /// `s`, a lower-case word other than a reporting word follows, and a later mark on the same
-    /// line can close the quotation.
+    /// line, before any new opening mark, can close the quotation.
     fn is_possessive_in_quote(&mut self, mark: usize, mark_len: usize) -> bool {
         if !matches!(self.bytes.get(mark.wrapping_sub(1)), Some(b's' | b'S')) {
             return false;
@@ -464,12 +474,17 @@ impl Scanner<'_> {
                 None | Some(b'\n') => break false,
                 Some(b'\'') => 1,
                 Some(0xE2) if self.bytes[pos..].starts_with("’".as_bytes()) => "’".len(),
+                // A new opening mark: whatever closes after it is its own closer.
+                Some(0xE2) if self.bytes[pos..].starts_with("‘".as_bytes()) => break false,
                 Some(_) => {
                     pos += 1;
                     continue;
                 }
             };
             let after_text = !self.bytes[pos - 1].is_ascii_whitespace();
+            if !after_text && self.word_char_len(pos + mark_len).is_some() {
+                break false;
+            }
             if after_text && self.word_char_len(pos + mark_len).is_none() {
                 break true;
             }
