@@ -344,14 +344,17 @@ impl Scanner<'_> {
                 return end;
             }
         }
-        // The 'n' of rock 'n' roll, with straight or curly marks.
-        for contraction in ["'n'", "’n’"] {
-            let after = pos + contraction.len();
-            if self.bytes[pos..].starts_with(contraction.as_bytes())
-                && self.word_char_len(after).is_none()
-            {
-                self.emit(pos, after, TokenKind::Word, Flags::default());
-                return after;
+        // The 'n' of rock 'n' roll, and words clipped at the front ('em, 'til), with straight
+        // or curly marks; only lower case, so that a quote starting 'Cause ... stays a quote.
+        let is_curly = self.bytes[pos..].starts_with("’".as_bytes());
+        if mark_len == 1 || is_curly {
+            let rest = &self.bytes[pos + mark_len..];
+            for clipped in ["n'", "n’", "em", "til", "cause", "tis", "twas"] {
+                let after = pos + mark_len + clipped.len();
+                if rest.starts_with(clipped.as_bytes()) && self.word_char_len(after).is_none() {
+                    self.emit(pos, after, TokenKind::Word, Flags::default());
+                    return after;
+                }
             }
         }
         let end = pos + mark_len;
@@ -391,8 +394,8 @@ impl Scanner<'_> {
             }
         }
         if next == Some(b'.') && run.letters {
-            if let Some(abbreviation_end) = self.abbreviation(start, end) {
-                self.emit(start, abbreviation_end, TokenKind::Word, Flags::ABBREV);
+            if let Some((abbreviation_end, flags)) = self.abbreviation(start, end) {
+                self.emit(start, abbreviation_end, TokenKind::Word, flags);
                 return abbreviation_end;
             }
             if let Some(domain_end) = self.domain(end) {
@@ -567,18 +570,23 @@ impl Scanner<'_> {
     }
 
     /// The end of an abbreviation starting at `start` whose letters end at `end` (a period
-    /// follows), including its final period.
-    fn abbreviation(&self, start: usize, end: usize) -> Option<usize> {
-        if let Some(dotted_end) = self.dotted(start) {
-            return Some(dotted_end);
+    /// follows), including its final period, and its flags (ABBREV unless it has none).
+    fn abbreviation(&self, start: usize, end: usize) -> Option<(usize, Flags)> {
+        if let Some((dotted_end, with_period)) = self.dotted(start) {
+            let flags = if with_period {
+                Flags::ABBREV
+            } else {
+                Flags::default()
+            };
+            return Some((dotted_end, flags));
         }
         let word = self.text.get(start..end)?;
         match lexicon::abbreviation(word) {
-            Some(AbbreviationRule::Always) => return Some(end + 1),
+            Some(AbbreviationRule::Always) => return Some((end + 1, Flags::ABBREV)),
             Some(AbbreviationRule::BeforeNumber) => {
                 let after = self.run_while(end + 1, |b| b == b' ');
                 if self.is_digit_at(after) {
-                    return Some(end + 1);
+                    return Some((end + 1, Flags::ABBREV));
                 }
             }
             None => {}
@@ -589,27 +597,32 @@ impl Scanner<'_> {
         if initial {
             let after = self.run_while(end + 1, |b| b == b' ');
             if after > end + 1 && self.char_at(after).is_some_and(char::is_uppercase) {
-                return Some(end + 1);
+                return Some((end + 1, Flags::ABBREV));
             }
         }
         None
     }
 
     /// Dotted abbreviations: one or two ASCII letters and a period, at least twice (U.S., a.m.,
-    /// e.g., Ph.D.).
-    fn dotted(&self, start: usize) -> Option<usize> {
+    /// e.g., Ph.D.). Returns the end and whether the last segment has its period: U.S.A
+    /// without one is still one word, but not an abbreviation that could end a sentence.
+    fn dotted(&self, start: usize) -> Option<(usize, bool)> {
         let mut pos = start;
         let mut segments = 0;
         loop {
             let letters_end = self.run_while(pos, |b| b.is_ascii_alphabetic());
             let letters = letters_end - pos;
-            if letters == 0 || letters > 2 || self.bytes.get(letters_end) != Some(&b'.') {
+            if letters == 0 || letters > 2 {
                 break;
+            }
+            if self.bytes.get(letters_end) != Some(&b'.') {
+                let last_segment = segments >= 2 && self.word_char_len(letters_end).is_none();
+                return last_segment.then_some((letters_end, false));
             }
             pos = letters_end + 1;
             segments += 1;
         }
-        (segments >= 2).then_some(pos)
+        (segments >= 2).then_some((pos, true))
     }
 
     /// `word.com` and the like: the end of the domain when `period` is followed by a known
