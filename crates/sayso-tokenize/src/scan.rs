@@ -84,6 +84,22 @@ fn class(byte: u8) -> Class {
     CLASSES[usize::from(byte)]
 }
 
+/// Letters and digits of ASCII: 1 upper case, 2 lower case, 4 digit, 0 anything else.
+static ASCII_ALNUM_BITS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = match byte as u8 {
+            b'A'..=b'Z' => 1,
+            b'a'..=b'z' => 2,
+            b'0'..=b'9' => 4,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
+
 fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
 }
@@ -512,24 +528,22 @@ impl Scanner<'_> {
             last_digit_end: start,
         };
         let mut pos = start;
-        let mut last_was_digit = false;
-        while let Some(&byte) = self.bytes.get(pos) {
-            if byte < 0x80 {
-                match class(byte) {
-                    Class::Lower | Class::Upper => {
-                        run.letters = true;
-                        last_was_digit = false;
-                        pos += 1;
-                        continue;
-                    }
-                    Class::Digit => {
-                        last_was_digit = true;
-                        pos += 1;
-                        run.last_digit_end = pos;
-                        continue;
-                    }
-                    _ => {}
+        let mut ascii_bits = 0u8;
+        loop {
+            // The hot loop: ASCII letters and digits, one table lookup per byte.
+            while let Some(&byte) = self.bytes.get(pos) {
+                let bits = ASCII_ALNUM_BITS[usize::from(byte)];
+                if bits == 0 {
+                    break;
                 }
+                ascii_bits |= bits;
+                pos += 1;
+            }
+            let Some(&byte) = self.bytes.get(pos) else {
+                break;
+            };
+            if byte < 0x80 {
+                let last_was_digit = pos > start && self.bytes[pos - 1].is_ascii_digit();
                 let joins = match byte {
                     b'-' | b'\'' => self.word_char_len(pos + 1).is_some(),
                     b',' | b'.' | b':' | b'/' => last_was_digit && self.is_digit_at(pos + 1),
@@ -539,31 +553,31 @@ impl Scanner<'_> {
                     break;
                 }
                 run.hyphen |= byte == b'-';
-                last_was_digit = false;
                 pos += 1;
                 continue;
             }
             let Some(c) = self.char_at(pos) else { break };
             let len = c.len_utf8();
             if is_alnum(c) || is_combining(c) {
-                if c.is_numeric() {
-                    last_was_digit = c.is_ascii_digit();
-                    run.last_digit_end = pos + len;
-                } else {
-                    run.letters |= c.is_alphabetic();
-                    last_was_digit = false;
-                }
+                run.letters |= c.is_alphabetic();
                 pos += len;
                 continue;
             }
             if matches!(c, '’' | '\u{2010}' | '\u{2011}') && self.word_char_len(pos + len).is_some()
             {
                 run.hyphen |= c != '’';
-                last_was_digit = false;
                 pos += len;
                 continue;
             }
             break;
+        }
+        run.letters |= ascii_bits & 3 != 0;
+        if run.first_digit && run.letters {
+            // Only a digit-first word with letters asks where its digits end (1.13bn).
+            run.last_digit_end = self.bytes[start..pos]
+                .iter()
+                .rposition(u8::is_ascii_digit)
+                .map_or(start, |index| start + index + 1);
         }
         run.end = pos;
         run
