@@ -3,6 +3,7 @@
 //! one under `tests/programs/` is a valid rule file whose checked program is snapshotted.
 
 mod diagnostics;
+mod docs;
 mod limits;
 mod printer;
 mod programs;
