@@ -95,6 +95,21 @@ impl Reporter {
         &mut self.items[last]
     }
 
+    /// Clamps a span to its file and widens it to character boundaries, so every renderer can
+    /// slice the text with it.
+    fn snap(&self, file: FileId, span: ByteSpan) -> ByteSpan {
+        let text = &self.sources.file(file).text;
+        let mut start = span.start.min(text.len());
+        let mut end = span.end.clamp(start, text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+
     pub(crate) fn error(
         &mut self,
         code: &'static str,
@@ -124,6 +139,13 @@ impl Reporter {
     }
 
     pub(crate) fn finish(mut self) -> Diagnostics {
+        let mut items = std::mem::take(&mut self.items);
+        for item in &mut items {
+            for label in std::iter::once(&mut item.primary).chain(&mut item.secondary) {
+                label.span = self.snap(label.file, label.span.clone());
+            }
+        }
+        self.items = items;
         self.items
             .sort_by_key(|d| (d.primary.file.0, d.primary.span.start));
         Diagnostics {

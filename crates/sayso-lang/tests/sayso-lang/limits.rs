@@ -153,3 +153,35 @@ fn garbage_never_panics() {
         let _ = compile_str("garbage.sayso", input).map_err(|d| d.to_string());
     }
 }
+
+#[test]
+fn paths_are_resolved_relative_to_the_naming_file() {
+    let loader = MemoryLoader::new()
+        .with(
+            "./rules/main.sayso",
+            "import \"../shared/names.sayso\"\nrule r -> X { match s:Name emit s: s }\n",
+        )
+        .with(
+            "shared/names.sayso",
+            "lexicon L = file(\"./../lexicons/l.txt\")\npattern Name = [L]\n",
+        )
+        .with("lexicons/l.txt", "smith\n");
+    let program = compile_with(
+        &[Path::new("rules/./main.sayso")],
+        &loader,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(program.lexicons[0].entries, ["smith"]);
+    // A leading `..` stays: it leaves the starting directory.
+    let loader =
+        MemoryLoader::new().with("../up.sayso", "rule r -> X { match s:\"a\" emit s: s }\n");
+    assert!(
+        compile_with(
+            &[Path::new("../up.sayso")],
+            &loader,
+            &CompileOptions::default()
+        )
+        .is_ok()
+    );
+}

@@ -7,6 +7,7 @@ mod docs;
 mod limits;
 mod printer;
 mod programs;
+mod robustness;
 
 use std::io;
 use std::path::{Path, PathBuf};
