@@ -56,6 +56,7 @@
 
 mod compile;
 mod context;
+mod hash;
 mod predicate;
 mod run;
 mod vm;
@@ -126,6 +127,11 @@ pub(crate) struct CompiledRule {
     pub(crate) link_conditions: Vec<Option<Compiled>>,
     /// A token test some token of every match passes, to skip segments without one.
     pub(crate) prefilter: Option<PredId>,
+    /// Index keys of tests some token of every match passes: the rule only runs in segments
+    /// that hold a token under the rarest of them.
+    pub(crate) index_keys: Vec<context::IndexKey>,
+    /// The steps that can begin a match, to skip start positions where none can.
+    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -326,12 +332,17 @@ impl RuleSet {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let prefilter = required_test(&rule.pattern, &mut predicates)?;
+            let mut required = Vec::new();
+            collect_required(&rule.pattern, &mut required);
+            let index_keys = required.into_iter().flat_map(index_keys).collect();
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
+                first_steps: vm::first_steps(&pattern.prog),
                 pattern,
                 references,
                 link_conditions,
                 prefilter,
+                index_keys,
             });
             let label = rule.label.0 as usize;
             if label >= rules_by_label.len() {
@@ -577,6 +588,32 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Repeat { inner, min, .. } if *min > 0 => collect_required(inner, out),
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
+    }
+}
+
+/// Keys under which every token passing `test` is indexed, each enough on its own.
+fn index_keys(test: &TokenTest) -> Vec<context::IndexKey> {
+    use context::IndexKey;
+    match test {
+        TokenTest::Text(text) => match predicate::entry_keys(text, false).as_slice() {
+            [norm] => vec![IndexKey::Norm(norm.clone())],
+            _ => Vec::new(),
+        },
+        TokenTest::Norm(norm) => vec![IndexKey::Norm(norm.clone())],
+        TokenTest::InLexicon(lexicon) => vec![IndexKey::Lexicon(lexicon.0 as usize)],
+        TokenTest::Lemma { lexicon, lemma } => vec![IndexKey::Lemma(
+            lexicon.0 as usize,
+            predicate::entry_keys(lemma, false).join(" "),
+        )],
+        TokenTest::And(parts) => parts.iter().flat_map(index_keys).collect(),
+        TokenTest::Or(parts) => {
+            let alternatives: Option<Vec<IndexKey>> = parts
+                .iter()
+                .map(|part| index_keys(part).into_iter().next())
+                .collect();
+            alternatives.map(IndexKey::Union).into_iter().collect()
+        }
+        _ => Vec::new(),
     }
 }
 

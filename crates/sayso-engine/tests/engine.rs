@@ -8,4 +8,5 @@ mod engine {
     pub mod linear;
     pub mod reference;
     pub mod render;
+    pub mod seed;
 }
