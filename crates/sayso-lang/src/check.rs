@@ -300,6 +300,9 @@ struct PatternContext {
     size_reported: bool,
     /// Labels referenced with `@`, with the first place each is referenced.
     labels: Vec<LabelNeed>,
+    /// Captures written inside a lookaround: already reported, so their uses are not reported
+    /// again as unbound.
+    look_captures: Vec<String>,
     /// Whether diagnostics inside named patterns are muted (they are reported once, when the
     /// pattern declaration itself is checked).
     muted: usize,
@@ -314,6 +317,7 @@ impl PatternContext {
             size: 0,
             size_reported: false,
             labels: Vec::new(),
+            look_captures: Vec::new(),
             muted: 0,
         }
     }
@@ -1299,6 +1303,7 @@ impl Checker<'_> {
             CaptureMode::Keep(prefix) => prefix,
         };
         if in_look {
+            context.look_captures.push(format!("{prefix}{}", name.name));
             self.report(
                 muted,
                 codes::CAPTURE_IN_LOOK,
@@ -2109,6 +2114,9 @@ impl Checker<'_> {
     }
 
     fn unknown_capture(&mut self, context: &PatternContext, file: FileId, name: &Ident) {
+        if context.look_captures.contains(&name.name) {
+            return;
+        }
         let help = did_you_mean(&name.name, context.captures.iter().map(String::as_str)).or(Some(
             if context.captures.is_empty() {
                 "the pattern binds no captures; bind one with `name:element`".to_string()

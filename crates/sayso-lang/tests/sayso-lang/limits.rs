@@ -185,3 +185,31 @@ fn paths_are_resolved_relative_to_the_naming_file() {
         .is_ok()
     );
 }
+
+#[test]
+fn unbalanced_nesting_fails_fast() {
+    // Each level that fails must not make the parser retry the levels inside it. The rule's
+    // braces and a bracket count towards the nesting limit too.
+    let depth = CompileOptions::default().max_nesting - 3;
+    let inputs = [
+        format!("rule r -> X {{ match {}[]", "(".repeat(depth)),
+        format!(
+            "rule r -> X {{ match {}[]{} }}",
+            "(".repeat(depth),
+            ")".repeat(depth - 1)
+        ),
+        format!("rule r -> X {{ match {}[]", "(?= ".repeat(depth)),
+        format!("rule r -> X {{ match s:[{}title", "(".repeat(depth)),
+        format!("rule r -> X {{ match {}\"a\" | ", "a:(".repeat(depth)),
+        format!("lexicon L = {}", "{".repeat(depth)),
+    ];
+    for input in inputs {
+        let started = Instant::now();
+        let codes_found = error_codes(compile_str("unbalanced.sayso", &input));
+        assert!(started.elapsed() < Duration::from_secs(5), "{input}");
+        assert!(
+            codes_found.contains(&codes::SYNTAX),
+            "{input}: {codes_found:?}"
+        );
+    }
+}
