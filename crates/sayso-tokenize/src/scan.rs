@@ -88,6 +88,17 @@ fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
 }
 
+/// Whether `c` is a letter or digit. General punctuation (’ “ ” – … and the like), by far the
+/// most common non-ASCII in news text, is answered without the Unicode tables.
+pub(crate) fn is_alnum(c: char) -> bool {
+    !is_general_punctuation(c) && c.is_alphanumeric()
+}
+
+/// The General Punctuation block, which holds no letters or digits.
+pub(crate) fn is_general_punctuation(c: char) -> bool {
+    ('\u{2000}'..='\u{206F}').contains(&c)
+}
+
 /// Combining marks continue a word (decomposed accents, for instance).
 pub(crate) fn is_combining(c: char) -> bool {
     matches!(c,
@@ -248,7 +259,7 @@ impl Scanner<'_> {
             return is_ascii_alnum_class(class(byte)).then_some(1);
         }
         let c = self.char_at(pos)?;
-        (c.is_alphanumeric() || is_combining(c)).then(|| c.len_utf8())
+        (is_alnum(c) || is_combining(c)).then(|| c.len_utf8())
     }
 
     fn is_digit_at(&self, pos: usize) -> bool {
@@ -294,7 +305,7 @@ impl Scanner<'_> {
             }
             return end;
         }
-        if c.is_alphanumeric() {
+        if is_alnum(c) {
             return self.word(pos);
         }
         match c {
@@ -516,7 +527,7 @@ impl Scanner<'_> {
             }
             let Some(c) = self.char_at(pos) else { break };
             let len = c.len_utf8();
-            if c.is_alphanumeric() || is_combining(c) {
+            if is_alnum(c) || is_combining(c) {
                 if c.is_numeric() {
                     last_was_digit = c.is_ascii_digit();
                     run.last_digit_end = pos + len;

@@ -243,6 +243,10 @@ pub fn run(args: RunArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
+    if args.paths.is_empty() && io::stdin().is_terminal() {
+        eprintln!("error: no input: give files or directories, or pipe text into `sayso run -`");
+        return Outcome::Usage;
+    }
     let mut stream = match DocumentStream::new(&args.paths, &args.input) {
         Ok(stream) => stream,
         Err(e) => {
