@@ -354,7 +354,7 @@ pub fn run(args: RunArgs) -> Outcome {
         eprintln!("warning: no input documents");
     }
     if failures > 0 {
-        let noun = if failures == 1 { "input" } else { "inputs" };
+        let noun = if documents == 1 { "input" } else { "inputs" };
         eprintln!("error: {failures} of {documents} {noun} failed; the others were processed");
         return Outcome::Failed;
     }
