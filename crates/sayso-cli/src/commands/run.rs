@@ -224,7 +224,13 @@ fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
         }
         Some(_) => ProgressBar::hidden(),
         // A stream of unknown length: the spinner appears with the second document.
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
+        None => {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} documents {elapsed}") {
+                bar.set_style(style);
+            }
+            bar
+        }
     }
 }
 
