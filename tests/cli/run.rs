@@ -117,3 +117,26 @@ fn the_default_pack_finds_a_plain_quote() {
     let line: serde_json::Value = serde_json::from_str(out.lines().nth(2).unwrap()).unwrap();
     assert_eq!(line["matches"][0]["captures"]["speaker"]["text"], "Smith");
 }
+
+#[test]
+fn jsonl_streams_keep_their_order_across_batches() {
+    let lines: String = (0..600)
+        .map(|n| format!("{{\"id\": \"doc-{n}\", \"text\": \"“Line {n},” Smith said.\"}}\n"))
+        .collect();
+    let output = sayso(&["run", "-r", RULES, "--input", "jsonl", "--threads", "2"])
+        .write_stdin(lines)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let ids: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["matches"][0]["captures"]["speaker"]["text"], "Smith");
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let expected: Vec<String> = (0..600).map(|n| format!("doc-{n}")).collect();
+    assert_eq!(ids, expected);
+}
