@@ -21,7 +21,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("sayso-tests", &[]),
-    ("sayso-benches", &[]),
+    (
+        "sayso-benches",
+        &["sayso-tokenize", "sayso-lang", "sayso-engine"],
+    ),
 ];
 
 /// External crates that only one workspace crate may use directly.

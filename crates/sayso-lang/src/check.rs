@@ -95,6 +95,21 @@ impl Reporter {
         &mut self.items[last]
     }
 
+    /// Clamps a span to its file and widens it to character boundaries, so every renderer can
+    /// slice the text with it.
+    fn snap(&self, file: FileId, span: ByteSpan) -> ByteSpan {
+        let text = &self.sources.file(file).text;
+        let mut start = span.start.min(text.len());
+        let mut end = span.end.clamp(start, text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+
     pub(crate) fn error(
         &mut self,
         code: &'static str,
@@ -124,6 +139,13 @@ impl Reporter {
     }
 
     pub(crate) fn finish(mut self) -> Diagnostics {
+        let mut items = std::mem::take(&mut self.items);
+        for item in &mut items {
+            for label in std::iter::once(&mut item.primary).chain(&mut item.secondary) {
+                label.span = self.snap(label.file, label.span.clone());
+            }
+        }
+        self.items = items;
         self.items
             .sort_by_key(|d| (d.primary.file.0, d.primary.span.start));
         Diagnostics {
@@ -278,6 +300,9 @@ struct PatternContext {
     size_reported: bool,
     /// Labels referenced with `@`, with the first place each is referenced.
     labels: Vec<LabelNeed>,
+    /// Captures written inside a lookaround: already reported, so their uses are not reported
+    /// again as unbound.
+    look_captures: Vec<String>,
     /// Whether diagnostics inside named patterns are muted (they are reported once, when the
     /// pattern declaration itself is checked).
     muted: usize,
@@ -292,6 +317,7 @@ impl PatternContext {
             size: 0,
             size_reported: false,
             labels: Vec::new(),
+            look_captures: Vec::new(),
             muted: 0,
         }
     }
@@ -1277,6 +1303,7 @@ impl Checker<'_> {
             CaptureMode::Keep(prefix) => prefix,
         };
         if in_look {
+            context.look_captures.push(format!("{prefix}{}", name.name));
             self.report(
                 muted,
                 codes::CAPTURE_IN_LOOK,
@@ -2087,6 +2114,9 @@ impl Checker<'_> {
     }
 
     fn unknown_capture(&mut self, context: &PatternContext, file: FileId, name: &Ident) {
+        if context.look_captures.contains(&name.name) {
+            return;
+        }
         let help = did_you_mean(&name.name, context.captures.iter().map(String::as_str)).or(Some(
             if context.captures.is_empty() {
                 "the pattern binds no captures; bind one with `name:element`".to_string()
