@@ -228,7 +228,6 @@ impl Symbol {
 /// A declaration with the file it is written in.
 struct Declared<'a, T> {
     file: FileId,
-    path: &'a std::path::Path,
     node: &'a T,
 }
 
@@ -427,7 +426,6 @@ impl<'a> Checker<'a> {
                         if self.declare(&decl.name, Symbol::Pattern(index), file.id) {
                             self.patterns.push(Declared {
                                 file: file.id,
-                                path: &file.path,
                                 node: decl,
                             });
                             self.used_patterns.push(false);
@@ -438,7 +436,6 @@ impl<'a> Checker<'a> {
                         if self.declare(&decl.name, Symbol::Feature(index), file.id) {
                             self.features.push(Declared {
                                 file: file.id,
-                                path: &file.path,
                                 node: decl,
                             });
                             self.used_features.push(false);
@@ -466,7 +463,6 @@ impl<'a> Checker<'a> {
                         if self.declare(&decl.name, Symbol::Rule(index), file.id) {
                             self.rules.push(Declared {
                                 file: file.id,
-                                path: &file.path,
                                 node: decl,
                             });
                         }
@@ -589,7 +585,6 @@ struct LoweredRule {
     rule: ir::Rule,
     /// Labels it needs made before it runs, with where each is first referenced.
     needs: Vec<LabelNeed>,
-    file: FileId,
 }
 
 impl Checker<'_> {
@@ -1718,7 +1713,6 @@ impl Checker<'_> {
     fn lower_rule(&mut self, index: usize) -> Option<LoweredRule> {
         let file = self.rules[index].file;
         let decl = self.rules[index].node;
-        let _ = self.rules[index].path;
         let label = *self.label_ids.get(&decl.label.name)?;
         if self.program.labels[label.0 as usize].builtin.is_some() {
             return None;
@@ -1942,7 +1936,6 @@ impl Checker<'_> {
                 origin,
             },
             needs,
-            file,
         })
     }
 
@@ -2444,7 +2437,6 @@ impl Checker<'_> {
             for (f, s, text) in secondary {
                 also(d, f, s, text);
             }
-            let _ = lowered[first_rule].file;
         }
     }
 
