@@ -250,6 +250,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         let mut index = self.norm_index.borrow_mut();
         let index = index.get_or_insert_with(|| {
             let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
+            map.reserve(self.token_count / 2);
             for position in 0..self.token_count {
                 map.entry(self.doc.norm(position))
                     .or_default()
@@ -257,35 +258,45 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             }
             map
         });
-        let mut stack = vec![key];
-        while let Some(key) = stack.pop() {
-            match key {
-                IndexKey::Norm(norm) => {
-                    if let Some(list) = index.get(norm.as_str()) {
-                        visit(list);
-                    }
+        self.visit_key(index, key, visit);
+    }
+
+    fn visit_key(
+        &self,
+        index: &FastMap<&'d str, Vec<u32>>,
+        key: &IndexKey,
+        visit: &mut dyn FnMut(&[u32]),
+    ) {
+        match key {
+            IndexKey::Norm(norm) => {
+                if let Some(list) = index.get(norm.as_str()) {
+                    visit(list);
                 }
-                IndexKey::Lexicon(lexicon) => {
-                    if let Some(lex) = self.lexicons.get(*lexicon) {
-                        for entry in &lex.single_norms {
-                            if let Some(list) = index.get(entry.as_str()) {
-                                visit(list);
-                            }
-                        }
-                    }
-                }
-                IndexKey::Lemma(lexicon, lemma) => {
-                    let forms = self
-                        .lexicons
-                        .get(*lexicon)
-                        .and_then(|lex| lex.lemma_forms.get(lemma));
-                    for form in forms.into_iter().flatten() {
-                        if let Some(list) = index.get(form.as_str()) {
+            }
+            IndexKey::Lexicon(lexicon) => {
+                if let Some(lex) = self.lexicons.get(*lexicon) {
+                    for entry in &lex.single_norms {
+                        if let Some(list) = index.get(entry.as_str()) {
                             visit(list);
                         }
                     }
                 }
-                IndexKey::Union(keys) => stack.extend(keys.iter()),
+            }
+            IndexKey::Lemma(lexicon, lemma) => {
+                let forms = self
+                    .lexicons
+                    .get(*lexicon)
+                    .and_then(|lex| lex.lemma_forms.get(lemma));
+                for form in forms.into_iter().flatten() {
+                    if let Some(list) = index.get(form.as_str()) {
+                        visit(list);
+                    }
+                }
+            }
+            IndexKey::Union(keys) => {
+                for key in keys {
+                    self.visit_key(index, key, visit);
+                }
             }
         }
     }

@@ -232,12 +232,15 @@ impl Cascade<'_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
-        let mut scratch = std::mem::take(&mut self.scratch);
         let segments = if optimized {
             self.candidate_segments(rule.scope, &compiled.index_keys)
         } else {
             self.segments(rule.scope)
         };
+        if segments.is_empty() {
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
         for &(low, high) in segments.iter() {
             if let Some(prefilter) = &compiled.prefilter
                 && optimized

@@ -3,6 +3,7 @@
 //! equivalence of the plain and optimized simulations.
 
 mod engine {
+    pub mod conformance;
     pub mod fixtures;
     pub mod ir_text;
     pub mod linear;

@@ -224,7 +224,13 @@ fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
         }
         Some(_) => ProgressBar::hidden(),
         // A stream of unknown length: the spinner appears with the second document.
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
+        None => {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} documents {elapsed}") {
+                bar.set_style(style);
+            }
+            bar
+        }
     }
 }
 
@@ -354,7 +360,7 @@ pub fn run(args: RunArgs) -> Outcome {
         eprintln!("warning: no input documents");
     }
     if failures > 0 {
-        let noun = if failures == 1 { "input" } else { "inputs" };
+        let noun = if documents == 1 { "input" } else { "inputs" };
         eprintln!("error: {failures} of {documents} {noun} failed; the others were processed");
         return Outcome::Failed;
     }
