@@ -1244,7 +1244,11 @@ impl Checker<'_> {
                     bindings.push(binding);
                 }
             }
-            parts.push(part);
+            // A sequence inside a sequence (an inlined pattern, a group) is only grouping.
+            match part {
+                Pattern::Seq(inner) => parts.extend(inner),
+                other => parts.push(other),
+            }
         }
         let lowered = if parts.len() == 1 {
             parts.pop().unwrap_or(Pattern::Seq(Vec::new()))
@@ -1274,7 +1278,11 @@ impl Checker<'_> {
                     bindings.push(binding);
                 }
             }
-            parts.push(part);
+            // Alternatives of an alternative keep their order of preference.
+            match part {
+                Pattern::Alt(inner) => parts.extend(inner),
+                other => parts.push(other),
+            }
         }
         (Pattern::Alt(parts), bindings)
     }
