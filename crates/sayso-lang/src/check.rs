@@ -164,8 +164,8 @@ fn also(diagnostic: &mut Diagnostic, file: FileId, span: ByteSpan, message: impl
     });
 }
 
-/// "did you mean `x`?" for the closest candidate, if any is close enough.
-fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+/// The candidate closest to `name`, if any is close enough to be what was meant.
+fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
@@ -177,7 +177,12 @@ fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -
             best = Some((score, candidate));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" for the closest candidate, if any is close enough.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 /// The flag names of token tests.
@@ -2041,10 +2046,8 @@ impl Checker<'_> {
                         .iter()
                         .filter_map(|c| c.strip_prefix(&format!("{capture_name}.")))
                         .collect();
-                    let help = did_you_mean(&field.name, subs.iter().copied())
-                        .map(|h| {
-                            h.replace("did you mean `", &format!("did you mean `{capture_name}."))
-                        })
+                    let help = closest(&field.name, subs.iter().copied())
+                        .map(|sub| format!("did you mean `{capture_name}.{sub}`?"))
                         .or(Some(format!(
                             "fields come from annotations: capture one with `{capture_name}:@Label`"
                         )));
