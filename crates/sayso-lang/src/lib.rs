@@ -34,6 +34,7 @@ pub mod ir;
 mod lexicon;
 mod load;
 mod loader;
+mod report;
 mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, SourceMap};
