@@ -4,12 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
 use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
-use crate::predicate::{CompiledLexicon, PredId, Predicates};
+use crate::predicate::{CompiledLexicon, Pred, PredId, Predicates};
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,6 +73,15 @@ impl LabelIndex {
         &self.by_end[from..to]
     }
 
+    /// Whether some annotation lies within the token range `low..high`.
+    pub(crate) fn any_inside(&self, low: usize, high: usize) -> bool {
+        let from = self.by_start.partition_point(|s| s.start < low);
+        self.by_start[from..]
+            .iter()
+            .take_while(|s| s.start < high)
+            .any(|s| s.end <= high)
+    }
+
     pub(crate) fn all(&self) -> &[AnnotSpan] {
         &self.by_start
     }
@@ -106,6 +116,8 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     memo: Option<RefCell<Vec<Vec<u8>>>>,
     /// Positions of each normalised form, built on first use by the prefilter.
     norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
+    /// Positions of the tokens in each lexicon, built on first use by the prefilter.
+    lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
@@ -206,6 +218,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             phrases: HashMap::new(),
             memo: share_predicates.then(|| RefCell::new(vec![Vec::new(); preds.tests.len()])),
             norm_index: RefCell::new(None),
+            lexicon_positions: RefCell::new(FastMap::default()),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -301,20 +314,44 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         }
     }
 
+    /// The positions of the tokens in a lexicon, found by one scan and shared by all rules.
+    fn lexicon_positions(&self, lexicon: usize) -> Rc<[u32]> {
+        if let Some(known) = self.lexicon_positions.borrow().get(&lexicon) {
+            return known.clone();
+        }
+        let positions: Rc<[u32]> = match self.lexicons.get(lexicon) {
+            Some(lex) => (0..self.token_count)
+                .filter(|&at| lex.single.contains(lex.key(self.doc, at)))
+                .map(|at| at as u32)
+                .collect(),
+            None => Rc::from(Vec::new()),
+        };
+        self.lexicon_positions
+            .borrow_mut()
+            .insert(lexicon, positions.clone());
+        positions
+    }
+
     /// How many tokens are under `key` (an upper bound for unions).
     pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
+        if let IndexKey::Lexicon(lexicon) = key {
+            return self.lexicon_positions(*lexicon).len();
+        }
         let mut count = 0;
         self.visit_positions(key, &mut |list| count += list.len());
         count
     }
 
     /// The sorted positions of the tokens under `key`.
-    pub(crate) fn positions(&self, key: &IndexKey) -> Vec<u32> {
+    pub(crate) fn positions(&self, key: &IndexKey) -> Rc<[u32]> {
+        if let IndexKey::Lexicon(lexicon) = key {
+            return self.lexicon_positions(*lexicon);
+        }
         let mut all = Vec::new();
         self.visit_positions(key, &mut |list| all.extend_from_slice(list));
         all.sort_unstable();
         all.dedup();
-        all
+        Rc::from(all)
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.
@@ -343,7 +380,14 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         if known != 0 {
             return known == 2;
         }
-        let result = self.preds.eval(pred, self.doc, index, self.lexicons);
+        // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
+        // many compound tests happens once per token.
+        let result = match self.preds.tests.get(pred) {
+            Some(Pred::And(parts)) => parts.iter().all(|&part| self.pred(part, index)),
+            Some(Pred::Or(parts)) => parts.iter().any(|&part| self.pred(part, index)),
+            Some(Pred::Not(inner)) => !self.pred(*inner, index),
+            _ => self.preds.eval(pred, self.doc, index, self.lexicons),
+        };
         let mut memo = memo.borrow_mut();
         if let Some(row) = memo.get_mut(pred) {
             if row.is_empty() {
