@@ -54,3 +54,43 @@ fn a_rule_set_is_shared_between_threads() {
     });
     assert_eq!(here, there);
 }
+
+/// The shipped attribution pack, through the real parser, on the seed article and on every
+/// example text of the pack: the optimized simulation must give exactly the plain one's matches.
+#[test]
+fn plain_and_optimized_agree_with_the_attribution_pack() {
+    let pack =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/attribution.sayso");
+    let program = sayso_lang::compile(&[pack.as_path()], &sayso_lang::FsLoader)
+        .unwrap_or_else(|diagnostics| panic!("the pack compiles: {diagnostics:?}"));
+    let mut texts: Vec<String> = program
+        .rules
+        .iter()
+        .flat_map(|rule| rule.examples.iter().map(|example| example.text.clone()))
+        .collect();
+    texts.push(SEED.to_string());
+    let optimized = RuleSet::new(program.clone()).expect("compiles");
+    let plain = RuleSet::with_config(
+        program,
+        EngineConfig {
+            simulation: Simulation::Plain,
+            ..EngineConfig::default()
+        },
+    )
+    .expect("compiles");
+    let mut total = 0;
+    for text in &texts {
+        let doc = sayso_tokenize::tokenize(text);
+        let matches = optimized.run(&doc);
+        total += matches.len();
+        assert_eq!(
+            matches,
+            plain.run(&doc),
+            "the simulations differ on {text:?}"
+        );
+    }
+    assert!(
+        total > texts.len() / 2,
+        "the pack should match most of its examples"
+    );
+}
