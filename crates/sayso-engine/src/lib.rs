@@ -149,6 +149,8 @@ pub struct RuleSet {
     rules_by_label: Vec<Vec<usize>>,
     /// For each feature, the predicate of each value in order.
     features: Vec<Vec<PredId>>,
+    /// Which lexicons hold each single-word entry.
+    membership: predicate::Membership,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -378,7 +380,9 @@ impl RuleSet {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let membership = predicate::Membership::new(&lexicons);
         Ok(RuleSet {
+            membership,
             program,
             config,
             predicates,

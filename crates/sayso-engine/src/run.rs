@@ -93,7 +93,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         &set.lexicons,
         &set.phrase_lexicons,
         label_count,
-        set.config.simulation == crate::Simulation::Optimized,
+        (set.config.simulation == crate::Simulation::Optimized).then_some(&set.membership),
     );
     let mut cascade = Cascade {
         set,
