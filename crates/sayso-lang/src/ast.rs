@@ -117,6 +117,8 @@ pub(crate) struct LinkClause {
     pub field: Ident,
     pub label: Ident,
     pub label_field: Ident,
+    /// The capture the link resolves: a name, or a sub-capture path such as `s.n` kept whole,
+    /// as sub-captures are named in the IR.
     pub anchor: Ident,
     pub window: Option<(Option<IntLit>, Ident)>,
     pub when: Option<Pattern>,

@@ -54,7 +54,9 @@ pub(crate) fn parse_file(text: &str, max_nesting: usize) -> Parsed {
         return parsed;
     }
     // Each call of a grammar rule counts; this bounds the work on any input while leaving room
-    // for large but ordinary files.
+    // for large but ordinary files. The limit is a process-wide setting of pest: two threads
+    // compiling at once may see each other's limit, which only loosens or tightens a bound
+    // that ordinary files are far from.
     let call_limit = text.len().saturating_mul(400).max(1_000_000);
     pest::set_call_limit(NonZeroUsize::new(call_limit));
 
@@ -283,7 +285,13 @@ fn problem_from_pest(
             }
             if expected.is_empty() {
                 for stack in attempts.call_stacks() {
-                    if let Some(description) = stack.deepest.get_rule().and_then(describe) {
+                    // The rule around a name says more than "a name" (a pattern, a label).
+                    let description = stack
+                        .parent
+                        .as_ref()
+                        .and_then(describe)
+                        .or_else(|| stack.deepest.get_rule().and_then(describe));
+                    if let Some(description) = description {
                         expected.push(description.to_string());
                     }
                 }
@@ -334,6 +342,22 @@ fn problem_from_pest(
         }
     };
     let end = input[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let found_word: String = input[at..].chars().take_while(|&c| is_word(c)).collect();
+    let reserved = RESERVED.contains(&found_word.as_str());
+    let help = reserved.then(|| {
+        format!("`{found_word}` is a reserved word: it starts a clause or a declaration and cannot be a name")
+    });
+    // pest only saw the name that the reserved word could not be; after `match`, `when`, `|`
+    // or `(` that name would have started a pattern, which is what is missing.
+    if reserved && expected.iter().all(|e| e == "a name") {
+        let before = input[..at].trim_end();
+        let after_pattern_start = ["match", "when", "|", "(", "="]
+            .iter()
+            .any(|w| before.ends_with(w));
+        if after_pattern_start {
+            expected = vec!["a pattern".to_string()];
+        }
+    }
     let message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
@@ -344,9 +368,15 @@ fn problem_from_pest(
         message,
         span: offset + at..offset + end.max(at),
         label: "unexpected here".into(),
-        help: None,
+        help,
     }
 }
+
+/// The reserved words of the grammar (its `keyword` rule).
+const RESERVED: [&str; 11] = [
+    "import", "lexicon", "feature", "pattern", "rule", "match", "emit", "link", "example", "when",
+    "where",
+];
 
 fn join_or(items: &[String]) -> String {
     match items {
@@ -359,7 +389,9 @@ fn join_or(items: &[String]) -> String {
 /// A phrase for grammar rules worth naming in "expected ..." messages.
 fn describe(rule: &Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::name | Rule::capture_name | Rule::reference | Rule::test_name => "a name",
+        Rule::name => "a name",
+        Rule::capture_name | Rule::reference => "a pattern",
+        Rule::test_name => "a token test",
         Rule::string | Rule::string_test | Rule::string_element => "a string",
         Rule::integer => "a number",
         Rule::pattern | Rule::alternative | Rule::item => "a pattern",

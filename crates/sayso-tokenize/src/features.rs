@@ -217,13 +217,6 @@ static ASCII_CASE_BITS: [u8; 256] = {
     table
 };
 
-/// Case bits of a run of ASCII bytes (see [`ASCII_CASE_BITS`]).
-fn case_bits(bytes: &[u8]) -> u8 {
-    bytes
-        .iter()
-        .fold(0, |bits, &byte| bits | ASCII_CASE_BITS[usize::from(byte)])
-}
-
 /// The case flags of an all-ASCII token from its case bits.
 fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
     let bits = first_bits | rest_bits;
@@ -265,20 +258,26 @@ fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
 /// shapes (a lower-case, capitalised or all-digit run) are written without a per-byte loop.
 fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Option<Flags> {
     let (&first, rest) = bytes.split_first()?;
+    let len = bytes.len();
+    // One pass lower-cases into the free space of the norm buffer (committed only if the token
+    // turns out to be ASCII) and collects the case bits. Plain loops rather than
+    // `copy_from_slice`: for a few bytes a call to memcpy costs more than the copy.
+    let norm_out = norms.free(len);
     let first_bits = ASCII_CASE_BITS[usize::from(first)];
-    let rest_bits = case_bits(rest);
+    let (norm_first, norm_rest) = norm_out.split_first_mut()?;
+    *norm_first = first | ((first_bits & 1) << 5);
+    let mut rest_bits = 0u8;
+    for (out, &byte) in norm_rest.iter_mut().zip(rest) {
+        let byte_bits = ASCII_CASE_BITS[usize::from(byte)];
+        rest_bits |= byte_bits;
+        *out = byte | ((byte_bits & 1) << 5);
+    }
     if (first_bits | rest_bits) & 8 != 0 {
         return None;
     }
-    let len = bytes.len();
-    let norm_out = norms.free(len);
-    norm_out.copy_from_slice(bytes);
-    if (first_bits | rest_bits) & 1 != 0 {
-        norm_out.make_ascii_lowercase();
-    }
     norms.used += len;
 
-    let shape_out = shapes.free(len);
+    let shape_out = shapes.free(len.max(MAX_SHAPE_RUN + 1));
     let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
     let uniform_rest = match rest_bits {
         0 if rest.is_empty() => Some(first_shape),
@@ -292,9 +291,10 @@ fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Opti
         } else {
             1 + rest.len().min(MAX_SHAPE_RUN)
         };
-        if let Some((head, tail)) = shape_out[..kept].split_first_mut() {
-            *head = first_shape;
-            tail.fill(rest_shape);
+        // Write a whole run at once and keep what belongs to the token.
+        let run = [first_shape, rest_shape, rest_shape, rest_shape, rest_shape];
+        if let Some(out) = shape_out.get_mut(..run.len()) {
+            out.copy_from_slice(&run);
         }
         kept
     } else {

@@ -114,25 +114,26 @@ fn test_source(program: &Program, test: &TokenTest) -> String {
     }
 }
 
+/// What the pattern needed where it failed.
 fn failed_step(program: &Program, step: &FailedStep) -> String {
     match step {
-        FailedStep::Token(test) => format!("the token test [{}]", test_source(program, test)),
+        FailedStep::Token(test) => format!("it needed a token [{}]", test_source(program, test)),
         FailedStep::Annotation(label) => format!(
-            "@{}: no such annotation starts here",
+            "it needed a @{} starting there",
             program
                 .labels
                 .get(label.0 as usize)
                 .map_or("?", |l| l.name.as_str())
         ),
         FailedStep::Phrase(id) => format!(
-            "the lexicon {}: no entry starts here",
+            "it needed an entry of the lexicon {}",
             program
                 .lexicons
                 .get(id.0 as usize)
                 .map_or("?", |l| l.name.as_str())
         ),
         FailedStep::Anchor(anchor) => format!(
-            "the anchor {}",
+            "it needed the position {}",
             match anchor {
                 Anchor::SentenceStart => "<s>",
                 Anchor::SentenceEnd => "</s>",
@@ -142,7 +143,7 @@ fn failed_step(program: &Program, step: &FailedStep) -> String {
                 Anchor::DocumentEnd => "</doc>",
             }
         ),
-        FailedStep::Lookaround => "a lookaround".to_owned(),
+        FailedStep::Lookaround => "a lookaround did not hold".to_owned(),
     }
 }
 
@@ -213,21 +214,29 @@ pub fn run(args: ExplainArgs) -> Outcome {
             print_match(&text, m, "  ");
         }
     }
-    if let Some(partial) = &explanation.furthest {
+    // The furthest attempt says why the rule did not match; next to a match it is noise.
+    if let (true, Some(partial)) = (explanation.matches.is_empty(), &explanation.furthest) {
         let at = doc.tokens().get(partial.reached).map_or_else(
-            || "the end of the text".to_owned(),
+            || "at the end of the text".to_owned(),
             |t| {
                 format!(
-                    "token {} {}",
+                    "at token {} {}",
                     partial.reached,
                     quoted(&text, t.span.start, t.span.end)
                 )
             },
         );
+        let matched = if partial.reached > partial.start {
+            format!(
+                "matched {} from token {}, then ",
+                token_text(&doc, &text, partial.start, partial.reached),
+                partial.start
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "furthest partial match: from token {} {} up to {at}, where {} failed",
-            partial.start,
-            token_text(&doc, &text, partial.start, partial.reached),
+            "furthest attempt: {matched}failed {at}: {}",
             failed_step(program, &partial.failed)
         );
     }

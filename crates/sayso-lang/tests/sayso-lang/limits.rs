@@ -153,3 +153,63 @@ fn garbage_never_panics() {
         let _ = compile_str("garbage.sayso", input).map_err(|d| d.to_string());
     }
 }
+
+#[test]
+fn paths_are_resolved_relative_to_the_naming_file() {
+    let loader = MemoryLoader::new()
+        .with(
+            "./rules/main.sayso",
+            "import \"../shared/names.sayso\"\nrule r -> X { match s:Name emit s: s }\n",
+        )
+        .with(
+            "shared/names.sayso",
+            "lexicon L = file(\"./../lexicons/l.txt\")\npattern Name = [L]\n",
+        )
+        .with("lexicons/l.txt", "smith\n");
+    let program = compile_with(
+        &[Path::new("rules/./main.sayso")],
+        &loader,
+        &CompileOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(program.lexicons[0].entries, ["smith"]);
+    // A leading `..` stays: it leaves the starting directory.
+    let loader =
+        MemoryLoader::new().with("../up.sayso", "rule r -> X { match s:\"a\" emit s: s }\n");
+    assert!(
+        compile_with(
+            &[Path::new("../up.sayso")],
+            &loader,
+            &CompileOptions::default()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn unbalanced_nesting_fails_fast() {
+    // Each level that fails must not make the parser retry the levels inside it. The rule's
+    // braces and a bracket count towards the nesting limit too.
+    let depth = CompileOptions::default().max_nesting - 3;
+    let inputs = [
+        format!("rule r -> X {{ match {}[]", "(".repeat(depth)),
+        format!(
+            "rule r -> X {{ match {}[]{} }}",
+            "(".repeat(depth),
+            ")".repeat(depth - 1)
+        ),
+        format!("rule r -> X {{ match {}[]", "(?= ".repeat(depth)),
+        format!("rule r -> X {{ match s:[{}title", "(".repeat(depth)),
+        format!("rule r -> X {{ match {}\"a\" | ", "a:(".repeat(depth)),
+        format!("lexicon L = {}", "{".repeat(depth)),
+    ];
+    for input in inputs {
+        let started = Instant::now();
+        let codes_found = error_codes(compile_str("unbalanced.sayso", &input));
+        assert!(started.elapsed() < Duration::from_secs(5), "{input}");
+        assert!(
+            codes_found.contains(&codes::SYNTAX),
+            "{input}: {codes_found:?}"
+        );
+    }
+}

@@ -3,9 +3,11 @@
 //! one under `tests/programs/` is a valid rule file whose checked program is snapshotted.
 
 mod diagnostics;
+mod docs;
 mod limits;
 mod printer;
 mod programs;
+mod robustness;
 
 use std::io;
 use std::path::{Path, PathBuf};
