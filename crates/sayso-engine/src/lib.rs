@@ -354,8 +354,12 @@ impl RuleSet {
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
-                first_steps: vm::first_steps(&pattern.prog),
-                last_steps: vm::first_steps(&pattern.reverse),
+                first_steps: vm::first_steps(&pattern.prog)
+                    .map(|steps| combine_steps(steps, &mut predicates))
+                    .transpose()?,
+                last_steps: vm::first_steps(&pattern.reverse)
+                    .map(|steps| combine_steps(steps, &mut predicates))
+                    .transpose()?,
                 pattern,
                 references,
                 link_conditions,
@@ -610,6 +614,40 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
     }
+}
+
+/// Merges the token steps that share their anchors into one `|` test, so a start position
+/// costs one memoized lookup instead of one per step.
+fn combine_steps(
+    steps: Vec<vm::FirstStepAt>,
+    predicates: &mut Predicates,
+) -> Result<Vec<vm::FirstStepAt>, CompileError> {
+    let mut combined: Vec<vm::FirstStepAt> = Vec::new();
+    let mut tokens: Vec<(u8, Vec<TokenTest>)> = Vec::new();
+    for (anchors, step) in steps {
+        match step {
+            vm::FirstStep::Token(pred) => {
+                let Some(test) = predicates.sources.get(pred).cloned() else {
+                    combined.push((anchors, step));
+                    continue;
+                };
+                match tokens.iter_mut().find(|(mask, _)| *mask == anchors) {
+                    Some((_, tests)) => tests.push(test),
+                    None => tokens.push((anchors, vec![test])),
+                }
+            }
+            other => combined.push((anchors, other)),
+        }
+    }
+    for (anchors, mut tests) in tokens {
+        let test = if tests.len() == 1 {
+            tests.remove(0)
+        } else {
+            TokenTest::Or(tests)
+        };
+        combined.push((anchors, vm::FirstStep::Token(predicates.intern(&test)?)));
+    }
+    Ok(combined)
 }
 
 /// What every match of a pattern needs: token tests (each with the most tokens a match can
