@@ -1,3 +1,4 @@
 //! End-to-end tests of sayso: the crate graph and the `sayso` binary.
 
 mod architecture;
+mod reliability;
