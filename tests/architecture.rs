@@ -11,9 +11,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("sayso-lang", &[]),
     ("sayso-engine", &["sayso-tokenize", "sayso-lang"]),
     ("sayso-output", &["sayso-engine", "sayso-tokenize"]),
-    ("sayso-cli", &["sayso-output", "sayso-engine", "sayso-lang", "sayso-tokenize"]),
+    (
+        "sayso-cli",
+        &[
+            "sayso-output",
+            "sayso-engine",
+            "sayso-lang",
+            "sayso-tokenize",
+        ],
+    ),
     ("sayso-tests", &[]),
-    ("sayso-benches", &[]),
+    (
+        "sayso-benches",
+        &["sayso-tokenize", "sayso-lang", "sayso-engine"],
+    ),
 ];
 
 /// External crates that only one workspace crate may use directly.
@@ -29,11 +40,21 @@ const PRIVATE: &[(&str, &str)] = &[
 fn workspace_dependencies() -> BTreeMap<String, Vec<(String, Option<String>)>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut graph = BTreeMap::new();
     for package in metadata["packages"].as_array().unwrap() {
@@ -56,7 +77,10 @@ fn workspace_dependencies() -> BTreeMap<String, Vec<(String, Option<String>)>> {
 fn crates_depend_only_downwards() {
     let graph = workspace_dependencies();
     let members: Vec<&str> = ALLOWED.iter().map(|(name, _)| *name).collect();
-    assert_eq!(graph.keys().map(String::as_str).collect::<Vec<_>>().len(), members.len());
+    assert_eq!(
+        graph.keys().map(String::as_str).collect::<Vec<_>>().len(),
+        members.len()
+    );
     let mut violations = Vec::new();
     for (name, deps) in &graph {
         let Some((_, allowed)) = ALLOWED.iter().find(|(n, _)| n == name) else {
@@ -75,5 +99,9 @@ fn crates_depend_only_downwards() {
             }
         }
     }
-    assert!(violations.is_empty(), "forbidden crate edges:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "forbidden crate edges:\n{}",
+        violations.join("\n")
+    );
 }

@@ -1,4 +1,5 @@
 //! End-to-end tests of sayso: the crate graph and the `sayso` binary.
 
 mod architecture;
+mod cli;
 mod reliability;

@@ -217,8 +217,16 @@ impl DocumentStream {
             id: place.to_owned(),
             message: format!("{place}: {message}"),
         };
-        let value: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| failed(format!("malformed JSON line: {e}")))?;
+        let line = line.trim_end_matches(['\n', '\r']);
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            // serde_json counts lines within this one line; the column is what helps.
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            failed(format!(
+                "malformed JSON line: {message} at column {}",
+                e.column()
+            ))
+        })?;
         let text = match value.get(&self.args.text_field) {
             Some(serde_json::Value::String(text)) => text.clone(),
             Some(_) => {

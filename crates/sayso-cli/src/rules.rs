@@ -170,7 +170,13 @@ impl RuleDiagnostic {
                     severity: miette::Severity::Advice,
                     help: None,
                     source: named_source(sources, other.file),
-                    labels: vec![label(other, true)],
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        None,
+                        (
+                            other.span.start,
+                            other.span.end.saturating_sub(other.span.start),
+                        ),
+                    )],
                     related: Vec::new(),
                 });
             }
@@ -232,5 +238,51 @@ impl miette::Diagnostic for RuleDiagnostic {
         Some(Box::new(
             self.related.iter().map(|r| r as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two errors in one file, one with a note in another file, rendered without colour.
+    #[test]
+    fn diagnostics_render_like_rustc() {
+        let mut sources = SourceMap::default();
+        let rules = sources.add(
+            "pack.sayso",
+            "lexicon SAY = {said}\n\nrule r -> A {\n  match s:Speakr c:[SAYS]\n  emit speaker: s\n}\n",
+        );
+        let common = sources.add("common.sayso", "pattern Speaker = [title]\n");
+        let label = |file, start: usize, end: usize, message: &str| sayso_lang::Label {
+            file,
+            span: start..end,
+            message: message.to_owned(),
+        };
+        let text = &sources.file(rules).text;
+        let speakr = text.find("Speakr").unwrap();
+        let says = text.find("SAYS").unwrap();
+        let diagnostics = Diagnostics {
+            items: vec![
+                Diagnostic {
+                    severity: Severity::Error,
+                    code: "E0002",
+                    message: "unknown pattern `Speakr`".to_owned(),
+                    primary: label(rules, speakr, speakr + 6, "not declared"),
+                    secondary: vec![label(common, 8, 15, "a similar name is declared here")],
+                    help: Some("did you mean `Speaker`?".to_owned()),
+                },
+                Diagnostic {
+                    severity: Severity::Error,
+                    code: "E0003",
+                    message: "unknown lexicon `SAYS`".to_owned(),
+                    primary: label(rules, says, says + 4, ""),
+                    secondary: vec![label(rules, 8, 11, "`SAY` is declared here")],
+                    help: Some("did you mean `SAY`?".to_owned()),
+                },
+            ],
+            sources,
+        };
+        insta::assert_snapshot!(render(&diagnostics, false));
     }
 }

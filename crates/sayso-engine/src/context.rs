@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
 use sayso_tokenize::Document;
 
+use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, PredId, Predicates};
 
 /// Which annotation a step consumed.
@@ -103,6 +104,21 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     phrases: HashMap<usize, PhraseTable>,
     /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
     memo: Option<RefCell<Vec<Vec<u8>>>>,
+    /// Positions of each normalised form, built on first use by the prefilter.
+    norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
+}
+
+/// A key under which the positions of tokens that may pass a test can be looked up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum IndexKey {
+    /// Tokens with this normalised form.
+    Norm(String),
+    /// Tokens whose normalised form is a single-word entry of the lexicon.
+    Lexicon(usize),
+    /// Tokens whose normalised form is a form of the lemma in the inflection lexicon.
+    Lemma(usize, String),
+    /// Tokens under any of the keys.
+    Union(Vec<IndexKey>),
 }
 
 impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
@@ -189,6 +205,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             labels,
             phrases: HashMap::new(),
             memo: share_predicates.then(|| RefCell::new(vec![Vec::new(); preds.tests.len()])),
+            norm_index: RefCell::new(None),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -205,16 +222,11 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         let Some(lex) = self.lexicons.get(lexicon) else {
             return table;
         };
-        let mut by_first: HashMap<&str, Vec<&Vec<String>>> = HashMap::new();
-        for entry in &lex.phrases {
-            if let Some(first) = entry.first() {
-                by_first.entry(first.as_str()).or_default().push(entry);
-            }
-        }
         for position in 0..self.token_count {
-            let Some(entries) = by_first.get(lex.key(self.doc, position)) else {
+            let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
                 continue;
             };
+            let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
             for entry in entries {
                 let len = entry.len();
                 if position + len > self.token_count {
@@ -231,6 +243,78 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             }
         }
         table
+    }
+
+    /// Calls `visit` with each list of positions that together hold every token under `key`.
+    fn visit_positions(&self, key: &IndexKey, visit: &mut dyn FnMut(&[u32])) {
+        let mut index = self.norm_index.borrow_mut();
+        let index = index.get_or_insert_with(|| {
+            let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
+            map.reserve(self.token_count / 2);
+            for position in 0..self.token_count {
+                map.entry(self.doc.norm(position))
+                    .or_default()
+                    .push(position as u32);
+            }
+            map
+        });
+        self.visit_key(index, key, visit);
+    }
+
+    fn visit_key(
+        &self,
+        index: &FastMap<&'d str, Vec<u32>>,
+        key: &IndexKey,
+        visit: &mut dyn FnMut(&[u32]),
+    ) {
+        match key {
+            IndexKey::Norm(norm) => {
+                if let Some(list) = index.get(norm.as_str()) {
+                    visit(list);
+                }
+            }
+            IndexKey::Lexicon(lexicon) => {
+                if let Some(lex) = self.lexicons.get(*lexicon) {
+                    for entry in &lex.single_norms {
+                        if let Some(list) = index.get(entry.as_str()) {
+                            visit(list);
+                        }
+                    }
+                }
+            }
+            IndexKey::Lemma(lexicon, lemma) => {
+                let forms = self
+                    .lexicons
+                    .get(*lexicon)
+                    .and_then(|lex| lex.lemma_forms.get(lemma));
+                for form in forms.into_iter().flatten() {
+                    if let Some(list) = index.get(form.as_str()) {
+                        visit(list);
+                    }
+                }
+            }
+            IndexKey::Union(keys) => {
+                for key in keys {
+                    self.visit_key(index, key, visit);
+                }
+            }
+        }
+    }
+
+    /// How many tokens are under `key` (an upper bound for unions).
+    pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
+        let mut count = 0;
+        self.visit_positions(key, &mut |list| count += list.len());
+        count
+    }
+
+    /// The sorted positions of the tokens under `key`.
+    pub(crate) fn positions(&self, key: &IndexKey) -> Vec<u32> {
+        let mut all = Vec::new();
+        self.visit_positions(key, &mut |list| all.extend_from_slice(list));
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.

@@ -9,53 +9,51 @@
 //!
 //! ```
 //! use sayso_engine::RuleSet;
-//! use sayso_lang::ir::{
-//!     BuiltinLabel, CaptureId, EmitField, EmitValue, FlagTest, Label, LabelId, Origin,
-//!     Pattern, Program, Rule, RuleId, Scope, TokenTest,
-//! };
 //!
-//! let origin = Origin { file: "demo.sayso".into(), line: 1, column: 1 };
-//! let mut labels: Vec<Label> = BuiltinLabel::ALL
-//!     .iter()
-//!     .map(|b| Label { name: format!("{b:?}"), builtin: Some(*b), fields: vec![] })
-//!     .collect();
-//! labels.push(Label { name: "Speech".into(), builtin: None, fields: vec!["speaker".into()] });
-//! // rule said -> Speech { match s:[title] "said"i  emit speaker: s }
-//! let rule = Rule {
-//!     name: "said".into(),
-//!     label: LabelId(3),
-//!     priority: 0,
-//!     scope: Scope::Sentence,
-//!     pattern: Pattern::Seq(vec![
-//!         Pattern::Capture {
-//!             id: CaptureId(0),
-//!             inner: Box::new(Pattern::Token(TokenTest::Flag(FlagTest::Title))),
-//!         },
-//!         Pattern::Token(TokenTest::Norm("said".into())),
-//!     ]),
-//!     captures: vec!["s".into()],
-//!     emit: vec![EmitField { name: "speaker".into(), value: EmitValue::Capture(CaptureId(0)) }],
-//!     links: vec![],
-//!     examples: vec![],
-//!     origin,
-//! };
-//! let program = Program {
-//!     labels,
-//!     rules: vec![rule],
-//!     stages: vec![vec![RuleId(0)]],
-//!     ..Program::default()
-//! };
+//! let program = sayso_lang::compile_str("demo.sayso", r#"
+//!     rule said -> Speech within sentence {
+//!       match s:[title] c:"said"i
+//!       emit speaker: s, cue: c
+//!     }
+//! "#).unwrap();
 //! let rules = RuleSet::new(program).unwrap();
 //! let text = "Smith said so.";
 //! let doc = sayso_tokenize::tokenize(text);
-//! let matches = rules.run(&doc);
+//! let (matches, stats) = rules.run_with_stats(&doc);
 //! assert_eq!(matches[0].span.text(text), "Smith said");
 //! assert_eq!(matches[0].field("speaker").unwrap().span.text(text), "Smith");
+//! assert!(stats.rules[0].steps > 0);
+//! ```
+//!
+//! # Semantics decided here
+//!
+//! - Matching per rule is leftmost-first and non-overlapping, scanning left to right like
+//!   `regex`'s `find_iter`; a match never crosses its rule's scope segment, and lookarounds
+//!   only see the tokens of that segment. A match of zero tokens is never reported.
+//! - `@Label` consumes an annotation that starts at the current token and ends inside the
+//!   segment; when several start there, longer ones are tried first. For rule labels these are
+//!   the matches that survived conflict resolution (and linking) of that label.
+//! - A phrase (`Phrase`) consumes one lexicon entry, longest first; shorter entries are tried
+//!   when the longer ones lead to no match.
+//! - `capitalized` holds when the first character of the token is an upper-case letter: Title,
+//!   UPPER and mixed forms such as `McDonald`, not `iPhone`.
+//! - Conflicts among overlapping matches of one label: higher priority, then more tokens, then
+//!   the earlier start, then the rule declared first; losers are kept for [`RuleSet::explain`].
+//! - Links run per label in document order, so a candidate of the same label has already been
+//!   resolved and passes on its own resolution.
+//!
+//! # Cost
+//!
+//! Every search is a Pike-VM simulation: each (token position, instruction) pair is visited
+//! at most once per search, so one search is linear in the segment. After a match, the next
+//! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
+//! its matches can therefore rescan parts of a segment, which the scope bounds.
 //! ```
 #![forbid(unsafe_code)]
 
 mod compile;
 mod context;
+mod hash;
 mod predicate;
 mod run;
 mod vm;
@@ -126,6 +124,11 @@ pub(crate) struct CompiledRule {
     pub(crate) link_conditions: Vec<Option<Compiled>>,
     /// A token test some token of every match passes, to skip segments without one.
     pub(crate) prefilter: Option<PredId>,
+    /// Index keys of tests some token of every match passes: the rule only runs in segments
+    /// that hold a token under the rarest of them.
+    pub(crate) index_keys: Vec<context::IndexKey>,
+    /// The steps that can begin a match, to skip start positions where none can.
+    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -326,12 +329,17 @@ impl RuleSet {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let prefilter = required_test(&rule.pattern, &mut predicates)?;
+            let mut required = Vec::new();
+            collect_required(&rule.pattern, &mut required);
+            let index_keys = required.into_iter().flat_map(index_keys).collect();
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
+                first_steps: vm::first_steps(&pattern.prog),
                 pattern,
                 references,
                 link_conditions,
                 prefilter,
+                index_keys,
             });
             let label = rule.label.0 as usize;
             if label >= rules_by_label.len() {
@@ -577,6 +585,32 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Repeat { inner, min, .. } if *min > 0 => collect_required(inner, out),
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
+    }
+}
+
+/// Keys under which every token passing `test` is indexed, each enough on its own.
+fn index_keys(test: &TokenTest) -> Vec<context::IndexKey> {
+    use context::IndexKey;
+    match test {
+        TokenTest::Text(text) => match predicate::entry_keys(text, false).as_slice() {
+            [norm] => vec![IndexKey::Norm(norm.clone())],
+            _ => Vec::new(),
+        },
+        TokenTest::Norm(norm) => vec![IndexKey::Norm(norm.clone())],
+        TokenTest::InLexicon(lexicon) => vec![IndexKey::Lexicon(lexicon.0 as usize)],
+        TokenTest::Lemma { lexicon, lemma } => vec![IndexKey::Lemma(
+            lexicon.0 as usize,
+            predicate::entry_keys(lemma, false).join(" "),
+        )],
+        TokenTest::And(parts) => parts.iter().flat_map(index_keys).collect(),
+        TokenTest::Or(parts) => {
+            let alternatives: Option<Vec<IndexKey>> = parts
+                .iter()
+                .map(|part| index_keys(part).into_iter().next())
+                .collect();
+            alternatives.map(IndexKey::Union).into_iter().collect()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Token tests compiled once per rule set: regexes built, lexicons turned into sets, and every
 //! distinct test given an id so that a document can evaluate it once per token for all rules.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use crate::hash::FastSet as HashSet;
 
 use regex_automata::meta::Regex;
 use sayso_lang::ir::{self, FlagTest, TokenKindTest, TokenTest};
@@ -20,8 +22,16 @@ pub(crate) struct CompiledLexicon {
     pub(crate) case_sensitive: bool,
     /// Entries that are one token, as keys (normalised or exact).
     pub(crate) single: HashSet<String>,
+    /// The normalised forms of the single-token entries, for the position index.
+    pub(crate) single_norms: Vec<String>,
     /// Every entry as its token keys, longest first, for `Phrase`.
     pub(crate) phrases: Vec<Vec<String>>,
+    /// For each first key, the indices into `phrases` of the entries that start with it.
+    pub(crate) phrases_by_first: std::collections::HashMap<
+        String,
+        Vec<usize>,
+        std::hash::BuildHasherDefault<crate::hash::FastHasher>,
+    >,
     /// Normalised lemma -> normalised forms of that lemma.
     pub(crate) lemma_forms: HashMap<String, HashSet<String>>,
 }
@@ -32,6 +42,8 @@ impl CompiledLexicon {
             case_sensitive: lexicon.case_sensitive,
             ..CompiledLexicon::default()
         };
+        let mut seen_phrases: HashSet<Vec<String>> = HashSet::default();
+        let mut seen_norms: HashSet<String> = HashSet::default();
         for (index, entry) in lexicon.entries.iter().enumerate() {
             let keys = entry_keys(entry, lexicon.case_sensitive);
             if keys.is_empty() {
@@ -39,6 +51,12 @@ impl CompiledLexicon {
             }
             if keys.len() == 1 {
                 compiled.single.insert(keys[0].clone());
+                let norms = entry_keys(entry, false);
+                if let [norm] = norms.as_slice()
+                    && seen_norms.insert(norm.clone())
+                {
+                    compiled.single_norms.push(norm.clone());
+                }
             }
             if let Some(lemma) = lexicon.lemmas.get(index) {
                 let lemma_key = entry_keys(lemma, false).join(" ");
@@ -55,7 +73,7 @@ impl CompiledLexicon {
                     .or_default()
                     .insert(lemma_key);
             }
-            if !compiled.phrases.contains(&keys) {
+            if seen_phrases.insert(keys.clone()) {
                 compiled.phrases.push(keys);
             }
         }
@@ -64,6 +82,15 @@ impl CompiledLexicon {
         compiled
             .phrases
             .sort_by_key(|entry| std::cmp::Reverse(entry.len()));
+        for (index, entry) in compiled.phrases.iter().enumerate() {
+            if let Some(first) = entry.first() {
+                compiled
+                    .phrases_by_first
+                    .entry(first.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
         compiled
     }
 

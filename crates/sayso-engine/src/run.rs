@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
 
 use crate::compile::Compiled;
-use crate::context::{AnnotRef, AnnotSpan, DocContext};
+use crate::context::{AnnotRef, AnnotSpan, DocContext, IndexKey};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
 use crate::{Field, Match, RuleSet};
 
@@ -54,6 +55,26 @@ struct Cascade<'r, 'd, 't> {
     counters: Vec<Counters>,
     explain: Option<RuleId>,
     tracker: Tracker,
+    scratch: vm::Scratch,
+    /// The sentence, paragraph and document segments as token ranges.
+    segment_lists: [Rc<[(usize, usize)]>; 3],
+}
+
+/// The non-empty segments as token ranges; the whole document when there are none.
+fn segment_ranges(
+    doc: &Document<'_>,
+    segments: &[sayso_tokenize::Segment],
+) -> Rc<[(usize, usize)]> {
+    let count = doc.tokens().len();
+    let mut ranges: Vec<(usize, usize)> = segments
+        .iter()
+        .filter(|s| s.tokens.start < s.tokens.end && s.tokens.end <= count)
+        .map(|s| (s.tokens.start, s.tokens.end))
+        .collect();
+    if ranges.is_empty() && count > 0 {
+        ranges.push((0, count));
+    }
+    Rc::from(ranges)
 }
 
 /// Runs the whole rule set over `doc`.
@@ -78,6 +99,12 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         counters: vec![Counters::default(); set.program.rules.len()],
         explain,
         tracker: Tracker::default(),
+        scratch: vm::Scratch::default(),
+        segment_lists: [
+            segment_ranges(doc, doc.sentences()),
+            segment_ranges(doc, doc.paragraphs()),
+            segment_ranges(doc, &[]),
+        ],
     };
     for index in 0..set.program.rules.len() {
         for &label in &set.compiled[index].references {
@@ -123,22 +150,47 @@ fn is_builtin(label: LabelId) -> bool {
 }
 
 impl Cascade<'_, '_, '_> {
-    fn segments(&self, scope: Scope) -> Vec<(usize, usize)> {
-        let count = self.context.token_count;
-        let segments = match scope {
-            Scope::Sentence => self.context.doc.sentences(),
-            Scope::Paragraph => self.context.doc.paragraphs(),
-            Scope::Document => &[],
+    fn segments(&self, scope: Scope) -> Rc<[(usize, usize)]> {
+        let index = match scope {
+            Scope::Sentence => 0,
+            Scope::Paragraph => 1,
+            Scope::Document => 2,
         };
-        let mut ranges: Vec<(usize, usize)> = segments
+        self.segment_lists[index].clone()
+    }
+
+    /// The segments that hold a token under the rarest index key, or all of them when the rule
+    /// has no key.
+    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Rc<[(usize, usize)]> {
+        let Some(rarest) = keys
             .iter()
-            .filter(|s| s.tokens.start < s.tokens.end && s.tokens.end <= count)
-            .map(|s| (s.tokens.start, s.tokens.end))
-            .collect();
-        if ranges.is_empty() && count > 0 {
-            ranges.push((0, count));
+            .min_by_key(|key| self.context.count_positions(key))
+        else {
+            return self.segments(scope);
+        };
+        let positions = self.context.positions(rarest);
+        if positions.is_empty() {
+            return Rc::from(Vec::new());
         }
-        ranges
+        let all = self.segments(scope);
+        let mut chosen = Vec::new();
+        let mut segment = 0;
+        for position in positions {
+            let position = position as usize;
+            while segment < all.len() && all[segment].1 <= position {
+                segment += 1;
+            }
+            match all.get(segment) {
+                Some(&(low, high)) if low <= position && position < high => {
+                    if chosen.last() != Some(&(low, high)) {
+                        chosen.push((low, high));
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Rc::from(chosen)
     }
 
     fn looks(
@@ -146,6 +198,7 @@ impl Cascade<'_, '_, '_> {
         compiled: &Compiled,
         low: usize,
         high: usize,
+        scratch: &mut vm::Scratch,
         counters: &mut Counters,
     ) -> Vec<Vec<bool>> {
         let mut tables: Vec<Vec<bool>> = Vec::with_capacity(compiled.looks.len());
@@ -162,6 +215,7 @@ impl Cascade<'_, '_, '_> {
                 &window,
                 forwards,
                 Start::Everywhere,
+                scratch,
                 counters,
             );
             tables.push(table);
@@ -175,18 +229,41 @@ impl Cascade<'_, '_, '_> {
         let compiled = &set.compiled[index];
         let mut counters = self.counters[index];
         let explaining = self.explain == Some(RuleId(index as u32));
-        for (low, high) in self.segments(rule.scope) {
+        // The explained rule runs without skipping anything, so that its failed attempts are
+        // all seen.
+        let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let segments = if optimized {
+            self.candidate_segments(rule.scope, &compiled.index_keys)
+        } else {
+            self.segments(rule.scope)
+        };
+        if segments.is_empty() {
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for &(low, high) in segments.iter() {
             if let Some(prefilter) = &compiled.prefilter
-                && set.config.simulation == crate::Simulation::Optimized
+                && optimized
+                && compiled.index_keys.is_empty()
                 && !(low..high).any(|at| self.context.pred(*prefilter, at))
             {
                 continue;
             }
-            let tables = self.looks(&compiled.pattern, low, high, &mut counters);
+            let tables = self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters);
             let window = Window {
                 low,
                 high,
                 looks: &tables,
+            };
+            let starts = if optimized {
+                compiled.first_steps.as_deref()
+            } else {
+                None
+            };
+            let searcher = vm::Searcher {
+                prog: &compiled.pattern.prog,
+                slot_count: compiled.slot_count,
+                starts,
             };
             let mut from = low;
             while from < high {
@@ -196,11 +273,11 @@ impl Cascade<'_, '_, '_> {
                     None
                 };
                 let Some(found) = vm::search(
-                    &compiled.pattern.prog,
+                    &searcher,
                     &self.context,
                     &window,
                     from,
-                    compiled.slot_count,
+                    &mut scratch,
                     &mut counters,
                     tracker,
                 ) else {
@@ -216,11 +293,13 @@ impl Cascade<'_, '_, '_> {
                     continue;
                 }
                 let consumed = vm::consumed_list(&found.consumed);
-                self.record(index, start..end, found.slots, consumed);
+                let slots = std::rc::Rc::unwrap_or_clone(found.slots);
+                self.record(index, start..end, slots, consumed);
                 from = end;
             }
         }
         self.counters[index] = counters;
+        self.scratch = scratch;
     }
 
     fn record(
@@ -532,7 +611,8 @@ impl Cascade<'_, '_, '_> {
         if range.is_empty() {
             return false;
         }
-        let tables = self.looks(condition, range.start, range.end, counters);
+        let mut scratch = vm::Scratch::default();
+        let tables = self.looks(condition, range.start, range.end, &mut scratch, counters);
         let window = Window {
             low: range.start,
             high: range.end,
@@ -544,6 +624,7 @@ impl Cascade<'_, '_, '_> {
             &window,
             true,
             Start::At(range.start),
+            &mut scratch,
             counters,
         );
         ends.last().copied().unwrap_or(false)

@@ -7,11 +7,15 @@
 //! tokens x instructions x annotations starting per token. [`reach`] is the capture-free variant
 //! that finds every position where some match ends; lookarounds are precomputed with it.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
+use std::collections::HashSet;
+
+use sayso_lang::ir::Anchor;
+
+use crate::hash::FastSet;
 
 /// A slot value meaning "not set".
 pub(crate) const UNSET: u64 = u64::MAX;
@@ -90,16 +94,156 @@ pub(crate) fn consumed_list(mut consumed: &Consumed) -> Vec<AnnotRef> {
     list
 }
 
+/// Capture slots, shared between forked threads until one of them writes.
+type Slots = Rc<Vec<u64>>;
+
+#[derive(Debug)]
 struct Thread {
     pc: usize,
     position: usize,
-    slots: Vec<u64>,
+    slots: Slots,
     consumed: Consumed,
+}
+
+/// Which (position, instruction) pairs already have a waiting thread. Nearly every thread waits
+/// at the next position, which a stamp per instruction answers; the rest go to a small set.
+#[derive(Debug, Default)]
+struct Waiting {
+    next_position: usize,
+    epoch: u64,
+    near: Vec<u64>,
+    far: FastSet<(usize, usize)>,
+}
+
+impl Waiting {
+    /// Starts the claims of one step; `epoch` is unique to the step.
+    fn reset(&mut self, next_position: usize, epoch: u64, size: usize) {
+        if self.near.len() < size {
+            self.near.resize(size, 0);
+        }
+        self.next_position = next_position;
+        self.epoch = epoch;
+        self.far.clear();
+    }
+
+    /// Claims the pair; false when a higher-priority thread already holds it.
+    fn claim(&mut self, position: usize, pc: usize) -> bool {
+        if position == self.next_position
+            && let Some(stamp) = self.near.get_mut(pc)
+        {
+            if *stamp == self.epoch {
+                return false;
+            }
+            *stamp = self.epoch;
+            return true;
+        }
+        self.far.insert((position, pc))
+    }
+}
+
+/// Buffers reused by every search and reach of a run, so the hot loop does not allocate.
+/// Visit marks are epochs that grow with every step, so stale marks never need clearing.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    epoch: u64,
+    visited: Vec<u64>,
+    waiting: Waiting,
+    list: Vec<Thread>,
+    next: Vec<Thread>,
+    stack: Vec<(usize, Slots, Consumed)>,
+    pending: Vec<Vec<usize>>,
+    reach_stack: Vec<usize>,
+}
+
+impl Scratch {
+    /// A fresh epoch, with the visit marks sized for a program of `size` instructions.
+    fn step(&mut self, size: usize) -> u64 {
+        if self.visited.len() < size {
+            self.visited.resize(size, 0);
+        }
+        self.epoch += 1;
+        self.epoch
+    }
+}
+
+/// A first step of every match: a start position where none is possible is skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum FirstStep {
+    Token(crate::predicate::PredId),
+    Annotation(sayso_lang::ir::LabelId),
+    Phrase(usize),
+}
+
+/// A first step and the anchors that must hold where it is taken (a bit per [`Anchor`]).
+pub(crate) type FirstStepAt = (u8, FirstStep);
+
+const ANCHORS: [Anchor; 6] = [
+    Anchor::SentenceStart,
+    Anchor::SentenceEnd,
+    Anchor::ParagraphStart,
+    Anchor::ParagraphEnd,
+    Anchor::DocumentStart,
+    Anchor::DocumentEnd,
+];
+
+fn anchor_bit(anchor: Anchor) -> u8 {
+    let index = ANCHORS.iter().position(|a| *a == anchor).unwrap_or(0);
+    1 << index
+}
+
+/// The steps that can consume the first token of a match, each with the anchors passed on the
+/// way to it, or `None` when the program can match without consuming anything first (so every
+/// position is a possible start). Lookarounds on the way are not checked here.
+pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStepAt>> {
+    let mut steps: Vec<FirstStepAt> = Vec::new();
+    let mut seen: HashSet<(usize, u8)> = HashSet::new();
+    let mut stack = vec![(0usize, 0u8)];
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
+            continue;
+        }
+        match prog.insts.get(pc)? {
+            Inst::Jump(target) => stack.push((*target, anchors)),
+            Inst::Split(first, second) => {
+                stack.push((*first, anchors));
+                stack.push((*second, anchors));
+            }
+            Inst::Save(_) | Inst::Assert(Assertion::Look { .. }) => stack.push((pc + 1, anchors)),
+            Inst::Assert(Assertion::Anchor(anchor)) => {
+                stack.push((pc + 1, anchors | anchor_bit(*anchor)));
+            }
+            Inst::Match => return None,
+            Inst::Token(pred) => steps.push((anchors, FirstStep::Token(*pred))),
+            Inst::Annotation { label, .. } => {
+                steps.push((anchors, FirstStep::Annotation(*label)));
+            }
+            Inst::Phrase(lexicon) => steps.push((anchors, FirstStep::Phrase(*lexicon))),
+        }
+    }
+    steps.sort();
+    steps.dedup();
+    Some(steps)
+}
+
+fn can_start(context: &DocContext<'_, '_, '_>, steps: &[FirstStepAt], at: usize) -> bool {
+    steps.iter().any(|(anchors, step)| {
+        let anchored = ANCHORS
+            .iter()
+            .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
+        anchored
+            && match step {
+                FirstStep::Token(pred) => at < context.token_count && context.pred(*pred, at),
+                FirstStep::Annotation(label) => context
+                    .label(*label)
+                    .is_some_and(|index| !index.starting_at(at).is_empty()),
+                FirstStep::Phrase(lexicon) => !context.phrases_starting(*lexicon, at).is_empty(),
+            }
+    })
 }
 
 /// What a successful search returns.
 pub(crate) struct Found {
-    pub(crate) slots: Vec<u64>,
+    pub(crate) slots: Slots,
     pub(crate) consumed: Consumed,
 }
 
@@ -128,44 +272,63 @@ impl Window<'_> {
     }
 }
 
+/// What a search runs: the program, its slot count, and where matches can start.
+pub(crate) struct Searcher<'a> {
+    pub(crate) prog: &'a Prog,
+    pub(crate) slot_count: usize,
+    /// When set, threads only start where one of these steps can match.
+    pub(crate) starts: Option<&'a [FirstStepAt]>,
+}
+
 /// Finds the leftmost-first match starting at or after `from` within the window.
 pub(crate) fn search(
-    prog: &Prog,
+    searcher: &Searcher<'_>,
     context: &DocContext<'_, '_, '_>,
     window: &Window<'_>,
     from: usize,
-    slot_count: usize,
+    scratch: &mut Scratch,
     counters: &mut Counters,
     mut tracker: Option<&mut Tracker>,
 ) -> Option<Found> {
-    let mut list: Vec<Thread> = Vec::new();
-    let mut next: Vec<Thread> = Vec::new();
+    let Searcher {
+        prog,
+        slot_count,
+        starts,
+    } = *searcher;
+    let size = prog.insts.len();
+    let mut list = std::mem::take(&mut scratch.list);
+    let mut next = std::mem::take(&mut scratch.next);
+    let mut stack = std::mem::take(&mut scratch.stack);
+    let mut waiting = std::mem::take(&mut scratch.waiting);
+    list.clear();
     let mut matched: Option<Found> = None;
-    let mut visited = vec![usize::MAX; prog.insts.len()];
-    let mut waiting: HashSet<(usize, usize)> = HashSet::new();
-    let mut stack: Vec<(usize, Vec<u64>, Consumed)> = Vec::new();
+    let fresh: Slots = Rc::new(vec![UNSET; slot_count]);
     for current in from..=window.high {
-        if matched.is_none() {
+        if matched.is_none() && starts.is_none_or(|steps| can_start(context, steps, current)) {
             list.push(Thread {
                 pc: 0,
                 position: current,
-                slots: vec![UNSET; slot_count],
+                slots: fresh.clone(),
                 consumed: None,
             });
             counters.starts += 1;
         }
         if list.is_empty() {
-            break;
+            if matched.is_some() {
+                break;
+            }
+            continue;
         }
         next.clear();
-        waiting.clear();
+        let epoch = scratch.step(size);
+        waiting.reset(current + 1, epoch, size);
         let mut cut = false;
         for thread in list.drain(..) {
             if cut {
                 break;
             }
             if thread.position != current {
-                if waiting.insert((thread.position, thread.pc)) {
+                if waiting.claim(thread.position, thread.pc) {
                     next.push(thread);
                 }
                 continue;
@@ -173,13 +336,13 @@ pub(crate) fn search(
             stack.clear();
             stack.push((thread.pc, thread.slots, thread.consumed));
             while let Some((pc, mut slots, consumed)) = stack.pop() {
-                let Some(seen) = visited.get_mut(pc) else {
+                let Some(seen) = scratch.visited.get_mut(pc) else {
                     continue;
                 };
-                if *seen == current {
+                if *seen == epoch {
                     continue;
                 }
-                *seen = current;
+                *seen = epoch;
                 counters.steps += 1;
                 let Some(inst) = prog.insts.get(pc) else {
                     continue;
@@ -191,7 +354,7 @@ pub(crate) fn search(
                         stack.push((*first, slots, consumed));
                     }
                     Inst::Save(slot) => {
-                        if let Some(cell) = slots.get_mut(*slot) {
+                        if let Some(cell) = Rc::make_mut(&mut slots).get_mut(*slot) {
                             *cell = current as u64;
                         }
                         stack.push((pc + 1, slots, consumed));
@@ -210,7 +373,7 @@ pub(crate) fn search(
                     }
                     Inst::Token(pred) => {
                         if current < window.high && context.pred(*pred, current) {
-                            if waiting.insert((current + 1, pc + 1)) {
+                            if waiting.claim(current + 1, pc + 1) {
                                 next.push(Thread {
                                     pc: pc + 1,
                                     position: current + 1,
@@ -228,14 +391,14 @@ pub(crate) fn search(
                             .map_or(&[][..], |index| index.starting_at(current));
                         let mut any = false;
                         for span in spans {
-                            if span.end > window.high || !waiting.insert((span.end, pc + 1)) {
+                            if span.end > window.high || !waiting.claim(span.end, pc + 1) {
                                 continue;
                             }
                             any = true;
                             let mut slots = slots.clone();
                             if let Some(capture) = record {
                                 let slot = annotation_slot(slot_count, *capture);
-                                if let Some(cell) = slots.get_mut(slot) {
+                                if let Some(cell) = Rc::make_mut(&mut slots).get_mut(slot) {
                                     *cell = span.handle.encode();
                                 }
                             }
@@ -258,7 +421,7 @@ pub(crate) fn search(
                         let mut any = false;
                         for &length in lengths {
                             let end = current + length as usize;
-                            if end > window.high || !waiting.insert((end, pc + 1)) {
+                            if end > window.high || !waiting.claim(end, pc + 1) {
                                 continue;
                             }
                             any = true;
@@ -278,6 +441,13 @@ pub(crate) fn search(
         }
         std::mem::swap(&mut list, &mut next);
     }
+    list.clear();
+    next.clear();
+    stack.clear();
+    scratch.list = list;
+    scratch.next = next;
+    scratch.stack = stack;
+    scratch.waiting = waiting;
     if matched.is_some() {
         counters.matches += 1;
     }
@@ -313,18 +483,26 @@ pub(crate) fn reach(
     window: &Window<'_>,
     forwards: bool,
     start: Start,
+    scratch: &mut Scratch,
     counters: &mut Counters,
 ) -> Vec<bool> {
     let width = window.high.saturating_sub(window.low) + 1;
+    let size = prog.insts.len();
     let mut result = vec![false; width];
-    let mut pending: Vec<Vec<usize>> = vec![Vec::new(); width];
-    let mut visited = vec![usize::MAX; prog.insts.len()];
-    let mut stack: Vec<usize> = Vec::new();
+    let mut pending = std::mem::take(&mut scratch.pending);
+    let mut stack = std::mem::take(&mut scratch.reach_stack);
+    if pending.len() < width {
+        pending.resize(width, Vec::new());
+    }
+    for list in &mut pending[..width] {
+        list.clear();
+    }
     for step in 0..width {
         let offset = if forwards { step } else { width - 1 - step };
         let current = window.low + offset;
+        let epoch = scratch.step(size);
         stack.clear();
-        stack.extend(std::mem::take(&mut pending[offset]).into_iter().rev());
+        stack.extend(pending[offset].drain(..).rev());
         let start_here = match start {
             Start::Everywhere => true,
             Start::At(at) => at == current,
@@ -333,13 +511,13 @@ pub(crate) fn reach(
             stack.push(0);
         }
         while let Some(pc) = stack.pop() {
-            let Some(seen) = visited.get_mut(pc) else {
+            let Some(seen) = scratch.visited.get_mut(pc) else {
                 continue;
             };
-            if *seen == current {
+            if *seen == epoch {
                 continue;
             }
-            *seen = current;
+            *seen = epoch;
             counters.steps += 1;
             let Some(inst) = prog.insts.get(pc) else {
                 continue;
@@ -404,5 +582,8 @@ pub(crate) fn reach(
             }
         }
     }
+    stack.clear();
+    scratch.pending = pending;
+    scratch.reach_stack = stack;
     result
 }

@@ -3,9 +3,11 @@
 //! equivalence of the plain and optimized simulations.
 
 mod engine {
+    pub mod conformance;
     pub mod fixtures;
     pub mod ir_text;
     pub mod linear;
     pub mod reference;
     pub mod render;
+    pub mod seed;
 }

@@ -54,6 +54,11 @@ impl SourceMap {
     }
 }
 
+/// Columns a text takes on screen: one per character, four per tab.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum()
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -141,18 +146,22 @@ fn render_one(f: &mut fmt::Formatter<'_>, sources: &SourceMap, d: &Diagnostic) -
         let text = file.text.lines().nth(line as usize - 1).unwrap_or("");
         let width = line.to_string().len();
         let caret = if n == 0 { '^' } else { '-' };
-        let span_chars = file
+        // Tabs are shown as four spaces, as rustc does, so the caret stays under the span.
+        let before: String = text.chars().take(column as usize - 1).collect();
+        let indent = display_width(&before);
+        let span_text = file
             .text
             .get(label.span.clone())
-            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count().max(1));
+            .map_or("", |s| s.lines().next().unwrap_or(""));
+        let span_width = display_width(span_text).max(1);
         writeln!(f, "{:width$} |", "")?;
-        writeln!(f, "{line} | {text}")?;
+        writeln!(f, "{line} | {}", text.replace('\t', "    "))?;
         writeln!(
             f,
             "{:width$} | {}{} {}",
             "",
-            " ".repeat(column as usize - 1),
-            caret.to_string().repeat(span_chars),
+            " ".repeat(indent),
+            caret.to_string().repeat(span_width),
             label.message
         )?;
     }

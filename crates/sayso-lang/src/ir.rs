@@ -100,8 +100,10 @@ impl BuiltinLabel {
 pub struct Lexicon {
     /// Its declared name (inline sets get a name like `{said says}` from their text).
     pub name: String,
-    /// The entries as written, trimmed, in file order, without duplicates. An entry with white
-    /// space in it is a multi-word entry; the engine tokenizes entries as it tokenizes text.
+    /// The entries in file order, without duplicates: trimmed, white space collapsed to one
+    /// space, and normalised as token forms are (lower case, ’ as ') unless `case_sensitive`.
+    /// An entry with white space in it is a multi-word entry; the engine tokenizes entries as it
+    /// tokenizes text.
     pub entries: Vec<String>,
     /// Whether matching ignores case (the default) or compares exact text.
     pub case_sensitive: bool,

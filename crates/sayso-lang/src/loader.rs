@@ -34,9 +34,11 @@ impl MemoryLoader {
         Self::default()
     }
 
-    /// Adds a file.
+    /// Adds a file. Paths are compared after removing `.` and `..` segments, as the checker
+    /// does with the paths it resolves, so `./rules/a.sayso` and `rules/a.sayso` are one file.
     pub fn with(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        self.files.insert(path.into(), text.into());
+        self.files
+            .insert(crate::load::clean(&path.into()), text.into());
         self
     }
 }
@@ -44,7 +46,7 @@ impl MemoryLoader {
 impl Loader for MemoryLoader {
     fn load(&self, path: &Path) -> io::Result<String> {
         self.files
-            .get(path)
+            .get(&crate::load::clean(path))
             .cloned()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such embedded file"))
     }

@@ -580,6 +580,10 @@ pub fn score(
     let mut t = Counts::default();
     let mut errors: Vec<String> = Vec::new();
     let room = |errors: &Vec<String>| errors.len() < config.show_errors;
+    // The reference scorer's error line for a gold quote without a speaker repeats the names of
+    // the last quote that had one (its variables outlive the loop); keep the same lines.
+    let mut got = String::new();
+    let mut want = String::new();
     for doc in gold_docs {
         let id = python_str(&doc.id);
         t.docs += 1;
@@ -625,8 +629,6 @@ pub fn score(
                 t.cue_ok += usize::from(g.cue == p.cue);
             }
             let mut who_ok = speaker_ok;
-            let mut got = String::new();
-            let mut want = String::new();
             let gold_resolved = truthy(&g.resolved);
             if gold_resolved.is_some() || !g.speaker_text.is_empty() {
                 t.res_n += 1;

@@ -39,7 +39,9 @@ impl Span {
 pub enum TokenKind {
     /// Letters, with internal apostrophes and hyphens (O’Sullivan, don’t, US-China, ’90s).
     Word,
-    /// Digits, with internal separators (1,000, 3.5, 12-month is a word).
+    /// Digits, with internal separators (1,000, 3.5, 10:30, 2021-10-22), and digits with a
+    /// magnitude or ordinal suffix (1.13bn, 5m, 3rd, 1990s). Other mixes of digits and letters
+    /// (12-month, 5G, 3,500km) are words; currency and percent signs are separate symbols.
     Number,
     /// Punctuation other than quotation marks.
     Punct,

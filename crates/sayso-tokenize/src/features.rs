@@ -7,12 +7,53 @@ use crate::document::{Flags, Span, Token, TokenKind};
 /// Runs of the same shape character longer than this are cut.
 const MAX_SHAPE_RUN: usize = 4;
 
-/// The growing token list of a document with its normalised-form and shape buffers.
+/// The growing token list of a document with its normalised-form and shape buffers. The
+/// buffers are zeroed byte vectors sized up front and filled through a cursor, so the per-byte
+/// loops write into plain slices; only whole UTF-8 characters are written, and the used part
+/// becomes a string once, at the end.
 #[derive(Debug, Default)]
 pub(crate) struct TokenSink {
     pub(crate) tokens: Vec<Token>,
-    pub(crate) norms: String,
-    pub(crate) shapes: String,
+    norms: Buffer,
+    shapes: Buffer,
+}
+
+/// A byte buffer written through a cursor.
+#[derive(Debug, Default)]
+struct Buffer {
+    bytes: Vec<u8>,
+    used: usize,
+}
+
+impl Buffer {
+    fn with_len(len: usize) -> Self {
+        Buffer {
+            bytes: vec![0; len],
+            used: 0,
+        }
+    }
+
+    /// The next `len` free bytes, growing the buffer when needed.
+    fn free(&mut self, len: usize) -> &mut [u8] {
+        let end = self.used + len;
+        if self.bytes.len() < end {
+            self.bytes.resize(end.max(self.bytes.len() * 2), 0);
+        }
+        &mut self.bytes[self.used..end]
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let len = bytes.len();
+        self.free(len).copy_from_slice(bytes);
+        self.used += len;
+    }
+
+    fn into_string(mut self) -> String {
+        self.bytes.truncate(self.used);
+        // Only whole characters are written, so this cannot fail; stay total regardless.
+        String::from_utf8(self.bytes)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    }
 }
 
 impl TokenSink {
@@ -20,33 +61,49 @@ impl TokenSink {
     pub(crate) fn with_capacity(text_len: usize) -> Self {
         TokenSink {
             tokens: Vec::with_capacity(text_len / 5 + 4),
-            norms: String::with_capacity(text_len + 16),
-            shapes: String::with_capacity(text_len + 16),
+            norms: Buffer::with_len(text_len + 64),
+            shapes: Buffer::with_len(text_len + 64),
         }
+    }
+
+    /// The tokens and the normalised-form and shape buffers they index.
+    pub(crate) fn finish(self) -> (Vec<Token>, String, String) {
+        (
+            self.tokens,
+            self.norms.into_string(),
+            self.shapes.into_string(),
+        )
     }
 
     /// Appends the token `span` of `text` with its features; `flags` holds the flags the scanner
     /// already knows (spacing, ABBREV).
     pub(crate) fn push(&mut self, text: &str, span: Span, kind: TokenKind, mut flags: Flags) {
-        let token_text = text.get(span.start..span.end).unwrap_or("");
-        let norm_start = self.norms.len();
-        let shape_start = self.shapes.len();
-        let case = if token_text.is_ascii() {
-            self.norms.push_str(token_text);
-            if let Some(tail) = self.norms.get_mut(norm_start..) {
-                tail.make_ascii_lowercase();
-            }
-            ascii_shape(token_text.as_bytes(), &mut self.shapes)
+        let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
+        let norm_start = self.norms.used;
+        let shape_start = self.shapes.used;
+        if let [byte] = bytes
+            && !byte.is_ascii_alphanumeric()
+            && byte.is_ascii()
+        {
+            // Punctuation and symbols: the norm and the shape are the byte itself.
+            self.norms.push(bytes);
+            self.shapes.push(bytes);
         } else {
-            unicode_features(token_text, &mut self.norms, &mut self.shapes)
-        };
-        flags.insert(case.flags());
+            let case_flags = match ascii_features(bytes, &mut self.norms, &mut self.shapes) {
+                Some(case_flags) => case_flags,
+                None => {
+                    let token_text = text.get(span.start..span.end).unwrap_or("");
+                    unicode_features(token_text, &mut self.norms, &mut self.shapes).flags()
+                }
+            };
+            flags.insert(case_flags);
+        }
         self.tokens.push(Token {
             span,
             kind,
             flags,
-            norm: (to_u32(norm_start), to_u32(self.norms.len())),
-            shape: (to_u32(shape_start), to_u32(self.shapes.len())),
+            norm: (to_u32(norm_start), to_u32(self.norms.used)),
+            shape: (to_u32(shape_start), to_u32(self.shapes.used)),
         });
     }
 }
@@ -107,7 +164,7 @@ impl Case {
 
 /// Appends shape characters while cutting runs longer than [`MAX_SHAPE_RUN`].
 struct ShapeWriter<'b> {
-    out: &'b mut String,
+    out: &'b mut Buffer,
     last: char,
     run: usize,
 }
@@ -121,40 +178,146 @@ impl ShapeWriter<'_> {
             self.run = 1;
         }
         if self.run <= MAX_SHAPE_RUN {
-            self.out.push(shape);
+            let mut buffer = [0u8; 4];
+            self.out.push(shape.encode_utf8(&mut buffer).as_bytes());
         }
     }
 }
 
-fn ascii_shape(bytes: &[u8], shapes: &mut String) -> Case {
-    let mut case = Case::default();
-    let mut writer = ShapeWriter {
-        out: shapes,
-        last: '\0',
-        run: 0,
-    };
-    for (position, &byte) in bytes.iter().enumerate() {
-        let shape = match byte {
-            b'A'..=b'Z' => {
-                case.letter(true, false, position);
-                'X'
-            }
-            b'a'..=b'z' => {
-                case.letter(false, true, position);
-                'x'
-            }
-            b'0'..=b'9' => {
-                case.digit = true;
-                'd'
-            }
-            other => char::from(other),
+/// Shape bytes of ASCII: `X`, `x`, `d`, or the byte itself.
+static ASCII_SHAPES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = match byte as u8 {
+            b'A'..=b'Z' => b'X',
+            b'a'..=b'z' => b'x',
+            b'0'..=b'9' => b'd',
+            other => other,
         };
-        writer.push(shape);
+        byte += 1;
     }
-    case
+    table
+};
+
+/// Case bits of ASCII bytes: 1 upper-case letter, 2 lower-case letter, 4 digit, 16 anything
+/// else; 8 marks a non-ASCII byte.
+static ASCII_CASE_BITS: [u8; 256] = {
+    let mut table = [8u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = match byte as u8 {
+            b'A'..=b'Z' => 1,
+            b'a'..=b'z' => 2,
+            b'0'..=b'9' => 4,
+            _ => 16,
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// The case flags of an all-ASCII token from its case bits.
+fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
+    let bits = first_bits | rest_bits;
+    let mut flags = Flags::default();
+    if bits & 4 != 0 {
+        flags.insert(Flags::DIGIT);
+    }
+    if bits & 3 == 0 {
+        return flags;
+    }
+    flags.insert(Flags::ALPHA);
+    let all_upper = bits & 3 == 1;
+    if all_upper {
+        flags.insert(Flags::UPPER);
+    }
+    if bits & 3 == 2 {
+        flags.insert(Flags::LOWER);
+    }
+    // Title case: a capital first letter not followed by another capital, so that McDonald and
+    // O’Sullivan are title case while US-China and NATO are not.
+    let second_upper = bytes.get(1).is_some_and(u8::is_ascii_uppercase);
+    let title = if first_bits == 1 {
+        let several_capitals = all_upper && rest_bits & 1 != 0;
+        !(second_upper || several_capitals)
+    } else {
+        let mut letters = bytes.iter().filter(|byte| byte.is_ascii_alphabetic());
+        let first_upper = letters.next().is_some_and(u8::is_ascii_uppercase);
+        let several_capitals = all_upper && letters.next().is_some();
+        first_upper && !(second_upper || several_capitals)
+    };
+    if title {
+        flags.insert(Flags::TITLE);
+    }
+    flags
 }
 
-fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut String) -> Case {
+/// The features of an all-ASCII token, or `None` (writing nothing) when the token has a
+/// non-ASCII byte. Tokens are short, so loop set-up costs more than their bytes: the common
+/// shapes (a lower-case, capitalised or all-digit run) are written without a per-byte loop.
+fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Option<Flags> {
+    let (&first, rest) = bytes.split_first()?;
+    let len = bytes.len();
+    // One pass lower-cases into the free space of the norm buffer (committed only if the token
+    // turns out to be ASCII) and collects the case bits. Plain loops rather than
+    // `copy_from_slice`: for a few bytes a call to memcpy costs more than the copy.
+    let norm_out = norms.free(len);
+    let first_bits = ASCII_CASE_BITS[usize::from(first)];
+    let (norm_first, norm_rest) = norm_out.split_first_mut()?;
+    *norm_first = first | ((first_bits & 1) << 5);
+    let mut rest_bits = 0u8;
+    for (out, &byte) in norm_rest.iter_mut().zip(rest) {
+        let byte_bits = ASCII_CASE_BITS[usize::from(byte)];
+        rest_bits |= byte_bits;
+        *out = byte | ((byte_bits & 1) << 5);
+    }
+    if (first_bits | rest_bits) & 8 != 0 {
+        return None;
+    }
+    norms.used += len;
+
+    let shape_out = shapes.free(len.max(MAX_SHAPE_RUN + 1));
+    let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
+    let uniform_rest = match rest_bits {
+        0 if rest.is_empty() => Some(first_shape),
+        2 => Some(b'x'),
+        4 => Some(b'd'),
+        _ => None,
+    };
+    let written = if let Some(rest_shape) = uniform_rest {
+        let kept = if rest_shape == first_shape {
+            len.min(MAX_SHAPE_RUN)
+        } else {
+            1 + rest.len().min(MAX_SHAPE_RUN)
+        };
+        // Write a whole run at once and keep what belongs to the token.
+        let run = [first_shape, rest_shape, rest_shape, rest_shape, rest_shape];
+        if let Some(out) = shape_out.get_mut(..run.len()) {
+            out.copy_from_slice(&run);
+        }
+        kept
+    } else {
+        let mut written = 0;
+        let mut last = 0u8;
+        let mut run = 0usize;
+        for &byte in bytes {
+            let shape = ASCII_SHAPES[usize::from(byte & 0x7F)];
+            run = if shape == last { run + 1 } else { 1 };
+            last = shape;
+            // A cut byte leaves `written` unchanged and is overwritten by the next one.
+            if let Some(slot) = shape_out.get_mut(written) {
+                *slot = shape;
+            }
+            written += usize::from(run <= MAX_SHAPE_RUN);
+        }
+        written
+    };
+    shapes.used += written;
+    Some(ascii_flags(bytes, first_bits, rest_bits))
+}
+
+fn unicode_features(token_text: &str, norms: &mut Buffer, shapes: &mut Buffer) -> Case {
     let mut case = Case::default();
     let mut writer = ShapeWriter {
         out: shapes,
@@ -162,16 +325,22 @@ fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut String) -
         run: 0,
     };
     for (position, c) in token_text.chars().enumerate() {
+        let mut buffer = [0u8; 4];
         match c {
-            '’' | '‘' => norms.push('\''),
-            c if c.is_ascii() => norms.push(c.to_ascii_lowercase()),
-            c => norms.extend(c.to_lowercase()),
+            '’' | '‘' => norms.push(b"'"),
+            c => {
+                for lower in c.to_lowercase() {
+                    norms.push(lower.encode_utf8(&mut buffer).as_bytes());
+                }
+            }
         }
         if position > 0 && crate::scan::is_combining(c) {
             // A combining mark belongs to the letter before it and adds nothing to the shape.
             continue;
         }
-        let shape = if c.is_alphabetic() {
+        let shape = if crate::scan::is_general_punctuation(c) {
+            c
+        } else if c.is_alphabetic() {
             let upper = c.is_uppercase();
             let lower = c.is_lowercase();
             case.letter(upper, lower, position);

@@ -37,15 +37,15 @@ pub use document::{Document, Flags, Quotation, QuotationStyle, Segment, Span, To
 /// Tokenizes `text` into a [`Document`] with tokens, sentences, paragraphs and quotations.
 pub fn tokenize(text: &str) -> Document<'_> {
     let scan::Scanned { sink, line_breaks } = scan::scan(text);
-    let mut tokens = sink.tokens;
+    let (mut tokens, norms, shapes) = sink.finish();
     let paragraphs = paragraphs::paragraphs(&mut tokens, &line_breaks);
     let quotations = quotes::quotations(text, &mut tokens, &paragraphs);
     let sentences = sentences::sentences(text, &mut tokens, &paragraphs);
     Document {
         text,
         tokens,
-        norms: sink.norms,
-        shapes: sink.shapes,
+        norms,
+        shapes,
         sentences,
         paragraphs,
         quotations,

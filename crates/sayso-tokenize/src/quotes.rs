@@ -11,7 +11,8 @@
 //! same style (the news convention for a quote over several paragraphs); otherwise it ends
 //! with its paragraph. An opening mark with no word after it (`spiral.” “.`) is stray and
 //! produces nothing, and so is an unclosed straight single mark, which is more often an
-//! apostrophe ('em, 'til) than a quote.
+//! apostrophe ('em, 'til) than a quote, and an unclosed straight mark with white space on both
+//! sides (`5'11" and " left`), which is as likely a stray as an opening mark.
 
 use std::ops::Range;
 
@@ -37,6 +38,9 @@ struct Pending {
     token: usize,
     style: QuotationStyle,
     straight_single: bool,
+    /// The mark could as well have closed (white space on both sides, ` " `): it makes a
+    /// quotation only when a closing mark pairs with it, never an unclosed or carried one.
+    ambiguous: bool,
     /// How many word tokens had been seen when the mark opened.
     words_at_open: usize,
     paragraphs: u32,
@@ -129,6 +133,7 @@ impl Pairer<'_, '_> {
                     token: index,
                     style: mark.style,
                     straight_single: mark.straight_single,
+                    ambiguous: mark.direction == Direction::Either,
                     words_at_open: self.words,
                     paragraphs: 1,
                 });
@@ -151,7 +156,8 @@ impl Pairer<'_, '_> {
         next: Option<Range<usize>>,
     ) -> Option<usize> {
         let words = self.words;
-        self.stack.retain(|pending| words > pending.words_at_open);
+        self.stack
+            .retain(|pending| words > pending.words_at_open && !pending.ambiguous);
         let last = range.end.checked_sub(1)?;
         let carried = next.and_then(|next| {
             let first = next.start;
@@ -186,7 +192,8 @@ impl Pairer<'_, '_> {
         let Some(pending) = self.stack.pop() else {
             return;
         };
-        if self.words > pending.words_at_open && !pending.straight_single && last > pending.token {
+        let can_stay_open = !pending.straight_single && !pending.ambiguous;
+        if self.words > pending.words_at_open && can_stay_open && last > pending.token {
             self.record(pending, last, false);
         }
     }

@@ -84,8 +84,35 @@ fn class(byte: u8) -> Class {
     CLASSES[usize::from(byte)]
 }
 
+/// Letters and digits of ASCII: 1 upper case, 2 lower case, 4 digit, 0 anything else.
+static ASCII_ALNUM_BITS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = match byte as u8 {
+            b'A'..=b'Z' => 1,
+            b'a'..=b'z' => 2,
+            b'0'..=b'9' => 4,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
+
 fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
+}
+
+/// Whether `c` is a letter or digit. General punctuation (’ “ ” – … and the like), by far the
+/// most common non-ASCII in news text, is answered without the Unicode tables.
+pub(crate) fn is_alnum(c: char) -> bool {
+    !is_general_punctuation(c) && c.is_alphanumeric()
+}
+
+/// The General Punctuation block, which holds no letters or digits.
+pub(crate) fn is_general_punctuation(c: char) -> bool {
+    ('\u{2000}'..='\u{206F}').contains(&c)
 }
 
 /// Combining marks continue a word (decomposed accents, for instance).
@@ -248,7 +275,7 @@ impl Scanner<'_> {
             return is_ascii_alnum_class(class(byte)).then_some(1);
         }
         let c = self.char_at(pos)?;
-        (c.is_alphanumeric() || is_combining(c)).then(|| c.len_utf8())
+        (is_alnum(c) || is_combining(c)).then(|| c.len_utf8())
     }
 
     fn is_digit_at(&self, pos: usize) -> bool {
@@ -294,7 +321,7 @@ impl Scanner<'_> {
             }
             return end;
         }
-        if c.is_alphanumeric() {
+        if is_alnum(c) {
             return self.word(pos);
         }
         match c {
@@ -331,6 +358,19 @@ impl Scanner<'_> {
             if self.word_char_len(end).is_none() {
                 self.emit(pos, end, TokenKind::Word, Flags::default());
                 return end;
+            }
+        }
+        // The 'n' of rock 'n' roll, and words clipped at the front ('em, 'til), with straight
+        // or curly marks; only lower case, so that a quote starting 'Cause ... stays a quote.
+        let is_curly = self.bytes[pos..].starts_with("’".as_bytes());
+        if mark_len == 1 || is_curly {
+            let rest = &self.bytes[pos + mark_len..];
+            for clipped in ["n'", "n’", "em", "til", "cause", "tis", "twas"] {
+                let after = pos + mark_len + clipped.len();
+                if rest.starts_with(clipped.as_bytes()) && self.word_char_len(after).is_none() {
+                    self.emit(pos, after, TokenKind::Word, Flags::default());
+                    return after;
+                }
             }
         }
         let end = pos + mark_len;
@@ -370,8 +410,8 @@ impl Scanner<'_> {
             }
         }
         if next == Some(b'.') && run.letters {
-            if let Some(abbreviation_end) = self.abbreviation(start, end) {
-                self.emit(start, abbreviation_end, TokenKind::Word, Flags::ABBREV);
+            if let Some((abbreviation_end, flags)) = self.abbreviation(start, end) {
+                self.emit(start, abbreviation_end, TokenKind::Word, flags);
                 return abbreviation_end;
             }
             if let Some(domain_end) = self.domain(end) {
@@ -411,7 +451,7 @@ impl Scanner<'_> {
     /// Inside a single quotation, whether the `’` at `mark` after a word ending at `mark` is a
     /// plural possessive (‘the Joneses’ house,’) rather than the closing mark: the word ends in
     /// `s`, a lower-case word other than a reporting word follows, and a later mark on the same
-    /// line can close the quotation.
+    /// line, before any new opening mark, can close the quotation.
     fn is_possessive_in_quote(&mut self, mark: usize, mark_len: usize) -> bool {
         if !matches!(self.bytes.get(mark.wrapping_sub(1)), Some(b's' | b'S')) {
             return false;
@@ -453,12 +493,17 @@ impl Scanner<'_> {
                 None | Some(b'\n') => break false,
                 Some(b'\'') => 1,
                 Some(0xE2) if self.bytes[pos..].starts_with("’".as_bytes()) => "’".len(),
+                // A new opening mark: whatever closes after it is its own closer.
+                Some(0xE2) if self.bytes[pos..].starts_with("‘".as_bytes()) => break false,
                 Some(_) => {
                     pos += 1;
                     continue;
                 }
             };
             let after_text = !self.bytes[pos - 1].is_ascii_whitespace();
+            if !after_text && self.word_char_len(pos + mark_len).is_some() {
+                break false;
+            }
             if after_text && self.word_char_len(pos + mark_len).is_none() {
                 break true;
             }
@@ -483,24 +528,22 @@ impl Scanner<'_> {
             last_digit_end: start,
         };
         let mut pos = start;
-        let mut last_was_digit = false;
-        while let Some(&byte) = self.bytes.get(pos) {
-            if byte < 0x80 {
-                match class(byte) {
-                    Class::Lower | Class::Upper => {
-                        run.letters = true;
-                        last_was_digit = false;
-                        pos += 1;
-                        continue;
-                    }
-                    Class::Digit => {
-                        last_was_digit = true;
-                        pos += 1;
-                        run.last_digit_end = pos;
-                        continue;
-                    }
-                    _ => {}
+        let mut ascii_bits = 0u8;
+        loop {
+            // The hot loop: ASCII letters and digits, one table lookup per byte.
+            while let Some(&byte) = self.bytes.get(pos) {
+                let bits = ASCII_ALNUM_BITS[usize::from(byte)];
+                if bits == 0 {
+                    break;
                 }
+                ascii_bits |= bits;
+                pos += 1;
+            }
+            let Some(&byte) = self.bytes.get(pos) else {
+                break;
+            };
+            if byte < 0x80 {
+                let last_was_digit = pos > start && self.bytes[pos - 1].is_ascii_digit();
                 let joins = match byte {
                     b'-' | b'\'' => self.word_char_len(pos + 1).is_some(),
                     b',' | b'.' | b':' | b'/' => last_was_digit && self.is_digit_at(pos + 1),
@@ -510,49 +553,54 @@ impl Scanner<'_> {
                     break;
                 }
                 run.hyphen |= byte == b'-';
-                last_was_digit = false;
                 pos += 1;
                 continue;
             }
             let Some(c) = self.char_at(pos) else { break };
             let len = c.len_utf8();
-            if c.is_alphanumeric() || is_combining(c) {
-                if c.is_numeric() {
-                    last_was_digit = c.is_ascii_digit();
-                    run.last_digit_end = pos + len;
-                } else {
-                    run.letters |= c.is_alphabetic();
-                    last_was_digit = false;
-                }
+            if is_alnum(c) || is_combining(c) {
+                run.letters |= c.is_alphabetic();
                 pos += len;
                 continue;
             }
             if matches!(c, '’' | '\u{2010}' | '\u{2011}') && self.word_char_len(pos + len).is_some()
             {
                 run.hyphen |= c != '’';
-                last_was_digit = false;
                 pos += len;
                 continue;
             }
             break;
+        }
+        run.letters |= ascii_bits & 3 != 0;
+        if run.first_digit && run.letters {
+            // Only a digit-first word with letters asks where its digits end (1.13bn).
+            run.last_digit_end = self.bytes[start..pos]
+                .iter()
+                .rposition(u8::is_ascii_digit)
+                .map_or(start, |index| start + index + 1);
         }
         run.end = pos;
         run
     }
 
     /// The end of an abbreviation starting at `start` whose letters end at `end` (a period
-    /// follows), including its final period.
-    fn abbreviation(&self, start: usize, end: usize) -> Option<usize> {
-        if let Some(dotted_end) = self.dotted(start) {
-            return Some(dotted_end);
+    /// follows), including its final period, and its flags (ABBREV unless it has none).
+    fn abbreviation(&self, start: usize, end: usize) -> Option<(usize, Flags)> {
+        if let Some((dotted_end, with_period)) = self.dotted(start) {
+            let flags = if with_period {
+                Flags::ABBREV
+            } else {
+                Flags::default()
+            };
+            return Some((dotted_end, flags));
         }
         let word = self.text.get(start..end)?;
         match lexicon::abbreviation(word) {
-            Some(AbbreviationRule::Always) => return Some(end + 1),
+            Some(AbbreviationRule::Always) => return Some((end + 1, Flags::ABBREV)),
             Some(AbbreviationRule::BeforeNumber) => {
                 let after = self.run_while(end + 1, |b| b == b' ');
                 if self.is_digit_at(after) {
-                    return Some(end + 1);
+                    return Some((end + 1, Flags::ABBREV));
                 }
             }
             None => {}
@@ -563,27 +611,32 @@ impl Scanner<'_> {
         if initial {
             let after = self.run_while(end + 1, |b| b == b' ');
             if after > end + 1 && self.char_at(after).is_some_and(char::is_uppercase) {
-                return Some(end + 1);
+                return Some((end + 1, Flags::ABBREV));
             }
         }
         None
     }
 
     /// Dotted abbreviations: one or two ASCII letters and a period, at least twice (U.S., a.m.,
-    /// e.g., Ph.D.).
-    fn dotted(&self, start: usize) -> Option<usize> {
+    /// e.g., Ph.D.). Returns the end and whether the last segment has its period: U.S.A
+    /// without one is still one word, but not an abbreviation that could end a sentence.
+    fn dotted(&self, start: usize) -> Option<(usize, bool)> {
         let mut pos = start;
         let mut segments = 0;
         loop {
             let letters_end = self.run_while(pos, |b| b.is_ascii_alphabetic());
             let letters = letters_end - pos;
-            if letters == 0 || letters > 2 || self.bytes.get(letters_end) != Some(&b'.') {
+            if letters == 0 || letters > 2 {
                 break;
+            }
+            if self.bytes.get(letters_end) != Some(&b'.') {
+                let last_segment = segments >= 2 && self.word_char_len(letters_end).is_none();
+                return last_segment.then_some((letters_end, false));
             }
             pos = letters_end + 1;
             segments += 1;
         }
-        (segments >= 2).then_some(pos)
+        (segments >= 2).then_some((pos, true))
     }
 
     /// `word.com` and the like: the end of the domain when `period` is followed by a known

@@ -9,8 +9,8 @@
 //!   quotation mark followed by a lower-case word;
 //! - after `.`, `!` or `?` anything else starts a new sentence, with or without a space
 //!   (`said.The`);
-//! - after an ellipsis only a capitalised word starts a new sentence (`aligned… (with)` does
-//!   not);
+//! - after an ellipsis only a capitalised word other than `I` starts a new sentence
+//!   (`aligned… (with)` and `Well… I don’t know` do not);
 //! - after an abbreviation (`U.S.`, `Inc.`, an initial) only a word from the sentence-starter
 //!   list does (`in the U.S. The president` ends, `U.S. officials` and `George W. Bush` do
 //!   not). This misses a few real ends (`a.m. Police said`) but never cuts a name in two.
@@ -177,8 +177,11 @@ fn starts_sentence(
             ),
             _ => true,
         },
+        // "Well… I don’t know": the pronoun I after an ellipsis usually goes on.
         Terminal::Ellipsis => word.is_some_and(|word| {
-            matches!(word.kind, TokenKind::Word) && starts_uppercase(text, word)
+            word.kind == TokenKind::Word
+                && starts_uppercase(text, word)
+                && word.span.text(text) != "I"
         }),
         Terminal::Abbreviation => word.is_some_and(|word| {
             word.kind == TokenKind::Word && lexicon::is_sentence_starter(word.span.text(text))

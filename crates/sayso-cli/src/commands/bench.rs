@@ -16,8 +16,10 @@ Examples:
   sayso bench --input jsonl news.jsonl --repeat 3
   sayso bench -r my-rules/ -j 1 corpus/        one thread, for stable per-rule figures
 
-Prints MB/s and documents/s for tokenizing and matching, then a table of the rules with
-their matches, sorted by cost.";
+Prints MB/s and documents/s for tokenizing and matching, then a table of the rules sorted by
+cost: engine steps (thread-instruction executions, the engine's measure of work), their share
+of all steps (the rule's share of matching time), the positions where the rule started, the
+matches it found before conflict resolution and the matches it kept.";
 
 /// Arguments of `sayso bench`.
 #[derive(Debug, clap::Args)]
@@ -43,7 +45,17 @@ pub struct BenchArgs {
 /// Per-rule totals over one pass.
 #[derive(Clone, Debug, Default)]
 struct RuleTotals {
-    matches: usize,
+    steps: u64,
+    starts: u64,
+    candidates: u64,
+    kept: usize,
+}
+
+/// What one document contributes.
+struct DocumentWork {
+    tokenize: Duration,
+    stats: sayso_engine::RunStats,
+    kept: Vec<usize>,
 }
 
 struct Pass {
@@ -54,27 +66,35 @@ struct Pass {
 
 fn one_pass(rules: &RuleSet, corpus: &[SourceDocument]) -> Pass {
     let started = Instant::now();
-    let per_document: Vec<(Duration, Vec<usize>)> = corpus
+    let per_document: Vec<DocumentWork> = corpus
         .par_iter()
         .map(|doc| {
             let t = Instant::now();
             let tokens = sayso_tokenize::tokenize(&doc.text);
             let tokenize = t.elapsed();
-            let matches = rules.run(&tokens);
-            (
+            let (matches, stats) = rules.run_with_stats(&tokens);
+            DocumentWork {
                 tokenize,
-                matches.iter().map(|m| m.rule.0 as usize).collect(),
-            )
+                stats,
+                kept: matches.iter().map(|m| m.rule.0 as usize).collect(),
+            }
         })
         .collect();
     let elapsed = started.elapsed();
     let mut per_rule = vec![RuleTotals::default(); rules.program().rules.len()];
     let mut tokenize = Duration::ZERO;
-    for (time, matched) in per_document {
-        tokenize += time;
-        for rule in matched {
+    for work in per_document {
+        tokenize += work.tokenize;
+        for stats in &work.stats.rules {
+            if let Some(totals) = per_rule.get_mut(stats.rule.0 as usize) {
+                totals.steps += stats.steps;
+                totals.starts += stats.starts;
+                totals.candidates += stats.matches;
+            }
+        }
+        for rule in work.kept {
             if let Some(totals) = per_rule.get_mut(rule) {
-                totals.matches += 1;
+                totals.kept += 1;
             }
         }
     }
@@ -147,7 +167,8 @@ pub fn run(args: BenchArgs) -> Outcome {
     );
     let program = rules.program();
     let mut rows: Vec<(usize, &RuleTotals)> = best.per_rule.iter().enumerate().collect();
-    rows.sort_by(|a, b| b.1.matches.cmp(&a.1.matches).then(a.0.cmp(&b.0)));
+    rows.sort_by(|a, b| b.1.steps.cmp(&a.1.steps).then(a.0.cmp(&b.0)));
+    let total_steps: u64 = best.per_rule.iter().map(|r| r.steps).sum();
     let width = program
         .rules
         .iter()
@@ -156,12 +177,22 @@ pub fn run(args: BenchArgs) -> Outcome {
         .unwrap_or(4)
         .max(4);
     println!();
-    println!("{:width$}  {:>8}  origin", "rule", "matches");
+    println!(
+        "{:width$}  {:>12}  {:>6}  {:>10}  {:>10}  {:>7}  origin",
+        "rule", "steps", "share", "starts", "candidates", "kept"
+    );
     for (index, totals) in rows.into_iter().take(args.top) {
         let rule = &program.rules[index];
+        let share = 100.0 * totals.steps as f64 / total_steps.max(1) as f64;
         println!(
-            "{:width$}  {:>8}  {}",
-            rule.name, totals.matches, rule.origin
+            "{:width$}  {:>12}  {:>5.1}%  {:>10}  {:>10}  {:>7}  {}",
+            rule.name,
+            totals.steps,
+            share,
+            totals.starts,
+            totals.candidates,
+            totals.kept,
+            rule.origin
         );
     }
     if failures > 0 {

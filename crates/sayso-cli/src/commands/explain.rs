@@ -1,10 +1,13 @@
-//! `sayso explain`: why a rule matched a text, or why it did not. It shows the rule's matches
-//! with their fields, and the matches of other rules that overlap the same text, which is where
-//! a missing match has usually gone (conflict resolution keeps the higher priority).
+//! `sayso explain`: why a rule matched a text, or why it did not: its matches with their
+//! fields, the furthest its pattern got and the test that failed there, and its matches that
+//! lost to an overlapping match of the same label.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use sayso_engine::Match;
+use sayso_engine::{FailedStep, Match, Program};
+use sayso_lang::ir::{Anchor, FlagTest, TokenKindTest, TokenTest};
+use sayso_tokenize::Document;
 
 use crate::{Outcome, RulesArgs, rules};
 
@@ -27,15 +30,133 @@ pub struct ExplainArgs {
     pub rules: RulesArgs,
 }
 
-fn fields(m: &Match, text: &str) -> Vec<String> {
-    m.fields
-        .iter()
-        .map(|f| {
-            let value = text.get(f.span.start..f.span.end).unwrap_or("");
-            format!("{} = {value:?} ({}..{})", f.name, f.span.start, f.span.end)
-        })
-        .chain(m.attrs.iter().map(|(k, v)| format!("{k} = {v:?}")))
-        .collect()
+fn rule_name(program: &Program, m: &Match) -> String {
+    program
+        .rules
+        .get(m.rule.0 as usize)
+        .map_or_else(|| "?".to_owned(), |r| r.name.clone())
+}
+
+fn quoted(text: &str, start: usize, end: usize) -> String {
+    format!("{:?}", text.get(start..end).unwrap_or(""))
+}
+
+fn print_match(text: &str, m: &Match, indent: &str) {
+    println!(
+        "{indent}{}..{} {}",
+        m.span.start,
+        m.span.end,
+        quoted(text, m.span.start, m.span.end)
+    );
+    for f in &m.fields {
+        println!(
+            "{indent}  {} = {} ({}..{})",
+            f.name,
+            quoted(text, f.span.start, f.span.end),
+            f.span.start,
+            f.span.end
+        );
+    }
+    for (name, value) in &m.attrs {
+        println!("{indent}  {name} = {value:?}");
+    }
+}
+
+/// A token test written back in the rule language.
+fn test_source(program: &Program, test: &TokenTest) -> String {
+    let lexicon = |id: sayso_lang::ir::LexiconId| {
+        program
+            .lexicons
+            .get(id.0 as usize)
+            .map_or_else(|| "?".to_owned(), |l| l.name.clone())
+    };
+    let join = |tests: &[TokenTest], sep: &str| {
+        let parts: Vec<String> = tests.iter().map(|t| test_source(program, t)).collect();
+        format!("({})", parts.join(sep))
+    };
+    match test {
+        TokenTest::Any => "any token".to_owned(),
+        TokenTest::Text(s) => format!("{s:?}"),
+        TokenTest::Norm(s) => format!("{s:?}i"),
+        TokenTest::Regex {
+            source,
+            case_insensitive,
+        } => format!("/{source}/{}", if *case_insensitive { "i" } else { "" }),
+        TokenTest::Shape(s) => format!("shape:{s:?}"),
+        TokenTest::Kind(kind) => match kind {
+            TokenKindTest::Word => "word",
+            TokenKindTest::Number => "number",
+            TokenKindTest::Punct => "punct",
+            TokenKindTest::QuoteMark => "quote",
+            TokenKindTest::Symbol => "symbol",
+            TokenKindTest::Url => "url",
+            TokenKindTest::Email => "email",
+        }
+        .to_owned(),
+        TokenTest::Flag(flag) => match flag {
+            FlagTest::Title => "title",
+            FlagTest::Upper => "upper",
+            FlagTest::Lower => "lower",
+            FlagTest::Capitalized => "capitalized",
+            FlagTest::Alpha => "alpha",
+            FlagTest::Digit => "digit",
+            FlagTest::Abbrev => "abbrev",
+            FlagTest::QuoteOpen => "quote_open",
+            FlagTest::QuoteClose => "quote_close",
+            FlagTest::SpaceBefore => "space_before",
+        }
+        .to_owned(),
+        TokenTest::InLexicon(id) => lexicon(*id),
+        TokenTest::Lemma { lemma, .. } => format!("lemma:{lemma:?}"),
+        TokenTest::And(tests) => join(tests, " & "),
+        TokenTest::Or(tests) => join(tests, " | "),
+        TokenTest::Not(inner) => format!("!{}", test_source(program, inner)),
+    }
+}
+
+/// What the pattern needed where it failed.
+fn failed_step(program: &Program, step: &FailedStep) -> String {
+    match step {
+        FailedStep::Token(test) => format!("it needed a token [{}]", test_source(program, test)),
+        FailedStep::Annotation(label) => format!(
+            "it needed a @{} starting there",
+            program
+                .labels
+                .get(label.0 as usize)
+                .map_or("?", |l| l.name.as_str())
+        ),
+        FailedStep::Phrase(id) => format!(
+            "it needed an entry of the lexicon {}",
+            program
+                .lexicons
+                .get(id.0 as usize)
+                .map_or("?", |l| l.name.as_str())
+        ),
+        FailedStep::Anchor(anchor) => format!(
+            "it needed the position {}",
+            match anchor {
+                Anchor::SentenceStart => "<s>",
+                Anchor::SentenceEnd => "</s>",
+                Anchor::ParagraphStart => "<p>",
+                Anchor::ParagraphEnd => "</p>",
+                Anchor::DocumentStart => "<doc>",
+                Anchor::DocumentEnd => "</doc>",
+            }
+        ),
+        FailedStep::Lookaround => "a lookaround did not hold".to_owned(),
+    }
+}
+
+/// The text of tokens `start..end`.
+fn token_text(doc: &Document<'_>, text: &str, start: usize, end: usize) -> String {
+    let tokens = doc.tokens();
+    match (
+        tokens.get(start),
+        end.checked_sub(1).and_then(|e| tokens.get(e)),
+    ) {
+        (Some(first), Some(last)) if start < end => quoted(text, first.span.start, last.span.end),
+        _ => "\"\"".to_owned(),
+    }
 }
 
 pub fn run(args: ExplainArgs) -> Outcome {
@@ -47,26 +168,31 @@ pub fn run(args: ExplainArgs) -> Outcome {
         }
     };
     let program = rules.program();
-    let Some(index) = program.rules.iter().position(|r| r.name == args.rule) else {
-        let names: Vec<&str> = program.rules.iter().map(|r| r.name.as_str()).collect();
-        let near = names
+    let Some(id) = rules.rule_id(&args.rule) else {
+        let near = program
+            .rules
             .iter()
+            .map(|r| r.name.as_str())
             .min_by_key(|n| edit_distance(n, &args.rule))
             .filter(|n| edit_distance(n, &args.rule) <= 3);
-        eprint!("error: no rule named `{}`", args.rule);
-        match near {
-            Some(n) => eprintln!("; did you mean `{n}`?"),
-            None => eprintln!(),
+        let mut message = format!("error: no rule named `{}`", args.rule);
+        if let Some(n) = near {
+            let _ = write!(message, "; did you mean `{n}`?");
         }
+        eprintln!("{message}");
         return Outcome::Usage;
     };
-    let rule = &program.rules[index];
+    let rule = &program.rules[id.0 as usize];
     let path = Path::new(&args.input);
     let text = if path.is_file() {
         match std::fs::read(path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                eprintln!(
+                    "error: cannot read {}: {}",
+                    path.display(),
+                    crate::input::io_message(&e)
+                );
                 return Outcome::Failed;
             }
         }
@@ -74,60 +200,60 @@ pub fn run(args: ExplainArgs) -> Outcome {
         args.input.clone()
     };
     let doc = sayso_tokenize::tokenize(&text);
-    let matches = rules.run(&doc);
-    println!(
-        "rule {} -> {} ({})",
-        rule.name,
-        label(program, rule.label.0),
-        rule.origin
-    );
-    let own: Vec<&Match> = matches
-        .iter()
-        .filter(|m| m.rule.0 as usize == index)
-        .collect();
-    if own.is_empty() {
-        println!("no match of {} in {} tokens", rule.name, doc.tokens().len());
-    }
-    for m in &own {
-        println!(
-            "match {}..{}: {:?}",
-            m.span.start,
-            m.span.end,
-            text.get(m.span.start..m.span.end).unwrap_or("")
-        );
-        for line in fields(m, &text) {
-            println!("  {line}");
+    let explanation = rules.explain(id, &doc);
+    let label = program
+        .labels
+        .get(rule.label.0 as usize)
+        .map_or("?", |l| l.name.as_str());
+    println!("rule {} -> {label} ({})", rule.name, rule.origin);
+    if explanation.matches.is_empty() {
+        println!("no match in {} tokens", doc.tokens().len());
+    } else {
+        println!("{} match(es):", explanation.matches.len());
+        for m in &explanation.matches {
+            print_match(&text, m, "  ");
         }
     }
-    // Other rules' matches of the same label where this rule did not win: the conflicts that
-    // may have suppressed it.
-    let others: Vec<&Match> = matches
-        .iter()
-        .filter(|m| m.rule.0 as usize != index && m.label == rule.label)
-        .collect();
-    if !others.is_empty() {
-        println!("other matches of {}:", label(program, rule.label.0));
-        for m in others {
-            let name = program
-                .rules
-                .get(m.rule.0 as usize)
-                .map_or("?", |r| r.name.as_str());
+    // The furthest attempt says why the rule did not match; next to a match it is noise.
+    if let (true, Some(partial)) = (explanation.matches.is_empty(), &explanation.furthest) {
+        let at = doc.tokens().get(partial.reached).map_or_else(
+            || "at the end of the text".to_owned(),
+            |t| {
+                format!(
+                    "at token {} {}",
+                    partial.reached,
+                    quoted(&text, t.span.start, t.span.end)
+                )
+            },
+        );
+        let matched = if partial.reached > partial.start {
+            format!(
+                "matched {} from token {}, then ",
+                token_text(&doc, &text, partial.start, partial.reached),
+                partial.start
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "furthest attempt: {matched}failed {at}: {}",
+            failed_step(program, &partial.failed)
+        );
+    }
+    if !explanation.suppressed.is_empty() {
+        println!("suppressed in conflict resolution:");
+        for s in &explanation.suppressed {
+            print_match(&text, &s.candidate, "  ");
             println!(
-                "  {name} {}..{}: {:?}",
-                m.span.start,
-                m.span.end,
-                text.get(m.span.start..m.span.end).unwrap_or("")
+                "    lost to {} at {}..{} {}",
+                rule_name(program, &s.winner),
+                s.winner.span.start,
+                s.winner.span.end,
+                quoted(&text, s.winner.span.start, s.winner.span.end)
             );
         }
     }
     Outcome::Success
-}
-
-fn label(program: &sayso_engine::Program, id: u32) -> &str {
-    program
-        .labels
-        .get(id as usize)
-        .map_or("?", |l| l.name.as_str())
 }
 
 /// Levenshtein distance, for "did you mean".

@@ -224,7 +224,13 @@ fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
         }
         Some(_) => ProgressBar::hidden(),
         // A stream of unknown length: the spinner appears with the second document.
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
+        None => {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} documents {elapsed}") {
+                bar.set_style(style);
+            }
+            bar
+        }
     }
 }
 
@@ -243,6 +249,10 @@ pub fn run(args: RunArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
+    if args.paths.is_empty() && io::stdin().is_terminal() {
+        eprintln!("error: no input: give files or directories, or pipe text into `sayso run -`");
+        return Outcome::Usage;
+    }
     let mut stream = match DocumentStream::new(&args.paths, &args.input) {
         Ok(stream) => stream,
         Err(e) => {
@@ -350,7 +360,7 @@ pub fn run(args: RunArgs) -> Outcome {
         eprintln!("warning: no input documents");
     }
     if failures > 0 {
-        let noun = if failures == 1 { "input" } else { "inputs" };
+        let noun = if documents == 1 { "input" } else { "inputs" };
         eprintln!("error: {failures} of {documents} {noun} failed; the others were processed");
         return Outcome::Failed;
     }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use sayso_engine::{Match, RuleSet};
+use sayso_engine::ExampleOutcome;
 
 use crate::{Outcome, rules};
 
@@ -12,6 +12,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   sayso test rules/attribution.sayso
   sayso test my-rules/
+  sayso test --filter quote        only the rules whose name contains `quote`
   sayso test                       the embedded default pack
 
 Prints each failure as expected vs got, then `N passed, M failed`; exit status 1 if any
@@ -28,16 +29,10 @@ pub struct TestArgs {
     pub filter: Option<String>,
 }
 
-/// The outcome of one example.
-struct Failure {
-    rule: String,
-    origin: String,
-    text: String,
-    expected: String,
-    got: Vec<String>,
-}
-
 fn describe(fields: &[(String, String)]) -> String {
+    if fields.is_empty() {
+        return "a match with no field".to_owned();
+    }
     let parts: Vec<String> = fields
         .iter()
         .map(|(name, text)| format!("{name}: {text:?}"))
@@ -45,70 +40,22 @@ fn describe(fields: &[(String, String)]) -> String {
     parts.join(", ")
 }
 
-fn fields_of(m: &Match, text: &str) -> Vec<(String, String)> {
-    m.fields
-        .iter()
-        .map(|f| {
-            let value = text.get(f.span.start..f.span.end).unwrap_or("");
-            (f.name.clone(), value.to_owned())
-        })
-        .collect()
-}
-
-/// Runs every example; returns (passed, failures).
-fn run_examples(rules: &RuleSet, filter: Option<&str>) -> (usize, Vec<Failure>) {
-    let program = rules.program();
-    let mut passed = 0;
-    let mut failures = Vec::new();
-    for (index, rule) in program.rules.iter().enumerate() {
-        if filter.is_some_and(|f| !rule.name.contains(f)) {
-            continue;
-        }
-        for example in &rule.examples {
-            let doc = sayso_tokenize::tokenize(&example.text);
-            let matches = rules.run(&doc);
-            let own: Vec<&Match> = matches
-                .iter()
-                .filter(|m| m.rule.0 as usize == index)
-                .collect();
-            let ok = match &example.expect {
-                None => own.is_empty(),
-                Some(expected) => own.iter().any(|m| {
-                    let got = fields_of(m, &example.text);
-                    expected.iter().all(|(name, want)| {
-                        got.iter()
-                            .any(|(field, text)| field == name && text == want)
-                    })
-                }),
-            };
-            if ok {
-                passed += 1;
-                continue;
-            }
-            let mut got: Vec<String> = own
-                .iter()
-                .map(|m| describe(&fields_of(m, &example.text)))
-                .collect();
-            if got.is_empty() {
-                got.push(format!("no match of {}", rule.name));
-            }
-            let others = matches.len() - own.len();
-            if others > 0 {
-                got.push(format!("({others} match(es) of other rules)"));
-            }
-            failures.push(Failure {
-                rule: rule.name.clone(),
-                origin: example.origin.to_string(),
-                text: example.text.clone(),
-                expected: example
-                    .expect
-                    .as_ref()
-                    .map_or_else(|| "none".to_owned(), |e| describe(e)),
-                got,
-            });
-        }
+fn print_failure(rule: &str, outcome: &ExampleOutcome) {
+    println!("FAILED {rule} ({})", outcome.origin);
+    println!("  text:     {:?}", outcome.text);
+    let expected = outcome
+        .expected
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |fields| describe(fields));
+    println!("  expected: {expected}");
+    if outcome.got.is_empty() {
+        println!("  got:      no match of {rule}");
     }
-    (passed, failures)
+    for (n, fields) in outcome.got.iter().enumerate() {
+        let head = if n == 0 { "got:     " } else { "         " };
+        println!("  {head} {}", describe(fields));
+    }
+    println!();
 }
 
 pub fn run(args: TestArgs) -> Outcome {
@@ -119,19 +66,25 @@ pub fn run(args: TestArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let (passed, failures) = run_examples(&rules, args.filter.as_deref());
-    for f in &failures {
-        println!("FAILED {} ({})", f.rule, f.origin);
-        println!("  text:     {:?}", f.text);
-        println!("  expected: {}", f.expected);
-        for (n, got) in f.got.iter().enumerate() {
-            let head = if n == 0 { "got:     " } else { "         " };
-            println!("  {head} {got}");
+    let program = rules.program();
+    let (mut passed, mut failed) = (0, 0);
+    for outcome in rules.run_examples() {
+        let name = program
+            .rules
+            .get(outcome.rule.0 as usize)
+            .map_or("?", |r| r.name.as_str());
+        if args.filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
         }
-        println!();
+        if outcome.passed {
+            passed += 1;
+        } else {
+            failed += 1;
+            print_failure(name, &outcome);
+        }
     }
-    println!("{passed} passed, {} failed", failures.len());
-    if failures.is_empty() {
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
         Outcome::Success
     } else {
         Outcome::Failed

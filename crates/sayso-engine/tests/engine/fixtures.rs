@@ -8,7 +8,9 @@ use sayso_engine::{EngineConfig, RuleSet, Simulation};
 use super::ir_text::{self, Sexp};
 use super::render;
 
-fn run_fixture(source: &str) -> String {
+/// Builds the program of an IR fixture, with `-` in rule names read as `_` (as the rule
+/// language spells them), and returns it with its explain directives and its text.
+pub fn fixture_program(source: &str) -> (sayso_lang::ir::Program, Vec<String>, &str) {
     let (head, text) = source
         .split_once("\n---\n")
         .expect("a fixture has a line --- before its text");
@@ -25,7 +27,17 @@ fn run_fixture(source: &str) -> String {
             _ => builder.declare(form).expect("declaration builds"),
         }
     }
-    let program = builder.program;
+    let mut program = builder.program;
+    for rule in &mut program.rules {
+        rule.name = rule.name.replace('-', "_");
+    }
+    let explain = explain.iter().map(|rule| rule.replace('-', "_")).collect();
+    (program, explain, text)
+}
+
+/// Runs a program over a text under both simulations and renders the matches, the
+/// explanations of the named rules and the inline examples' outcomes.
+pub fn run_program(program: sayso_lang::ir::Program, explain: &[String], text: &str) -> String {
     let optimized = RuleSet::new(program.clone()).expect("compiles");
     let plain = RuleSet::with_config(
         program,
@@ -44,13 +56,18 @@ fn run_fixture(source: &str) -> String {
     );
     let mut out = render::matches(&optimized, text, &matches);
     for rule in explain {
-        let id = optimized.rule_id(&rule).expect("explained rule exists");
+        let id = optimized.rule_id(rule).expect("explained rule exists");
         let explanation = optimized.explain(id, &doc);
         assert_eq!(explanation, plain.explain(id, &doc));
         out.push_str(&render::explanation(&optimized, text, &explanation));
     }
     out.push_str(&render::examples(&optimized));
     out
+}
+
+fn run_fixture(source: &str) -> String {
+    let (program, explain, text) = fixture_program(source);
+    run_program(program, &explain, text)
 }
 
 #[test]

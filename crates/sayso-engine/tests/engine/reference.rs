@@ -17,6 +17,9 @@ struct Reference<'d, 't> {
     high: usize,
 }
 
+/// The entries of the one lexicon random patterns use, each as its words.
+const LEXICON: [&str; 5] = ["a b", "a b c", "b c a", "c", "b"];
+
 impl Reference<'_, '_> {
     fn test(&self, test: &TokenTest, at: usize) -> bool {
         match test {
@@ -26,6 +29,9 @@ impl Reference<'_, '_> {
             TokenTest::Not(inner) => !self.test(inner, at),
             TokenTest::Or(parts) => parts.iter().any(|p| self.test(p, at)),
             TokenTest::And(parts) => parts.iter().all(|p| self.test(p, at)),
+            TokenTest::InLexicon(_) => LEXICON
+                .iter()
+                .any(|entry| !entry.contains(' ') && self.doc.norm(at) == *entry),
             other => panic!("the reference does not evaluate {other:?}"),
         }
     }
@@ -59,6 +65,26 @@ impl Reference<'_, '_> {
             .iter()
             .filter(|q| q.tokens.start == at && q.tokens.end <= self.high && !q.tokens.is_empty())
             .map(|q| q.tokens.end)
+            .collect();
+        ends.sort_by(|a, b| b.cmp(a));
+        ends.dedup();
+        ends
+    }
+
+    /// Ends of the lexicon entries that start at `at` inside the window, longest first.
+    fn phrase_ends(&self, at: usize) -> Vec<usize> {
+        let mut ends: Vec<usize> = LEXICON
+            .iter()
+            .filter_map(|entry| {
+                let words: Vec<&str> = entry.split(' ').collect();
+                let end = at + words.len();
+                let fits = end <= self.high
+                    && words
+                        .iter()
+                        .enumerate()
+                        .all(|(offset, word)| self.doc.norm(at + offset) == *word);
+                fits.then_some(end)
+            })
             .collect();
         ends.sort_by(|a, b| b.cmp(a));
         ends.dedup();
@@ -106,6 +132,7 @@ impl Reference<'_, '_> {
                 self.quotes_at(at).into_iter().any(|end| k(end, caps))
             }
             Pattern::Anchor(anchor) => self.anchor(*anchor, at) && k(at, caps),
+            Pattern::Phrase(_) => self.phrase_ends(at).into_iter().any(|end| k(end, caps)),
             other => panic!("the reference does not match {other:?}"),
         }
     }
@@ -228,6 +255,8 @@ fn leaf() -> impl Strategy<Value = Pattern> {
         ])
         .prop_map(Pattern::Anchor),
         1 => Just(Pattern::Annotation(BuiltinLabel::Quote.id())),
+        2 => Just(Pattern::Phrase(LexiconId(0))),
+        1 => Just(Pattern::Token(TokenTest::InLexicon(LexiconId(0)))),
     ]
 }
 
@@ -352,7 +381,18 @@ pub fn program_for(pattern: Pattern, captures: u32, scope: Scope) -> Program {
             origin,
         }],
         stages: vec![vec![RuleId(0)]],
-        ..Program::default()
+        lexicons: vec![Lexicon {
+            name: "WORDS".into(),
+            entries: LEXICON.iter().map(|entry| entry.to_string()).collect(),
+            case_sensitive: false,
+            lemmas: vec![],
+            origin: Origin {
+                file: "reference".into(),
+                line: 1,
+                column: 1,
+            },
+        }],
+        features: vec![],
     }
 }
 

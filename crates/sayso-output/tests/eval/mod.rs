@@ -28,14 +28,15 @@ fn agrees_with_the_reference_scorer() {
     let report = score(&gold, &predictions, &config).unwrap();
     // Printed by the reference scorer with --show-errors 20.
     let reference = "\
-documents 4 (no prediction line for 1), gold attributions 8, predicted 9
-quotes@0.3     P  87.5%  R  87.5%  F1  87.5%
-quotes@0.8     P  75.0%  R  75.0%  F1  75.0%
-who_said_what  P  75.0%  R  75.0%  F1  75.0%
-speaker acc 71.4%   cue acc 83.3%   resolved acc 85.7%
+documents 5 (no prediction line for 1), gold attributions 9, predicted 10
+quotes@0.3     P  88.9%  R  88.9%  F1  88.9%
+quotes@0.8     P  77.8%  R  77.8%  F1  77.8%
+who_said_what  P  66.7%  R  66.7%  F1  66.7%
+speaker acc 62.5%   cue acc 71.4%   resolved acc 85.7%
 [d1] wrong speaker: got '' for gold 'Jane Doe': 'It will take a year.'
 [d2] spurious: spurious: 'The U.S.'
 [d3] missed: 'Smith' 'said': 'No comment,'
+[d5] wrong speaker: got 'The senator' for gold 'The senator': 'the river is “cleaner than in decades”.'
 ";
     assert_eq!(report.to_text(), reference);
     insta::assert_snapshot!(report.to_json());

@@ -1,0 +1,119 @@
+//! `sayso run`: inputs of every kind, in order, with the test rules.
+
+use super::{RULES, sayso, transcript};
+
+#[test]
+fn one_file_as_jsonl() {
+    let (code, out) = transcript(&mut sayso(&["run", "-r", RULES, "tests/inputs/one.txt"]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn files_keep_their_order_whatever_the_threads() {
+    let args = [
+        "run",
+        "-r",
+        RULES,
+        "--threads",
+        "2",
+        "tests/inputs/two.txt",
+        "tests/inputs/one.txt",
+        "tests/inputs/corpus",
+    ];
+    let (code, out) = transcript(&mut sayso(&args));
+    assert_eq!(code, 0);
+    let one_thread = transcript(&mut sayso(
+        &[&args[..3], &["--threads", "1"], &args[5..]].concat(),
+    ));
+    assert_eq!(out, one_thread.1);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn directories_are_searched_with_globs() {
+    let (_, default_glob) = transcript(&mut sayso(&["run", "-r", RULES, "tests/inputs/corpus"]));
+    insta::assert_snapshot!("default_glob", default_glob);
+    let (_, markdown) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--glob",
+        "*.md",
+        "tests/inputs/corpus",
+    ]));
+    insta::assert_snapshot!("markdown_glob", markdown);
+}
+
+#[test]
+fn stdin_is_read_without_a_path_or_with_a_dash() {
+    let text = std::fs::read_to_string(super::root().join("tests/inputs/one.txt")).unwrap();
+    let (code, without) = transcript(sayso(&["run", "-r", RULES]).write_stdin(text.clone()));
+    assert_eq!(code, 0);
+    let (_, dash) = transcript(sayso(&["run", "-r", RULES, "-"]).write_stdin(text));
+    assert_eq!(without, dash);
+    insta::assert_snapshot!(without);
+}
+
+#[test]
+fn jsonl_input_takes_id_and_text_and_ignores_other_fields() {
+    let (code, out) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--input",
+        "jsonl",
+        "tests/inputs/docs.jsonl",
+    ]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn jsonl_field_names_can_be_chosen() {
+    let (code, out) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--input",
+        "jsonl",
+        "--id-field",
+        "url",
+        "--text-field",
+        "body",
+        "tests/inputs/fields.jsonl",
+    ]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn the_embedded_pack_runs_with_no_other_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("article.txt");
+    std::fs::copy(super::root().join("tests/articles/seed.txt"), &article).unwrap();
+    let mut command = sayso(&["run", article.to_str().unwrap()]);
+    command.current_dir(dir.path());
+    let output = command.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let matches = line["matches"].as_array().unwrap();
+    assert!(
+        !matches.is_empty(),
+        "the default pack finds attributions in the seed article"
+    );
+    assert!(matches.iter().all(|m| m["label"] == "Attribution"));
+}
+
+#[test]
+fn the_default_pack_finds_a_plain_quote() {
+    let (code, out) = transcript(sayso(&["run", "-"]).write_stdin("“We will win,” Smith said.\n"));
+    assert_eq!(code, 0);
+    let line: serde_json::Value = serde_json::from_str(out.lines().nth(2).unwrap()).unwrap();
+    assert_eq!(line["matches"][0]["captures"]["speaker"]["text"], "Smith");
+}
