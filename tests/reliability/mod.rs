@@ -6,5 +6,7 @@ mod complexity;
 mod fixtures;
 mod generate;
 mod invariants;
+mod limits;
 mod programs;
+mod properties;
 mod targets;
