@@ -192,3 +192,54 @@ fn alternation_inside_counted_repetition() {
         1_000,
     );
 }
+
+/// The shipped pack's steps over `make(n)`, `make(2n)` and `make(4n)` grow linearly.
+fn assert_pack_linear(name: &str, make: impl Fn(usize) -> String, base: usize, per_token: u64) {
+    let set = super::targets::pack().expect("the shipped pack compiles");
+    let runs: Vec<(u64, usize)> = [base, 2 * base, 4 * base]
+        .iter()
+        .map(|&n| steps(set, &make(n)))
+        .collect();
+    for pair in runs.windows(2) {
+        let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
+        assert!(
+            small > 0,
+            "{name}: the pack did no work, so the test measures nothing"
+        );
+        let ratio = large as f64 / small as f64;
+        let token_ratio = large_tokens as f64 / small_tokens as f64;
+        assert!(
+            ratio <= token_ratio * 1.1,
+            "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took {large}"
+        );
+    }
+    for (steps, tokens) in &runs {
+        assert!(
+            *steps <= per_token * *tokens as u64,
+            "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
+        );
+    }
+}
+
+#[test]
+fn the_pack_on_one_sentence_full_of_speech_verbs() {
+    // One endless sentence in which every rule of the pack finds a start over and over.
+    let unit = "Smith said the official told Jones that “we will win” and ";
+    assert_pack_linear("pack, verbs", |n| unit.repeat(n), 60, 400);
+}
+
+#[test]
+fn the_pack_on_commas_quotes_and_verbs() {
+    let unit = "Smith said, she said, “Yes,” he told, ";
+    assert_pack_linear("pack, commas", |n| unit.repeat(n), 80, 400);
+}
+
+#[test]
+fn the_pack_on_quotation_marks_and_a_verb() {
+    assert_pack_linear(
+        "pack, marks",
+        |n| "\" “ ' ” ‘ ".repeat(n) + " she said",
+        400,
+        400,
+    );
+}
