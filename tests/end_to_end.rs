@@ -2,4 +2,6 @@
 
 mod architecture;
 mod cli;
+mod language_docs;
+mod pack;
 mod reliability;

@@ -26,12 +26,27 @@ fn reports_throughput_and_rules() {
 }
 
 #[test]
-fn an_empty_corpus_fails() {
+fn an_empty_document_is_still_benchmarked() {
     let (code, out) = transcript(&mut sayso(&[
         "bench",
         "-r",
         RULES,
         "tests/inputs/empty.txt",
     ]));
-    assert_eq!(code, 0, "an empty document is still a document: {out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 document, 0.00 MB"), "{out}");
+}
+
+#[test]
+fn a_corpus_without_documents_fails() {
+    let (code, out) = transcript(&mut sayso(&[
+        "bench",
+        "-r",
+        RULES,
+        "--glob",
+        "*.csv",
+        "tests/inputs/corpus",
+    ]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
 }

@@ -22,3 +22,10 @@ fn the_embedded_pack_is_clean() {
     let (code, out) = transcript(&mut sayso(&["check"]));
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_directory_is_checked_file_by_file() {
+    let (code, out) = transcript(&mut sayso(&["check", "tests/rules"]));
+    assert_eq!(code, 2, "broken.sayso is in the directory: {out}");
+    assert!(out.contains("tests/rules/broken.sayso:6"), "{out}");
+}

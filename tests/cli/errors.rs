@@ -137,3 +137,21 @@ fn usage_errors_exit_with_2() {
     assert_eq!(code, 2);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn quiet_silences_warnings_but_not_errors() {
+    let (code, out) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--quiet",
+        "tests/inputs/empty.txt",
+        "tests/inputs/missing.txt",
+    ]));
+    assert_eq!(code, 1);
+    assert!(!out.contains("warning"), "{out}");
+    assert!(
+        out.contains("error: cannot read tests/inputs/missing.txt"),
+        "{out}"
+    );
+}

@@ -32,7 +32,13 @@ pub fn embedded_files() -> impl Iterator<Item = (String, &'static str)> {
 
 /// Loads the rule set from `paths`, or the embedded pack when there are none.
 pub fn load(paths: &[PathBuf]) -> Result<RuleSet, RulesError> {
-    let program = if paths.is_empty() {
+    load_with_warnings(paths).map(|(rules, _warnings)| rules)
+}
+
+/// Like [`load`], and also returns the warnings of a rule set that loaded.
+pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(RuleSet, Diagnostics), RulesError> {
+    let options = sayso_lang::CompileOptions::default();
+    let checked = if paths.is_empty() {
         let mut loader = MemoryLoader::new();
         let mut roots = Vec::new();
         for (name, text) in embedded_files() {
@@ -43,14 +49,17 @@ pub fn load(paths: &[PathBuf]) -> Result<RuleSet, RulesError> {
             loader = loader.with(name, text);
         }
         let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-        sayso_lang::compile(&roots, &loader)
+        sayso_lang::check(&roots, &loader, &options)
     } else {
         let roots = rule_files(paths)?;
         let roots: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
-        sayso_lang::compile(&roots, &FsLoader)
+        sayso_lang::check(&roots, &FsLoader, &options)
     };
-    let program = program.map_err(RulesError::Diagnostics)?;
-    RuleSet::new(program).map_err(|e| RulesError::Other(e.to_string()))
+    let Some(program) = checked.program else {
+        return Err(RulesError::Diagnostics(checked.diagnostics));
+    };
+    let rules = RuleSet::new(program).map_err(|e| RulesError::Other(e.to_string()))?;
+    Ok((rules, checked.diagnostics))
 }
 
 /// The `.sayso` files named by `paths`: files as given, directories searched recursively.

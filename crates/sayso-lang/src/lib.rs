@@ -4,7 +4,7 @@
 //!
 //! The entry points are [`compile_str`] for one file given as text, [`compile`] for files read
 //! through a [`Loader`] (such as [`FsLoader`] or [`MemoryLoader`]), [`compile_with`] to set the
-//! [`CompileOptions`] limits, and [`check`] when warnings matter even on success.
+//! [`CompileOptions`] limits, and [`check()`] when warnings matter even on success.
 //!
 //! ```
 //! use sayso_lang::{compile_str, ir::Pattern};
@@ -34,6 +34,7 @@ pub mod ir;
 mod lexicon;
 mod load;
 mod loader;
+mod report;
 mod syntax;
 
 pub use diagnostic::{Diagnostic, Diagnostics, FileId, Label, Severity, SourceFile, SourceMap};
@@ -114,7 +115,7 @@ pub fn compile_with(
 }
 
 /// Loads the rule files at `roots` (and everything they import) through `loader`, and checks
-/// them into one program. Warnings are dropped on success; use [`check`] to see them.
+/// them into one program. Warnings are dropped on success; use [`check()`] to see them.
 pub fn compile(roots: &[&Path], loader: &dyn Loader) -> Result<ir::Program, Diagnostics> {
     compile_with(roots, loader, &CompileOptions::default())
 }

@@ -5,9 +5,9 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::ast::{self, ByteSpan};
-use crate::check::Reporter;
 use crate::diagnostic::FileId;
 use crate::loader::Loader;
+use crate::report::Reporter;
 use crate::{CompileOptions, codes, syntax};
 
 /// A parsed rule file.

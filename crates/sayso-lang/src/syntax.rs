@@ -54,7 +54,9 @@ pub(crate) fn parse_file(text: &str, max_nesting: usize) -> Parsed {
         return parsed;
     }
     // Each call of a grammar rule counts; this bounds the work on any input while leaving room
-    // for large but ordinary files.
+    // for large but ordinary files. The limit is a process-wide setting of pest: two threads
+    // compiling at once may see each other's limit, which only loosens or tightens a bound
+    // that ordinary files are far from.
     let call_limit = text.len().saturating_mul(400).max(1_000_000);
     pest::set_call_limit(NonZeroUsize::new(call_limit));
 

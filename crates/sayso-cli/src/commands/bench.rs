@@ -151,8 +151,13 @@ pub fn run(args: BenchArgs) -> Outcome {
     };
     let seconds = best.elapsed.as_secs_f64().max(1e-9);
     println!(
-        "{} documents, {:.2} MB, {} rules, {} threads",
+        "{} {}, {:.2} MB, {} rules, {} threads",
         corpus.len(),
+        if corpus.len() == 1 {
+            "document"
+        } else {
+            "documents"
+        },
         bytes as f64 / 1e6,
         rules.program().rules.len(),
         pool.current_num_threads()

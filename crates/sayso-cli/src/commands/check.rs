@@ -21,8 +21,11 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> Outcome {
-    match rules::load(&args.paths) {
-        Ok(rules) => {
+    match rules::load_with_warnings(&args.paths) {
+        Ok((rules, warnings)) => {
+            if !warnings.items.is_empty() {
+                eprint!("{}", rules::render(&warnings, crate::stderr_color()));
+            }
             let program = rules.program();
             let examples: usize = program.rules.iter().map(|r| r.examples.len()).sum();
             let mut files: Vec<&str> = program

@@ -16,6 +16,7 @@ use crate::{Outcome, RulesArgs, rules};
 pub const EXAMPLES: &str = "\
 Examples:
   sayso run article.txt                       who said what, with the embedded rule pack
+  sayso run --label Attribution article.txt   only the attributions, not the helper labels
   sayso run --format pretty article.txt       coloured view of the matches
   sayso run -r my-rules/ --format csv corpus/ every .txt file under corpus/, as CSV
   cat article.txt | sayso run -               read stdin
@@ -108,6 +109,10 @@ pub struct RunArgs {
     /// Colour of the pretty format.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Print only the matches with this label (repeatable), such as Attribution without the
+    /// helper labels a pack builds it from [default: every label].
+    #[arg(long = "label", short = 'l', value_name = "LABEL")]
+    pub labels: Vec<String>,
     /// With --format brat: write a NAME.txt and NAME.ann pair per document into DIR, as brat
     /// expects, instead of printing.
     #[arg(long, value_name = "DIR")]
@@ -167,10 +172,20 @@ enum Processed {
     },
 }
 
-fn process(rules: &RuleSet, item: Loaded) -> Processed {
+fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
     match item {
         Ok(doc) => {
-            let matches = rules.run(&sayso_tokenize::tokenize(&doc.text));
+            let mut matches = rules.run(&sayso_tokenize::tokenize(&doc.text));
+            if !labels.is_empty() {
+                // Renderers do not follow `consumed`, so dropping matches is safe here.
+                let program = rules.program();
+                matches.retain(|m| {
+                    program
+                        .labels
+                        .get(m.label.0 as usize)
+                        .is_some_and(|l| labels.contains(&l.name))
+                });
+            }
             Processed::Done {
                 id: doc.id,
                 text: doc.text,
@@ -316,7 +331,7 @@ pub fn run(args: RunArgs) -> Outcome {
             let processed: Vec<Processed> = pool.install(|| {
                 batch
                     .into_par_iter()
-                    .map(|item| process(&rules, item))
+                    .map(|item| process(&rules, &args.labels, item))
                     .collect()
             });
             for item in processed {

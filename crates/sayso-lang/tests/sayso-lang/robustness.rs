@@ -125,7 +125,7 @@ fn assert_consistent(program: &Program) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn the_checker_is_total(source in random_file()) {
@@ -137,4 +137,31 @@ proptest! {
             }
         }
     }
+}
+
+/// Every prefix of every valid fixture that ends before white space or a bracket: truncation
+/// exercises the error paths of each construct.
+#[test]
+fn every_prefix_of_the_valid_fixtures_is_handled() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "sayso") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cuts = text
+            .char_indices()
+            .filter(|&(_, c)| c.is_whitespace() || "[](){}\"".contains(c))
+            .map(|(n, _)| n);
+        for end in cuts {
+            match compile_str("prefix.sayso", &text[..end]) {
+                Ok(program) => assert_consistent(&program),
+                Err(diagnostics) => assert_spans_valid(&diagnostics),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
 }
