@@ -213,15 +213,42 @@ pub fn engine_generated(data: &[u8]) {
         "a second run differs\n{}",
         context()
     );
-    if let Ok(program) = sayso_lang::compile_str("generated.sayso", &generated.source)
-        && let Ok(set) = RuleSet::new(program)
-    {
-        let matches = set.run(&doc);
-        if let Err(problem) = check_matches(&set, &doc, &matches) {
+    // When the checker accepts the rendered text (it rejects, for instance, patterns that can
+    // match nothing), its program must give the same matches as the generated IR.
+    if let Ok(program) = sayso_lang::compile_str("generated.sayso", &generated.source) {
+        let set = RuleSet::new(program)
+            .unwrap_or_else(|error| panic!("a checked program fails to compile: {error}"));
+        let from_text = set.run(&doc);
+        if let Err(problem) = check_matches(&set, &doc, &from_text) {
             panic!(
                 "match invariant broken (rules from text): {problem}\n{}",
                 context()
             );
         }
+        assert_eq!(
+            summary(&set, &text, &from_text),
+            summary(&optimized, &text, &matches),
+            "the rules as text and as generated IR differ\n{}",
+            context()
+        );
     }
+}
+
+/// A match as (rule name, text, fields, attributes).
+type Summary = (String, String, Vec<(String, String)>, Vec<(String, String)>);
+
+/// Matches comparable across programs whose rule and label numbering may differ.
+fn summary(set: &RuleSet, text: &str, matches: &[sayso_engine::Match]) -> Vec<Summary> {
+    matches
+        .iter()
+        .map(|m| {
+            let rule = set.program().rules[m.rule.0 as usize].name.clone();
+            let fields = m
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.span.text(text).to_string()))
+                .collect();
+            (rule, m.span.text(text).to_string(), fields, m.attrs.clone())
+        })
+        .collect()
 }
