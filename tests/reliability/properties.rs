@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use rayon::prelude::*;
-use sayso_engine::{Match, RuleSet};
+use sayso_engine::{EngineConfig, Match, RuleSet, Simulation};
 
 use super::generate::{self, Choices};
 use super::invariants::{check_document, check_matches};
@@ -52,6 +52,13 @@ proptest! {
         prop_assert_eq!(check_matches(set, &doc, &matches), Ok(()));
     }
 
+    #[test]
+    fn the_shipped_pack_gives_the_same_matches_in_both_simulations(text in news_text()) {
+        let optimized = targets::pack().expect("the shipped pack compiles");
+        let doc = sayso_tokenize::tokenize(&text);
+        prop_assert_eq!(plain_pack().run(&doc), optimized.run(&doc));
+    }
+
     /// Generated rules over generated text: invariants hold, the plain simulation equals the
     /// optimized one, and a second run gives the same matches (the fuzz target's checks).
     #[test]
@@ -60,6 +67,22 @@ proptest! {
     ) {
         targets::engine_generated(&bytes);
     }
+}
+
+/// The shipped pack compiled for the plain simulation.
+fn plain_pack() -> &'static RuleSet {
+    static PLAIN: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+    PLAIN.get_or_init(|| {
+        let program = targets::pack()
+            .expect("the shipped pack compiles")
+            .program()
+            .clone();
+        let config = EngineConfig {
+            simulation: Simulation::Plain,
+            ..EngineConfig::default()
+        };
+        RuleSet::with_config(program, config).expect("the shipped pack compiles")
+    })
 }
 
 /// Runs `set` over `texts` on a pool of `threads` threads, keeping input order.
