@@ -48,7 +48,13 @@
 //! at most once per search, so one search is linear in the segment. After a match, the next
 //! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
 //! its matches can therefore rescan parts of a segment, which the scope bounds.
-//! ```
+//!
+//! [`Simulation::Optimized`] (the default) shares work and skips what cannot match: token tests
+//! are evaluated once per token for all rules, lexicon membership takes one lookup per token, a
+//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
+//! annotation of every label it consumes), and a backward capture-free pass over the reversed
+//! pattern marks where matches start, so threads start nowhere else. [`Simulation::Plain`] runs
+//! the bare simulation; both give identical matches, which the tests check.
 #![forbid(unsafe_code)]
 
 mod compile;
