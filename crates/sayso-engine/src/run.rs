@@ -116,7 +116,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         ],
         no_segments: Rc::from(Vec::new()),
     };
-    for index in 0..set.program.rules.len() {
+    for &index in &set.run_order {
         for &label in &set.compiled[index].references {
             cascade.resolve(label);
         }
