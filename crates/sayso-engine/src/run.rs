@@ -58,6 +58,8 @@ struct Cascade<'r, 'd, 't> {
     scratch: vm::Scratch,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
+    /// An empty segment list, shared.
+    no_segments: Rc<[(usize, usize)]>,
 }
 
 /// Where a rule can match in one document.
@@ -112,8 +114,9 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
+        no_segments: Rc::from(Vec::new()),
     };
-    for index in 0..set.program.rules.len() {
+    for &index in &set.run_order {
         for &label in &set.compiled[index].references {
             cascade.resolve(label);
         }
@@ -173,10 +176,22 @@ impl Cascade<'_, '_, '_> {
     /// a token.
     fn candidates(&self, compiled: &CompiledRule, scope: Scope) -> Candidates {
         let all = self.segments(scope);
-        let rarest = compiled
-            .index_keys
-            .iter()
-            .min_by_key(|(key, _)| self.context.count_positions(key));
+        let mut rarest = None;
+        let mut fewest = usize::MAX;
+        for entry in &compiled.index_keys {
+            let count = self.context.count_positions(&entry.0);
+            if count < fewest {
+                fewest = count;
+                rarest = Some(entry);
+            }
+            if count == 0 {
+                // Most rules of a large set need a word the document does not have.
+                return Candidates {
+                    segments: self.no_segments.clone(),
+                    allowed: None,
+                };
+            }
+        }
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
             Some((key, _)) => {
