@@ -63,6 +63,8 @@ pub(crate) struct Look {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Compiled {
     pub(crate) prog: Prog,
+    /// The pattern reversed, without captures: run backwards, it finds where matches start.
+    pub(crate) reverse: Prog,
     pub(crate) looks: Vec<Look>,
 }
 
@@ -75,6 +77,9 @@ pub(crate) struct Limits {
 struct Compiler<'p> {
     preds: &'p mut Predicates,
     looks: Vec<Look>,
+    /// The lookaround id of each lookaround node already compiled, by node address, so the
+    /// forward and reverse programs share their lookaround tables.
+    look_ids: std::collections::HashMap<usize, usize>,
     phrase_lexicons: &'p mut Vec<usize>,
     limits: Limits,
 }
@@ -89,12 +94,15 @@ pub(crate) fn compile_pattern(
     let mut compiler = Compiler {
         preds,
         looks: Vec::new(),
+        look_ids: std::collections::HashMap::new(),
         phrase_lexicons,
         limits,
     };
     let prog = compiler.program(pattern, false, true)?;
+    let reverse = compiler.program(pattern, true, false)?;
     Ok(Compiled {
         prog,
+        reverse,
         looks: compiler.looks,
     })
 }
@@ -242,13 +250,21 @@ impl Compiler<'_> {
                 negated,
                 inner,
             } => {
-                let look_reverse = matches!(direction, LookDirection::Ahead);
-                let prog = self.program(inner, look_reverse, false)?;
-                let look = self.looks.len();
-                self.looks.push(Look {
-                    direction: *direction,
-                    prog,
-                });
+                let node = std::ptr::from_ref::<Pattern>(inner) as usize;
+                let look = match self.look_ids.get(&node) {
+                    Some(&known) => known,
+                    None => {
+                        let look_reverse = matches!(direction, LookDirection::Ahead);
+                        let prog = self.program(inner, look_reverse, false)?;
+                        let look = self.looks.len();
+                        self.looks.push(Look {
+                            direction: *direction,
+                            prog,
+                        });
+                        self.look_ids.insert(node, look);
+                        look
+                    }
+                };
                 insts.push(Inst::Assert(Assertion::Look {
                     look,
                     negated: *negated,

@@ -2,14 +2,15 @@
 //! (quotations, sentences, paragraphs, and the resolved matches of earlier rules), phrase
 //! positions, and a memo of token-test results shared by every rule.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
 use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
-use crate::predicate::{CompiledLexicon, PredId, Predicates};
+use crate::predicate::{CompiledLexicon, Membership, Pred, PredId, Predicates};
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,6 +73,15 @@ impl LabelIndex {
         &self.by_end[from..to]
     }
 
+    /// Whether some annotation lies within the token range `low..high`.
+    pub(crate) fn any_inside(&self, low: usize, high: usize) -> bool {
+        let from = self.by_start.partition_point(|s| s.start < low);
+        self.by_start[from..]
+            .iter()
+            .take_while(|s| s.start < high)
+            .any(|s| s.end <= high)
+    }
+
     pub(crate) fn all(&self) -> &[AnnotSpan] {
         &self.by_start
     }
@@ -103,9 +113,14 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     labels: Vec<LabelIndex>,
     phrases: HashMap<usize, PhraseTable>,
     /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
-    memo: Option<RefCell<Vec<Vec<u8>>>>,
+    memo: Option<Vec<OnceCell<Vec<Cell<u8>>>>>,
+    /// Which lexicons hold each token, found with one lookup per token when sharing work.
+    membership: Option<&'r Membership>,
+    token_lexicons: std::cell::OnceCell<Vec<(&'r [u32], &'r [u32])>>,
     /// Positions of each normalised form, built on first use by the prefilter.
     norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
+    /// Positions of the tokens in each lexicon, built on first use by the prefilter.
+    lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
@@ -128,8 +143,9 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         lexicons: &'r [CompiledLexicon],
         phrase_lexicons: &[usize],
         label_count: usize,
-        share_predicates: bool,
+        membership: Option<&'r Membership>,
     ) -> Self {
+        let share_predicates = membership.is_some();
         let token_count = doc.tokens().len();
         let mut sentence_start = vec![false; token_count + 1];
         let mut sentence_end = vec![false; token_count + 1];
@@ -204,8 +220,11 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             paragraph_of,
             labels,
             phrases: HashMap::new(),
-            memo: share_predicates.then(|| RefCell::new(vec![Vec::new(); preds.tests.len()])),
+            memo: share_predicates.then(|| vec![OnceCell::new(); preds.tests.len()]),
             norm_index: RefCell::new(None),
+            membership,
+            token_lexicons: std::cell::OnceCell::new(),
+            lexicon_positions: RefCell::new(FastMap::default()),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -301,20 +320,41 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         }
     }
 
+    /// The positions of the tokens in a lexicon, found by one scan and shared by all rules.
+    fn lexicon_positions(&self, lexicon: usize) -> Rc<[u32]> {
+        if let Some(known) = self.lexicon_positions.borrow().get(&lexicon) {
+            return known.clone();
+        }
+        let positions: Rc<[u32]> = (0..self.token_count)
+            .filter(|&at| self.in_lexicon(lexicon, at))
+            .map(|at| at as u32)
+            .collect();
+        self.lexicon_positions
+            .borrow_mut()
+            .insert(lexicon, positions.clone());
+        positions
+    }
+
     /// How many tokens are under `key` (an upper bound for unions).
     pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
+        if let IndexKey::Lexicon(lexicon) = key {
+            return self.lexicon_positions(*lexicon).len();
+        }
         let mut count = 0;
         self.visit_positions(key, &mut |list| count += list.len());
         count
     }
 
     /// The sorted positions of the tokens under `key`.
-    pub(crate) fn positions(&self, key: &IndexKey) -> Vec<u32> {
+    pub(crate) fn positions(&self, key: &IndexKey) -> Rc<[u32]> {
+        if let IndexKey::Lexicon(lexicon) = key {
+            return self.lexicon_positions(*lexicon);
+        }
         let mut all = Vec::new();
         self.visit_positions(key, &mut |list| all.extend_from_slice(list));
         all.sort_unstable();
         all.dedup();
-        all
+        Rc::from(all)
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.
@@ -335,25 +375,63 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         let Some(memo) = &self.memo else {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };
-        let known = memo
-            .borrow()
-            .get(pred)
-            .and_then(|row| row.get(index).copied())
-            .unwrap_or(0);
-        if known != 0 {
-            return known == 2;
+        let Some(row) = memo.get(pred) else {
+            return false;
+        };
+        let row = row.get_or_init(|| vec![Cell::new(0); self.token_count]);
+        let Some(cell) = row.get(index) else {
+            return false;
+        };
+        match cell.get() {
+            0 => {}
+            known => return known == 2,
         }
-        let result = self.preds.eval(pred, self.doc, index, self.lexicons);
-        let mut memo = memo.borrow_mut();
-        if let Some(row) = memo.get_mut(pred) {
-            if row.is_empty() {
-                row.resize(self.token_count, 0);
-            }
-            if let Some(cell) = row.get_mut(index) {
-                *cell = if result { 2 } else { 1 };
-            }
-        }
+        // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
+        // many compound tests happens once per token.
+        let result = match self.preds.tests.get(pred) {
+            Some(Pred::And(parts)) => parts.iter().all(|&part| self.pred(part, index)),
+            Some(Pred::Or(parts)) => parts.iter().any(|&part| self.pred(part, index)),
+            Some(Pred::Not(inner)) => !self.pred(*inner, index),
+            Some(Pred::InLexicon(lexicon)) => self.in_lexicon(*lexicon, index),
+            _ => self.preds.eval(pred, self.doc, index, self.lexicons),
+        };
+        cell.set(if result { 2 } else { 1 });
         result
+    }
+
+    /// Whether token `index` is a single-word entry of `lexicon`, through the membership table.
+    fn in_lexicon(&self, lexicon: usize, index: usize) -> bool {
+        let Some(membership) = self.membership else {
+            return self
+                .lexicons
+                .get(lexicon)
+                .is_some_and(|lex| lex.single.contains(lex.key(self.doc, index)));
+        };
+        let table = self.token_lexicons.get_or_init(|| {
+            let exact = !membership.by_text.is_empty();
+            (0..self.token_count)
+                .map(|at| {
+                    let by_norm = membership
+                        .by_norm
+                        .get(self.doc.norm(at))
+                        .map_or(&[][..], Vec::as_slice);
+                    let by_text = if exact {
+                        membership
+                            .by_text
+                            .get(self.doc.token_text(at))
+                            .map_or(&[][..], Vec::as_slice)
+                    } else {
+                        &[][..]
+                    };
+                    (by_norm, by_text)
+                })
+                .collect()
+        });
+        let Some((by_norm, by_text)) = table.get(index) else {
+            return false;
+        };
+        let id = lexicon as u32;
+        by_norm.binary_search(&id).is_ok() || by_text.binary_search(&id).is_ok()
     }
 
     /// Whether the zero-width `anchor` holds at boundary `position`.

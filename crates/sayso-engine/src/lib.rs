@@ -48,7 +48,13 @@
 //! at most once per search, so one search is linear in the segment. After a match, the next
 //! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
 //! its matches can therefore rescan parts of a segment, which the scope bounds.
-//! ```
+//!
+//! [`Simulation::Optimized`] (the default) shares work and skips what cannot match: token tests
+//! are evaluated once per token for all rules, lexicon membership takes one lookup per token, a
+//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
+//! annotation of every label it consumes), and a backward capture-free pass over the reversed
+//! pattern marks where matches start, so threads start nowhere else. [`Simulation::Plain`] runs
+//! the bare simulation; both give identical matches, which the tests check.
 #![forbid(unsafe_code)]
 
 mod compile;
@@ -124,11 +130,16 @@ pub(crate) struct CompiledRule {
     pub(crate) link_conditions: Vec<Option<Compiled>>,
     /// A token test some token of every match passes, to skip segments without one.
     pub(crate) prefilter: Option<PredId>,
-    /// Index keys of tests some token of every match passes: the rule only runs in segments
-    /// that hold a token under the rarest of them.
-    pub(crate) index_keys: Vec<context::IndexKey>,
+    /// Index keys of tests some token of every match passes, each with the most tokens a match
+    /// can have before that token (`None`: unbounded): the rule only runs in segments that hold
+    /// a token under the rarest key, and only starts within that distance before one.
+    pub(crate) index_keys: Vec<(context::IndexKey, Option<u32>)>,
+    /// Labels every match consumes an annotation of: segments without one are skipped.
+    pub(crate) required_labels: Vec<LabelId>,
     /// The steps that can begin a match, to skip start positions where none can.
     pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
+    /// The steps that can end a match, for the backward pass that finds where matches start.
+    pub(crate) last_steps: Option<Vec<vm::FirstStepAt>>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -144,6 +155,11 @@ pub struct RuleSet {
     rules_by_label: Vec<Vec<usize>>,
     /// For each feature, the predicate of each value in order.
     features: Vec<Vec<PredId>>,
+    /// Which lexicons hold each single-word entry.
+    membership: predicate::Membership,
+    /// The order rules run in: the program's cascade order, repaired if a rule comes before a
+    /// rule whose label it needs (a hand-built program), so no match is ever dropped.
+    run_order: Vec<usize>,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -298,7 +314,8 @@ impl RuleSet {
         };
         let mut predicates = Predicates::default();
         let mut phrase_lexicons = Vec::new();
-        let lexicons = program.lexicons.iter().map(CompiledLexicon::new).collect();
+        let lexicons: Vec<CompiledLexicon> =
+            program.lexicons.iter().map(CompiledLexicon::new).collect();
         let mut compiled = Vec::with_capacity(program.rules.len());
         let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
         for (index, rule) in program.rules.iter().enumerate() {
@@ -329,17 +346,35 @@ impl RuleSet {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let prefilter = required_test(&rule.pattern, &mut predicates)?;
-            let mut required = Vec::new();
-            collect_required(&rule.pattern, &mut required);
-            let index_keys = required.into_iter().flat_map(index_keys).collect();
+            let mut requirements = Requirements::default();
+            let phrase_max = |lexicon: usize| {
+                lexicons.get(lexicon).map(|lex: &CompiledLexicon| {
+                    lex.phrases.iter().map(Vec::len).max().unwrap_or(0) as u32
+                })
+            };
+            walk_required(&rule.pattern, Some(0), &phrase_max, &mut requirements);
+            let index_keys = requirements
+                .tests
+                .iter()
+                .flat_map(|(test, before)| {
+                    index_keys(test).into_iter().map(move |key| (key, *before))
+                })
+                .collect();
+            let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
-                first_steps: vm::first_steps(&pattern.prog),
+                first_steps: vm::first_steps(&pattern.prog)
+                    .map(|steps| combine_steps(steps, &mut predicates))
+                    .transpose()?,
+                last_steps: vm::first_steps(&pattern.reverse)
+                    .map(|steps| combine_steps(steps, &mut predicates))
+                    .transpose()?,
                 pattern,
                 references,
                 link_conditions,
                 prefilter,
                 index_keys,
+                required_labels,
             });
             let label = rule.label.0 as usize;
             if label >= rules_by_label.len() {
@@ -358,7 +393,11 @@ impl RuleSet {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let membership = predicate::Membership::new(&lexicons);
+        let run_order = cascade_order(&program, &compiled);
         Ok(RuleSet {
+            membership,
+            run_order,
             program,
             config,
             predicates,
@@ -502,6 +541,54 @@ impl RuleSet {
     }
 }
 
+/// A stable topological order of the rules: each after the producers of every label it consumes
+/// or links to (its own label excepted). Program order when there is a cycle.
+fn cascade_order(program: &Program, compiled: &[CompiledRule]) -> Vec<usize> {
+    let count = program.rules.len();
+    let needs: Vec<Vec<LabelId>> = program
+        .rules
+        .iter()
+        .zip(compiled)
+        .map(|(rule, compiled)| {
+            let mut labels = compiled.references.clone();
+            for link in &rule.links {
+                if link.target != rule.label && !labels.contains(&link.target) {
+                    labels.push(link.target);
+                }
+            }
+            labels
+        })
+        .collect();
+    // How many rules producing each label have not run yet.
+    let mut pending: HashMap<LabelId, usize> = HashMap::new();
+    for rule in &program.rules {
+        *pending.entry(rule.label).or_default() += 1;
+    }
+    let mut done = vec![false; count];
+    let mut order = Vec::with_capacity(count);
+    while order.len() < count {
+        // The first rule, in program order, whose needed labels have no producer left to run.
+        let next = (0..count).find(|&index| {
+            !done[index]
+                && needs[index].iter().all(|label| {
+                    let own = usize::from(program.rules[index].label == *label);
+                    pending.get(label).copied().unwrap_or(0) <= own
+                })
+        });
+        match next {
+            Some(index) => {
+                done[index] = true;
+                if let Some(left) = pending.get_mut(&program.rules[index].label) {
+                    *left = left.saturating_sub(1);
+                }
+                order.push(index);
+            }
+            None => return (0..count).collect(),
+        }
+    }
+    order
+}
+
 fn is_builtin(label: LabelId) -> bool {
     ir::BuiltinLabel::ALL.iter().any(|b| b.id() == label)
 }
@@ -585,6 +672,108 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Repeat { inner, min, .. } if *min > 0 => collect_required(inner, out),
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
+    }
+}
+
+/// Merges the token steps that share their anchors into one `|` test, so a start position
+/// costs one memoized lookup instead of one per step.
+fn combine_steps(
+    steps: Vec<vm::FirstStepAt>,
+    predicates: &mut Predicates,
+) -> Result<Vec<vm::FirstStepAt>, CompileError> {
+    let mut combined: Vec<vm::FirstStepAt> = Vec::new();
+    let mut tokens: Vec<(u8, Vec<TokenTest>)> = Vec::new();
+    for (anchors, step) in steps {
+        match step {
+            vm::FirstStep::Token(pred) => {
+                let Some(test) = predicates.sources.get(pred).cloned() else {
+                    combined.push((anchors, step));
+                    continue;
+                };
+                match tokens.iter_mut().find(|(mask, _)| *mask == anchors) {
+                    Some((_, tests)) => tests.push(test),
+                    None => tokens.push((anchors, vec![test])),
+                }
+            }
+            other => combined.push((anchors, other)),
+        }
+    }
+    for (anchors, mut tests) in tokens {
+        let test = if tests.len() == 1 {
+            tests.remove(0)
+        } else {
+            TokenTest::Or(tests)
+        };
+        combined.push((anchors, vm::FirstStep::Token(predicates.intern(&test)?)));
+    }
+    Ok(combined)
+}
+
+/// What every match of a pattern needs: token tests (each with the most tokens a match can
+/// have before the token that passes it) and labels of consumed annotations.
+#[derive(Default)]
+struct Requirements<'p> {
+    tests: Vec<(&'p TokenTest, Option<u32>)>,
+    labels: Vec<LabelId>,
+}
+
+/// Records what `pattern` needs when it starts at most `before` tokens into a match, and
+/// returns the most tokens it can match (`None`: unbounded).
+fn walk_required<'p>(
+    pattern: &'p Pattern,
+    before: Option<u32>,
+    phrase_max: &dyn Fn(usize) -> Option<u32>,
+    out: &mut Requirements<'p>,
+) -> Option<u32> {
+    match pattern {
+        Pattern::Token(test) => {
+            out.tests.push((test, before));
+            Some(1)
+        }
+        Pattern::Seq(parts) => {
+            let mut offset = before;
+            let mut total = Some(0u32);
+            for part in parts {
+                let length = walk_required(part, offset, phrase_max, out);
+                offset = add_lengths(offset, length);
+                total = add_lengths(total, length);
+            }
+            total
+        }
+        Pattern::Repeat { inner, min, .. } if *min > 0 => {
+            walk_required(inner, before, phrase_max, out);
+            max_length(pattern, phrase_max)
+        }
+        Pattern::Capture { inner, .. } => walk_required(inner, before, phrase_max, out),
+        Pattern::Annotation(label) => {
+            if !out.labels.contains(label) {
+                out.labels.push(*label);
+            }
+            None
+        }
+        _ => max_length(pattern, phrase_max),
+    }
+}
+
+fn add_lengths(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    a?.checked_add(b?)
+}
+
+/// The most tokens `pattern` can match (`None`: unbounded).
+fn max_length(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> Option<u32> {
+    match pattern {
+        Pattern::Token(_) => Some(1),
+        Pattern::Seq(parts) => parts.iter().try_fold(0u32, |total, part| {
+            total.checked_add(max_length(part, phrase_max)?)
+        }),
+        Pattern::Alt(branches) => branches.iter().try_fold(0u32, |most, branch| {
+            Some(most.max(max_length(branch, phrase_max)?))
+        }),
+        Pattern::Repeat { inner, max, .. } => max_length(inner, phrase_max)?.checked_mul((*max)?),
+        Pattern::Capture { inner, .. } => max_length(inner, phrase_max),
+        Pattern::Look { .. } | Pattern::Anchor(_) => Some(0),
+        Pattern::Annotation(_) => None,
+        Pattern::Phrase(lexicon) => phrase_max(lexicon.0 as usize),
     }
 }
 

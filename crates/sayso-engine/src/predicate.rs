@@ -257,3 +257,32 @@ pub(crate) fn flag_holds(flag: FlagTest, flags: Flags, text: &str) -> bool {
         FlagTest::SpaceBefore => flags.contains(Flags::SPACE_BEFORE),
     }
 }
+
+/// For every single-word lexicon entry, the lexicons that hold it: one lookup per token then
+/// answers membership in every lexicon at once.
+#[derive(Debug, Default)]
+pub(crate) struct Membership {
+    /// Normalised entry -> ids of the case-insensitive lexicons that hold it, ascending.
+    pub(crate) by_norm:
+        HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
+    /// Exact entry -> ids of the case-sensitive lexicons that hold it, ascending.
+    pub(crate) by_text:
+        HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
+}
+
+impl Membership {
+    pub(crate) fn new(lexicons: &[CompiledLexicon]) -> Membership {
+        let mut membership = Membership::default();
+        for (id, lexicon) in lexicons.iter().enumerate() {
+            let map = if lexicon.case_sensitive {
+                &mut membership.by_text
+            } else {
+                &mut membership.by_norm
+            };
+            for entry in &lexicon.single {
+                map.entry(entry.clone()).or_default().push(id as u32);
+            }
+        }
+        membership
+    }
+}

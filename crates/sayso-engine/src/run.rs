@@ -9,9 +9,9 @@ use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
 
 use crate::compile::Compiled;
-use crate::context::{AnnotRef, AnnotSpan, DocContext, IndexKey};
+use crate::context::{AnnotRef, AnnotSpan, DocContext};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{Field, Match, RuleSet};
+use crate::{CompiledRule, Field, Match, RuleSet};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -58,6 +58,15 @@ struct Cascade<'r, 'd, 't> {
     scratch: vm::Scratch,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
+    /// An empty segment list, shared.
+    no_segments: Rc<[(usize, usize)]>,
+}
+
+/// Where a rule can match in one document.
+struct Candidates {
+    segments: Rc<[(usize, usize)]>,
+    /// For each position, whether a match can start there; `None` when anywhere can.
+    allowed: Option<Vec<bool>>,
 }
 
 /// The non-empty segments as token ranges; the whole document when there are none.
@@ -86,7 +95,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         &set.lexicons,
         &set.phrase_lexicons,
         label_count,
-        set.config.simulation == crate::Simulation::Optimized,
+        (set.config.simulation == crate::Simulation::Optimized).then_some(&set.membership),
     );
     let mut cascade = Cascade {
         set,
@@ -105,8 +114,9 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
+        no_segments: Rc::from(Vec::new()),
     };
-    for index in 0..set.program.rules.len() {
+    for &index in &set.run_order {
         for &label in &set.compiled[index].references {
             cascade.resolve(label);
         }
@@ -159,38 +169,91 @@ impl Cascade<'_, '_, '_> {
         self.segment_lists[index].clone()
     }
 
-    /// The segments that hold a token under the rarest index key, or all of them when the rule
-    /// has no key.
-    fn candidate_segments(&self, scope: Scope, keys: &[IndexKey]) -> Rc<[(usize, usize)]> {
-        let Some(rarest) = keys
-            .iter()
-            .min_by_key(|key| self.context.count_positions(key))
-        else {
-            return self.segments(scope);
-        };
-        let positions = self.context.positions(rarest);
-        if positions.is_empty() {
-            return Rc::from(Vec::new());
-        }
+    /// The segments a rule can match in, and the positions where it can start (`None`: all).
+    ///
+    /// A segment must hold a token under the rarest of the rule's index keys and an annotation
+    /// of each label every match consumes; a match can only start within the bound before such
+    /// a token.
+    fn candidates(&self, compiled: &CompiledRule, scope: Scope) -> Candidates {
         let all = self.segments(scope);
-        let mut chosen = Vec::new();
-        let mut segment = 0;
-        for position in positions {
-            let position = position as usize;
-            while segment < all.len() && all[segment].1 <= position {
-                segment += 1;
+        let mut rarest = None;
+        let mut fewest = usize::MAX;
+        for entry in &compiled.index_keys {
+            let count = self.context.count_positions(&entry.0);
+            if count < fewest {
+                fewest = count;
+                rarest = Some(entry);
             }
-            match all.get(segment) {
-                Some(&(low, high)) if low <= position && position < high => {
-                    if chosen.last() != Some(&(low, high)) {
-                        chosen.push((low, high));
+            if count == 0 {
+                // Most rules of a large set need a word the document does not have.
+                return Candidates {
+                    segments: self.no_segments.clone(),
+                    allowed: None,
+                };
+            }
+        }
+        let segments: Rc<[(usize, usize)]> = match rarest {
+            None => all.clone(),
+            Some((key, _)) => {
+                let positions = self.context.positions(key);
+                let mut chosen = Vec::new();
+                let mut segment = 0;
+                for &position in positions.iter() {
+                    let position = position as usize;
+                    while segment < all.len() && all[segment].1 <= position {
+                        segment += 1;
+                    }
+                    match all.get(segment) {
+                        Some(&(low, high)) if low <= position && position < high => {
+                            if chosen.last() != Some(&(low, high)) {
+                                chosen.push((low, high));
+                            }
+                        }
+                        Some(_) => {}
+                        None => break,
                     }
                 }
-                Some(_) => {}
-                None => break,
+                Rc::from(chosen)
             }
-        }
-        Rc::from(chosen)
+        };
+        let segments: Rc<[(usize, usize)]> = if compiled.required_labels.is_empty() {
+            segments
+        } else {
+            segments
+                .iter()
+                .copied()
+                .filter(|&(low, high)| {
+                    compiled.required_labels.iter().all(|label| {
+                        self.context
+                            .label(*label)
+                            .is_some_and(|index| index.any_inside(low, high))
+                    })
+                })
+                .collect()
+        };
+        let allowed = match rarest {
+            Some((key, Some(before))) if !segments.is_empty() => {
+                // A difference array marks [p - before, p] for every token p under the key.
+                let count = self.context.token_count;
+                let mut delta = vec![0i32; count + 2];
+                for &position in self.context.positions(key).iter() {
+                    let position = position as usize;
+                    delta[position.saturating_sub(*before as usize)] += 1;
+                    delta[position + 1] -= 1;
+                }
+                let mut open = 0;
+                let allowed: Vec<bool> = delta[..=count]
+                    .iter()
+                    .map(|change| {
+                        open += change;
+                        open > 0
+                    })
+                    .collect();
+                Some(allowed)
+            }
+            _ => None,
+        };
+        Candidates { segments, allowed }
     }
 
     fn looks(
@@ -232,15 +295,24 @@ impl Cascade<'_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
-        let segments = if optimized {
-            self.candidate_segments(rule.scope, &compiled.index_keys)
+        let Candidates { segments, allowed } = if optimized {
+            self.candidates(compiled, rule.scope)
         } else {
-            self.segments(rule.scope)
+            Candidates {
+                segments: self.segments(rule.scope),
+                allowed: None,
+            }
         };
         if segments.is_empty() {
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
+        // Where a match can start in the current segment; cleared after each segment.
+        let mut match_starts = if optimized {
+            vec![false; self.context.token_count + 1]
+        } else {
+            Vec::new()
+        };
         for &(low, high) in segments.iter() {
             if let Some(prefilter) = &compiled.prefilter
                 && optimized
@@ -260,10 +332,58 @@ impl Cascade<'_, '_, '_> {
             } else {
                 None
             };
+            // Where some match starts, found by running the reversed pattern backwards without
+            // captures: threads started elsewhere could never match, so they are not started.
+            // The backward pass pays off when many positions could start a match; when the
+            // first steps already single out a few, the forward search alone is cheaper.
+            let broad_starts = starts.is_none_or(|steps| {
+                let possible = (low..high)
+                    .filter(|&at| vm::can_start(&self.context, steps, at))
+                    .count();
+                possible * 4 > high - low
+            });
+            if optimized && broad_starts {
+                let reverse_start = match compiled.last_steps.as_deref() {
+                    Some(steps) => Start::Where(steps),
+                    None => Start::Everywhere,
+                };
+                let starts_here = vm::reach(
+                    &compiled.pattern.reverse,
+                    &self.context,
+                    &window,
+                    false,
+                    reverse_start,
+                    &mut scratch,
+                    &mut counters,
+                );
+                let mut any = false;
+                for (offset, &starts) in starts_here.iter().enumerate() {
+                    let at = low + offset;
+                    let permitted = allowed
+                        .as_ref()
+                        .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false));
+                    if starts
+                        && at < high
+                        && permitted
+                        && let Some(cell) = match_starts.get_mut(at)
+                    {
+                        *cell = true;
+                        any = true;
+                    }
+                }
+                if !any {
+                    continue;
+                }
+            }
             let searcher = vm::Searcher {
                 prog: &compiled.pattern.prog,
                 slot_count: compiled.slot_count,
                 starts,
+                allowed: if optimized && broad_starts {
+                    Some(&match_starts)
+                } else {
+                    allowed.as_deref()
+                },
             };
             let mut from = low;
             while from < high {
@@ -296,6 +416,9 @@ impl Cascade<'_, '_, '_> {
                 let slots = std::rc::Rc::unwrap_or_clone(found.slots);
                 self.record(index, start..end, slots, consumed);
                 from = end;
+            }
+            if let Some(range) = match_starts.get_mut(low..high) {
+                range.fill(false);
             }
         }
         self.counters[index] = counters;

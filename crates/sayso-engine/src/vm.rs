@@ -225,18 +225,44 @@ pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStepAt>> {
     Some(steps)
 }
 
-fn can_start(context: &DocContext<'_, '_, '_>, steps: &[FirstStepAt], at: usize) -> bool {
+pub(crate) fn can_start(
+    context: &DocContext<'_, '_, '_>,
+    steps: &[FirstStepAt],
+    at: usize,
+) -> bool {
+    can_step(context, steps, at, true)
+}
+
+/// Whether one of `steps` can be taken at boundary `at`, consuming the token after it (forwards)
+/// or the token before it (backwards), with its anchors holding at `at`.
+fn can_step(
+    context: &DocContext<'_, '_, '_>,
+    steps: &[FirstStepAt],
+    at: usize,
+    forwards: bool,
+) -> bool {
     steps.iter().any(|(anchors, step)| {
         let anchored = ANCHORS
             .iter()
             .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
         anchored
-            && match step {
-                FirstStep::Token(pred) => at < context.token_count && context.pred(*pred, at),
-                FirstStep::Annotation(label) => context
+            && match (step, forwards) {
+                (FirstStep::Token(pred), true) => {
+                    at < context.token_count && context.pred(*pred, at)
+                }
+                (FirstStep::Token(pred), false) => at > 0 && context.pred(*pred, at - 1),
+                (FirstStep::Annotation(label), true) => context
                     .label(*label)
                     .is_some_and(|index| !index.starting_at(at).is_empty()),
-                FirstStep::Phrase(lexicon) => !context.phrases_starting(*lexicon, at).is_empty(),
+                (FirstStep::Annotation(label), false) => context
+                    .label(*label)
+                    .is_some_and(|index| !index.ending_at(at).is_empty()),
+                (FirstStep::Phrase(lexicon), true) => {
+                    !context.phrases_starting(*lexicon, at).is_empty()
+                }
+                (FirstStep::Phrase(lexicon), false) => {
+                    !context.phrases_ending(*lexicon, at).is_empty()
+                }
             }
     })
 }
@@ -278,6 +304,8 @@ pub(crate) struct Searcher<'a> {
     pub(crate) slot_count: usize,
     /// When set, threads only start where one of these steps can match.
     pub(crate) starts: Option<&'a [FirstStepAt]>,
+    /// When set, threads only start at positions marked true.
+    pub(crate) allowed: Option<&'a [bool]>,
 }
 
 /// Finds the leftmost-first match starting at or after `from` within the window.
@@ -294,6 +322,7 @@ pub(crate) fn search(
         prog,
         slot_count,
         starts,
+        allowed,
     } = *searcher;
     let size = prog.insts.len();
     let mut list = std::mem::take(&mut scratch.list);
@@ -304,7 +333,10 @@ pub(crate) fn search(
     let mut matched: Option<Found> = None;
     let fresh: Slots = Rc::new(vec![UNSET; slot_count]);
     for current in from..=window.high {
-        if matched.is_none() && starts.is_none_or(|steps| can_start(context, steps, current)) {
+        if matched.is_none()
+            && allowed.is_none_or(|allowed| allowed.get(current).copied().unwrap_or(false))
+            && starts.is_none_or(|steps| can_start(context, steps, current))
+        {
             list.push(Thread {
                 pc: 0,
                 position: current,
@@ -468,9 +500,11 @@ pub(crate) fn slot_count(captures: usize) -> usize {
 
 /// Where a capture-free run starts threads.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Start {
+pub(crate) enum Start<'a> {
     /// At every boundary of the window.
     Everywhere,
+    /// At every boundary of the window where one of the steps can be taken.
+    Where(&'a [FirstStepAt]),
     /// Only at this boundary.
     At(usize),
 }
@@ -482,7 +516,7 @@ pub(crate) fn reach(
     context: &DocContext<'_, '_, '_>,
     window: &Window<'_>,
     forwards: bool,
-    start: Start,
+    start: Start<'_>,
     scratch: &mut Scratch,
     counters: &mut Counters,
 ) -> Vec<bool> {
@@ -505,6 +539,7 @@ pub(crate) fn reach(
         stack.extend(pending[offset].drain(..).rev());
         let start_here = match start {
             Start::Everywhere => true,
+            Start::Where(steps) => can_step(context, steps, current, forwards),
             Start::At(at) => at == current,
         };
         if start_here {

@@ -6,6 +6,7 @@ mod engine {
     pub mod conformance;
     pub mod fixtures;
     pub mod ir_text;
+    pub mod limits;
     pub mod linear;
     pub mod reference;
     pub mod render;

@@ -153,8 +153,9 @@ pub enum QuotationStyle {
 /// it) is one quotation whose span runs from the first opening mark to the closing mark.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quotation {
-    /// From the opening mark to the closing mark, both included (to the end of the last
-    /// paragraph it covers when it is never closed).
+    /// From the opening mark to the closing mark, both included. A quotation that is never
+    /// closed runs to the end of the last paragraph it covers, or to just before the next
+    /// opening mark of the same style in its paragraph (marks of one style do not nest).
     pub span: Span,
     /// What the marks enclose, without them.
     pub inner: Span,

@@ -1,24 +1,30 @@
-//! Per-token features: the normalised form, the shape and the case flags. They are written into
-//! two shared buffers so that a document makes a handful of allocations, not two per token, and
-//! pure-ASCII tokens (nearly all of them in English news) take a byte-level fast path.
+//! Per-token features: the normalised form, the shape and the case flags. They live in two
+//! shared buffers so that a document makes a handful of allocations, not two per token, and
+//! pure-ASCII tokens (nearly all of them in English news) take a byte-level fast path: their
+//! norm is their own span in a lower-cased copy of the text, made in one bulk pass.
 
 use crate::document::{Flags, Span, Token, TokenKind};
 
 /// Runs of the same shape character longer than this are cut.
 const MAX_SHAPE_RUN: usize = 4;
 
-/// The growing token list of a document with its normalised-form and shape buffers. The
-/// buffers are zeroed byte vectors sized up front and filled through a cursor, so the per-byte
-/// loops write into plain slices; only whole UTF-8 characters are written, and the used part
-/// becomes a string once, at the end.
+/// The growing token list of a document with its normalised-form and shape buffers. Both
+/// buffers start with a copy of the whole text made in one bulk pass (lower-cased, and mapped to
+/// shape characters), which ASCII tokens index by their own span; only the other tokens append.
 #[derive(Debug, Default)]
 pub(crate) struct TokenSink {
     pub(crate) tokens: Vec<Token>,
-    norms: Buffer,
+    /// Starts as an ASCII-lower-cased copy of the whole text, so that the norm of an ASCII
+    /// token is its own span there and costs nothing per token; the norms of other tokens are
+    /// appended after the copy.
+    norms: String,
+    /// Starts as the text with ASCII letters and digits mapped to `X`, `x` and `d`: a token
+    /// whose shape needs no cutting beyond a prefix (Washington -> Xxxxx) indexes it.
     shapes: Buffer,
 }
 
-/// A byte buffer written through a cursor.
+/// A byte buffer written through a cursor; only whole UTF-8 characters are written, and the
+/// used part becomes a string once, at the end.
 #[derive(Debug, Default)]
 struct Buffer {
     bytes: Vec<u8>,
@@ -26,13 +32,6 @@ struct Buffer {
 }
 
 impl Buffer {
-    fn with_len(len: usize) -> Self {
-        Buffer {
-            bytes: vec![0; len],
-            used: 0,
-        }
-    }
-
     /// The next `len` free bytes, growing the buffer when needed.
     fn free(&mut self, len: usize) -> &mut [u8] {
         let end = self.used + len;
@@ -57,43 +56,63 @@ impl Buffer {
 }
 
 impl TokenSink {
-    /// A sink with room for the tokens of a text of `text_len` bytes.
-    pub(crate) fn with_capacity(text_len: usize) -> Self {
+    /// A sink with room for the tokens of `text`.
+    pub(crate) fn for_text(text: &str) -> Self {
+        let text_len = text.len();
+        let mut norms = String::with_capacity(text_len + 64);
+        norms.push_str(text);
+        norms.make_ascii_lowercase();
+        // Map every ASCII byte to its shape (other bytes stay, so the copy is still UTF-8).
+        let mut shape_bytes = Vec::with_capacity(text_len + 64);
+        shape_bytes.extend(text.bytes().map(|byte| match byte {
+            b'A'..=b'Z' => b'X',
+            b'a'..=b'z' => b'x',
+            b'0'..=b'9' => b'd',
+            other => other,
+        }));
+        shape_bytes.resize(text_len + 64, 0);
         TokenSink {
             tokens: Vec::with_capacity(text_len / 5 + 4),
-            norms: Buffer::with_len(text_len + 64),
-            shapes: Buffer::with_len(text_len + 64),
+            norms,
+            shapes: Buffer {
+                bytes: shape_bytes,
+                used: text_len,
+            },
         }
     }
 
     /// The tokens and the normalised-form and shape buffers they index.
     pub(crate) fn finish(self) -> (Vec<Token>, String, String) {
-        (
-            self.tokens,
-            self.norms.into_string(),
-            self.shapes.into_string(),
-        )
+        (self.tokens, self.norms, self.shapes.into_string())
     }
 
     /// Appends the token `span` of `text` with its features; `flags` holds the flags the scanner
     /// already knows (spacing, ABBREV).
     pub(crate) fn push(&mut self, text: &str, span: Span, kind: TokenKind, mut flags: Flags) {
         let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
-        let norm_start = self.norms.used;
-        let shape_start = self.shapes.used;
+        // An ASCII token's norm is its span in the lower-cased copy at the start of `norms`,
+        // and its shape, when no run needs cutting, a prefix of its span in the shape copy.
+        let mut norm = (to_u32(span.start), to_u32(span.end));
+        let mut shape = norm;
         if let [byte] = bytes
             && !byte.is_ascii_alphanumeric()
             && byte.is_ascii()
         {
             // Punctuation and symbols: the norm and the shape are the byte itself.
-            self.norms.push(bytes);
-            self.shapes.push(bytes);
         } else {
-            let case_flags = match ascii_features(bytes, &mut self.norms, &mut self.shapes) {
-                Some(case_flags) => case_flags,
+            let case_flags = match ascii_features(bytes, span.start, &mut self.shapes) {
+                Some((case_flags, ascii_shape)) => {
+                    shape = ascii_shape;
+                    case_flags
+                }
                 None => {
                     let token_text = text.get(span.start..span.end).unwrap_or("");
-                    unicode_features(token_text, &mut self.norms, &mut self.shapes).flags()
+                    let norm_start = self.norms.len();
+                    let shape_start = self.shapes.used;
+                    let case = unicode_features(token_text, &mut self.norms, &mut self.shapes);
+                    norm = (to_u32(norm_start), to_u32(self.norms.len()));
+                    shape = (to_u32(shape_start), to_u32(self.shapes.used));
+                    case.flags()
                 }
             };
             flags.insert(case_flags);
@@ -102,8 +121,8 @@ impl TokenSink {
             span,
             kind,
             flags,
-            norm: (to_u32(norm_start), to_u32(self.norms.used)),
-            shape: (to_u32(shape_start), to_u32(self.shapes.used)),
+            norm,
+            shape,
         });
     }
 }
@@ -256,28 +275,16 @@ fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
 /// The features of an all-ASCII token, or `None` (writing nothing) when the token has a
 /// non-ASCII byte. Tokens are short, so loop set-up costs more than their bytes: the common
 /// shapes (a lower-case, capitalised or all-digit run) are written without a per-byte loop.
-fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Option<Flags> {
+fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Flags, (u32, u32))> {
     let (&first, rest) = bytes.split_first()?;
-    let len = bytes.len();
-    // One pass lower-cases into the free space of the norm buffer (committed only if the token
-    // turns out to be ASCII) and collects the case bits. Plain loops rather than
-    // `copy_from_slice`: for a few bytes a call to memcpy costs more than the copy.
-    let norm_out = norms.free(len);
     let first_bits = ASCII_CASE_BITS[usize::from(first)];
-    let (norm_first, norm_rest) = norm_out.split_first_mut()?;
-    *norm_first = first | ((first_bits & 1) << 5);
-    let mut rest_bits = 0u8;
-    for (out, &byte) in norm_rest.iter_mut().zip(rest) {
-        let byte_bits = ASCII_CASE_BITS[usize::from(byte)];
-        rest_bits |= byte_bits;
-        *out = byte | ((byte_bits & 1) << 5);
-    }
+    let rest_bits = rest
+        .iter()
+        .fold(0, |bits, &byte| bits | ASCII_CASE_BITS[usize::from(byte)]);
     if (first_bits | rest_bits) & 8 != 0 {
         return None;
     }
-    norms.used += len;
-
-    let shape_out = shapes.free(len.max(MAX_SHAPE_RUN + 1));
+    let flags = ascii_flags(bytes, first_bits, rest_bits);
     let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
     let uniform_rest = match rest_bits {
         0 if rest.is_empty() => Some(first_shape),
@@ -285,39 +292,35 @@ fn ascii_features(bytes: &[u8], norms: &mut Buffer, shapes: &mut Buffer) -> Opti
         4 => Some(b'd'),
         _ => None,
     };
-    let written = if let Some(rest_shape) = uniform_rest {
+    if let Some(rest_shape) = uniform_rest {
+        // The cut shape is a prefix of the token's span in the shape copy of the text.
         let kept = if rest_shape == first_shape {
-            len.min(MAX_SHAPE_RUN)
+            bytes.len().min(MAX_SHAPE_RUN)
         } else {
             1 + rest.len().min(MAX_SHAPE_RUN)
         };
-        // Write a whole run at once and keep what belongs to the token.
-        let run = [first_shape, rest_shape, rest_shape, rest_shape, rest_shape];
-        if let Some(out) = shape_out.get_mut(..run.len()) {
-            out.copy_from_slice(&run);
+        return Some((flags, (to_u32(start), to_u32(start + kept))));
+    }
+    let shape_start = shapes.used;
+    let shape_out = shapes.free(bytes.len());
+    let mut written = 0;
+    let mut last = 0u8;
+    let mut run = 0usize;
+    for &byte in bytes {
+        let shape = ASCII_SHAPES[usize::from(byte & 0x7F)];
+        run = if shape == last { run + 1 } else { 1 };
+        last = shape;
+        // A cut byte leaves `written` unchanged and is overwritten by the next one.
+        if let Some(slot) = shape_out.get_mut(written) {
+            *slot = shape;
         }
-        kept
-    } else {
-        let mut written = 0;
-        let mut last = 0u8;
-        let mut run = 0usize;
-        for &byte in bytes {
-            let shape = ASCII_SHAPES[usize::from(byte & 0x7F)];
-            run = if shape == last { run + 1 } else { 1 };
-            last = shape;
-            // A cut byte leaves `written` unchanged and is overwritten by the next one.
-            if let Some(slot) = shape_out.get_mut(written) {
-                *slot = shape;
-            }
-            written += usize::from(run <= MAX_SHAPE_RUN);
-        }
-        written
-    };
+        written += usize::from(run <= MAX_SHAPE_RUN);
+    }
     shapes.used += written;
-    Some(ascii_flags(bytes, first_bits, rest_bits))
+    Some((flags, (to_u32(shape_start), to_u32(shapes.used))))
 }
 
-fn unicode_features(token_text: &str, norms: &mut Buffer, shapes: &mut Buffer) -> Case {
+fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut Buffer) -> Case {
     let mut case = Case::default();
     let mut writer = ShapeWriter {
         out: shapes,
@@ -325,14 +328,9 @@ fn unicode_features(token_text: &str, norms: &mut Buffer, shapes: &mut Buffer) -
         run: 0,
     };
     for (position, c) in token_text.chars().enumerate() {
-        let mut buffer = [0u8; 4];
         match c {
-            '’' | '‘' => norms.push(b"'"),
-            c => {
-                for lower in c.to_lowercase() {
-                    norms.push(lower.encode_utf8(&mut buffer).as_bytes());
-                }
-            }
+            '’' | '‘' => norms.push('\''),
+            c => norms.extend(c.to_lowercase()),
         }
         if position > 0 && crate::scan::is_combining(c) {
             // A combining mark belongs to the letter before it and adds nothing to the shape.

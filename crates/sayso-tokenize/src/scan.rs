@@ -164,7 +164,7 @@ pub(crate) fn scan(text: &str) -> Scanned {
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
-        sink: TokenSink::with_capacity(text.len()),
+        sink: TokenSink::for_text(text),
         line_breaks: Vec::new(),
         space_before: true,
         newlines_before: 0,

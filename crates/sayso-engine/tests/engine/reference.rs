@@ -449,6 +449,13 @@ proptest! {
             let rules = RuleSet::with_config(program_for(pattern.clone(), captures, scope), config)
                 .expect("compiles");
             prop_assert_eq!(&engine_matches(&rules, &doc), &expected, "{:?} over {:?}", pattern, text);
+            // Explaining the rule must agree with the run and never fail.
+            let explanation = rules.explain(RuleId(0), &doc);
+            prop_assert_eq!(explanation.matches.len(), expected.len());
+            if let Some(partial) = explanation.furthest {
+                prop_assert!(partial.start <= partial.reached);
+                prop_assert!(partial.reached <= doc.tokens().len());
+            }
         }
     }
 }

@@ -54,3 +54,85 @@ fn a_rule_set_is_shared_between_threads() {
     });
     assert_eq!(here, there);
 }
+
+fn pack_program() -> sayso_lang::ir::Program {
+    let pack =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/attribution.sayso");
+    sayso_lang::compile(&[pack.as_path()], &sayso_lang::FsLoader)
+        .unwrap_or_else(|diagnostics| panic!("the pack compiles: {diagnostics:?}"))
+}
+
+/// The shipped attribution pack, through the real parser, on the seed article and on every
+/// example text of the pack: the optimized simulation must give exactly the plain one's matches.
+#[test]
+fn plain_and_optimized_agree_with_the_attribution_pack() {
+    let program = pack_program();
+    let mut texts: Vec<String> = program
+        .rules
+        .iter()
+        .flat_map(|rule| rule.examples.iter().map(|example| example.text.clone()))
+        .collect();
+    texts.push(SEED.to_string());
+    let optimized = RuleSet::new(program.clone()).expect("compiles");
+    let plain = RuleSet::with_config(
+        program,
+        EngineConfig {
+            simulation: Simulation::Plain,
+            ..EngineConfig::default()
+        },
+    )
+    .expect("compiles");
+    let mut total = 0;
+    for text in &texts {
+        let doc = sayso_tokenize::tokenize(text);
+        let matches = optimized.run(&doc);
+        total += matches.len();
+        assert_eq!(
+            matches,
+            plain.run(&doc),
+            "the simulations differ on {text:?}"
+        );
+    }
+    assert!(
+        total > texts.len() / 2,
+        "the pack should match most of its examples"
+    );
+}
+
+fn pack_rule_sets() -> &'static (RuleSet, RuleSet) {
+    static PACK: std::sync::OnceLock<(RuleSet, RuleSet)> = std::sync::OnceLock::new();
+    PACK.get_or_init(|| {
+        let program = pack_program();
+        let plain = RuleSet::with_config(
+            program.clone(),
+            EngineConfig {
+                simulation: Simulation::Plain,
+                ..EngineConfig::default()
+            },
+        )
+        .expect("compiles");
+        (RuleSet::new(program).expect("compiles"), plain)
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+    /// The engine is total: any text, noise and stray quotation marks included, runs through
+    /// the whole pack without a panic, and both simulations agree on it.
+    #[test]
+    fn the_pack_runs_on_any_text(
+        text in "([A-Z][a-z]{0,6}|[a-z]{1,7}|[.,;:!?]|\u{201C}|\u{201D}|\"|'|\n\n|said|told|according to| ){0,60}|\\PC{0,80}"
+    ) {
+        let (optimized, plain) = pack_rule_sets();
+        let doc = sayso_tokenize::tokenize(&text);
+        let (matches, stats) = optimized.run_with_stats(&doc);
+        proptest::prop_assert_eq!(&matches, &plain.run(&doc));
+        proptest::prop_assert_eq!(stats.rules.len(), optimized.program().rules.len());
+        for found in &matches {
+            proptest::prop_assert!(found.span.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(found.span.start));
+            proptest::prop_assert!(text.is_char_boundary(found.span.end));
+        }
+    }
+}

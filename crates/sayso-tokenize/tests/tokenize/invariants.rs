@@ -1,7 +1,7 @@
 //! The structural invariants every document must satisfy, checked on fixtures, the seed, edge
 //! cases and random input alike.
 
-use sayso_tokenize::{Document, Segment, TokenKind};
+use sayso_tokenize::{Document, Flags, Segment, TokenKind};
 
 /// Panics with a message naming the first broken invariant.
 pub fn check(doc: &Document<'_>) {
@@ -66,6 +66,32 @@ pub fn check(doc: &Document<'_>) {
             assert_eq!(quotation.inner_tokens.end, range.end);
         }
         assert!(quotation.paragraphs >= 1);
+        let marks = [range.start, range.end - 1];
+        for &mark in &marks[..if quotation.closed { 2 } else { 1 }] {
+            let flags = tokens[mark].flags;
+            assert!(flags.contains(Flags::QUOTE_OPEN) || flags.contains(Flags::QUOTE_CLOSE));
+        }
+    }
+    // Quotations nest properly and each depth counts the quotations around it (a sweep over
+    // the sorted quotations with a stack of the open ones).
+    let mut around: Vec<usize> = Vec::new();
+    for quotation in doc.quotations() {
+        let span = quotation.span;
+        while around.last().is_some_and(|&end| end <= span.start) {
+            around.pop();
+        }
+        if let Some(&end) = around.last() {
+            assert!(
+                span.end <= end,
+                "the quotation at {span:?} crosses the one around it"
+            );
+        }
+        assert_eq!(
+            quotation.depth as usize,
+            around.len(),
+            "depth of the quotation at {span:?}"
+        );
+        around.push(span.end);
     }
 }
 
