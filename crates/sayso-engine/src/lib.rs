@@ -56,6 +56,7 @@ mod context;
 mod hash;
 mod predicate;
 mod run;
+mod scratch;
 mod vm;
 
 use std::collections::HashMap;
