@@ -318,8 +318,15 @@ impl Cascade<'_, '_, '_> {
             // captures: threads started elsewhere could never match, so they are not started.
             // The backward pass pays off when many positions could start a match; when the
             // first steps already single out a few, the forward search alone is cheaper.
+            // Only positions the anchor windows allow are counted, so a rule whose cue is
+            // rare does not test its first steps across the whole segment.
             let broad_starts = starts.is_none_or(|steps| {
                 let possible = (low..high)
+                    .filter(|&at| {
+                        allowed
+                            .as_ref()
+                            .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
+                    })
                     .filter(|&at| vm::can_start(&self.context, steps, at))
                     .count();
                 possible * 4 > high - low
