@@ -61,6 +61,8 @@ struct Cascade<'r, 'd, 't> {
     /// Per-position buffers reused by every rule, all false between rules, so that a rule
     /// costs work in proportion to where it can match rather than to the document's length.
     marks: crate::scratch::PositionMarks,
+    /// An empty segment list, shared.
+    no_segments: Rc<[(usize, usize)]>,
 }
 
 /// Where a rule can match in one document.
@@ -117,8 +119,9 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, &[]),
         ],
         marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
+        no_segments: Rc::from(Vec::new()),
     };
-    for index in 0..set.program.rules.len() {
+    for &index in &set.run_order {
         for &label in &set.compiled[index].references {
             cascade.resolve(label);
         }
@@ -183,10 +186,22 @@ impl Cascade<'_, '_, '_> {
         marks: &mut crate::scratch::PositionMarks,
     ) -> Candidates {
         let all = self.segments(scope);
-        let rarest = compiled
-            .index_keys
-            .iter()
-            .min_by_key(|(key, _)| self.context.count_positions(key));
+        let mut rarest = None;
+        let mut fewest = usize::MAX;
+        for entry in &compiled.index_keys {
+            let count = self.context.count_positions(&entry.0);
+            if count < fewest {
+                fewest = count;
+                rarest = Some(entry);
+            }
+            if count == 0 {
+                // Most rules of a large set need a word the document does not have.
+                return Candidates {
+                    segments: self.no_segments.clone(),
+                    allowed: None,
+                };
+            }
+        }
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
             Some((key, _)) => {

@@ -7,6 +7,7 @@ mod engine {
     pub mod fixtures;
     pub mod generated;
     pub mod ir_text;
+    pub mod limits;
     pub mod linear;
     pub mod reference;
     pub mod render;
