@@ -48,7 +48,13 @@
 //! at most once per search, so one search is linear in the segment. After a match, the next
 //! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
 //! its matches can therefore rescan parts of a segment, which the scope bounds.
-//! ```
+//!
+//! [`Simulation::Optimized`] (the default) shares work and skips what cannot match: token tests
+//! are evaluated once per token for all rules, lexicon membership takes one lookup per token, a
+//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
+//! annotation of every label it consumes), and a backward capture-free pass over the reversed
+//! pattern marks where matches start, so threads start nowhere else. [`Simulation::Plain`] runs
+//! the bare simulation; both give identical matches, which the tests check.
 #![forbid(unsafe_code)]
 
 mod compile;
@@ -56,6 +62,7 @@ mod context;
 mod hash;
 mod predicate;
 mod run;
+mod scratch;
 mod vm;
 
 use std::collections::HashMap;
@@ -151,6 +158,9 @@ pub struct RuleSet {
     features: Vec<Vec<PredId>>,
     /// Which lexicons hold each single-word entry.
     membership: predicate::Membership,
+    /// The order rules run in: the program's cascade order, repaired if a rule comes before a
+    /// rule whose label it needs (a hand-built program), so no match is ever dropped.
+    run_order: Vec<usize>,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -260,6 +270,15 @@ pub struct Suppressed {
     pub winner: Match,
 }
 
+/// A match of the explained rule dropped because a `required` link found no candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unlinked {
+    /// The dropped match, with the fields its earlier links filled.
+    pub candidate: Match,
+    /// The field of the required link that found nothing.
+    pub link: String,
+}
+
 /// Why a rule matched or not on one document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
@@ -271,6 +290,8 @@ pub struct Explanation {
     pub furthest: Option<PartialMatch>,
     /// Its matches that lost in conflict resolution, each with the winner.
     pub suppressed: Vec<Suppressed>,
+    /// Its matches dropped because a `required` link found no candidate.
+    pub unlinked: Vec<Unlinked>,
 }
 
 /// The result of one inline example.
@@ -385,8 +406,10 @@ impl RuleSet {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let membership = predicate::Membership::new(&lexicons);
+        let run_order = cascade_order(&program, &compiled);
         Ok(RuleSet {
             membership,
+            run_order,
             program,
             config,
             predicates,
@@ -450,6 +473,20 @@ impl RuleSet {
                 winner: run::to_match(&outcome, winner, &index_of),
             })
             .collect();
+        let unlinked = outcome
+            .unlinked
+            .iter()
+            .filter(|(dropped, _)| outcome.arena[*dropped].rule == rule)
+            .map(|&(dropped, link)| Unlinked {
+                candidate: run::to_match(&outcome, dropped, &index_of),
+                link: self
+                    .program
+                    .rules
+                    .get(rule.0 as usize)
+                    .and_then(|r| r.links.get(link))
+                    .map_or_else(String::new, |l| l.field.clone()),
+            })
+            .collect();
         // Attempts that start inside a match of the rule only show how that match ended; the
         // interesting failures are the ones elsewhere.
         let inside_match = |start: usize| {
@@ -480,6 +517,7 @@ impl RuleSet {
             matches,
             furthest,
             suppressed,
+            unlinked,
         }
     }
 
@@ -528,6 +566,54 @@ impl RuleSet {
         }
         outcomes
     }
+}
+
+/// A stable topological order of the rules: each after the producers of every label it consumes
+/// or links to (its own label excepted). Program order when there is a cycle.
+fn cascade_order(program: &Program, compiled: &[CompiledRule]) -> Vec<usize> {
+    let count = program.rules.len();
+    let needs: Vec<Vec<LabelId>> = program
+        .rules
+        .iter()
+        .zip(compiled)
+        .map(|(rule, compiled)| {
+            let mut labels = compiled.references.clone();
+            for link in &rule.links {
+                if link.target != rule.label && !labels.contains(&link.target) {
+                    labels.push(link.target);
+                }
+            }
+            labels
+        })
+        .collect();
+    // How many rules producing each label have not run yet.
+    let mut pending: HashMap<LabelId, usize> = HashMap::new();
+    for rule in &program.rules {
+        *pending.entry(rule.label).or_default() += 1;
+    }
+    let mut done = vec![false; count];
+    let mut order = Vec::with_capacity(count);
+    while order.len() < count {
+        // The first rule, in program order, whose needed labels have no producer left to run.
+        let next = (0..count).find(|&index| {
+            !done[index]
+                && needs[index].iter().all(|label| {
+                    let own = usize::from(program.rules[index].label == *label);
+                    pending.get(label).copied().unwrap_or(0) <= own
+                })
+        });
+        match next {
+            Some(index) => {
+                done[index] = true;
+                if let Some(left) = pending.get_mut(&program.rules[index].label) {
+                    *left = left.saturating_sub(1);
+                }
+                order.push(index);
+            }
+            None => return (0..count).collect(),
+        }
+    }
+    order
 }
 
 fn is_builtin(label: LabelId) -> bool {

@@ -32,6 +32,8 @@ pub(crate) struct Outcome {
     pub(crate) output: Vec<usize>,
     /// (loser, winner) arena ids from conflict resolution.
     pub(crate) losers: Vec<(usize, usize)>,
+    /// (match, link index) for matches dropped because a `required` link found nothing.
+    pub(crate) unlinked: Vec<(usize, usize)>,
     pub(crate) counters: Vec<Counters>,
     pub(crate) tracker: Tracker,
     pub(crate) span_of: Vec<Span>,
@@ -52,19 +54,36 @@ struct Cascade<'r, 'd, 't> {
     state: Vec<LabelState>,
     winners: Vec<Vec<usize>>,
     losers: Vec<(usize, usize)>,
+    unlinked: Vec<(usize, usize)>,
     counters: Vec<Counters>,
     explain: Option<RuleId>,
     tracker: Tracker,
     scratch: vm::Scratch,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
+    /// Per-position buffers reused by every rule, all false between rules, so that a rule
+    /// costs work in proportion to where it can match rather than to the document's length.
+    marks: crate::scratch::PositionMarks,
+    /// An empty segment list, shared.
+    no_segments: Rc<[(usize, usize)]>,
 }
 
 /// Where a rule can match in one document.
 struct Candidates {
     segments: Rc<[(usize, usize)]>,
-    /// For each position, whether a match can start there; `None` when anywhere can.
+    /// For each position, whether a match can start there; `None` when anywhere can. The
+    /// buffer is borrowed from [`crate::scratch::PositionMarks`] and handed back after the rule.
     allowed: Option<Vec<bool>>,
+}
+
+/// What one link did for one match.
+enum LinkOutcome {
+    /// The anchor did not take part or did not match `when`: the link does not apply.
+    NotApplicable,
+    /// The link applies but no candidate passed its conditions.
+    Unresolved,
+    /// The value found.
+    Resolved(Field),
 }
 
 /// The non-empty segments as token ranges; the whole document when there are none.
@@ -103,6 +122,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         state: vec![LabelState::Unresolved; label_count],
         winners: vec![Vec::new(); label_count],
         losers: Vec::new(),
+        unlinked: Vec::new(),
         counters: vec![Counters::default(); set.program.rules.len()],
         explain,
         tracker: Tracker::default(),
@@ -112,8 +132,10 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
+        marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
+        no_segments: Rc::from(Vec::new()),
     };
-    for index in 0..set.program.rules.len() {
+    for &index in &set.run_order {
         for &label in &set.compiled[index].references {
             cascade.resolve(label);
         }
@@ -136,6 +158,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         arena: cascade.arena,
         output,
         losers: cascade.losers,
+        unlinked: cascade.unlinked,
         counters: cascade.counters,
         tracker: cascade.tracker,
         span_of,
@@ -171,12 +194,29 @@ impl Cascade<'_, '_, '_> {
     /// A segment must hold a token under the rarest of the rule's index keys and an annotation
     /// of each label every match consumes; a match can only start within the bound before such
     /// a token.
-    fn candidates(&self, compiled: &CompiledRule, scope: Scope) -> Candidates {
+    fn candidates(
+        &self,
+        compiled: &CompiledRule,
+        scope: Scope,
+        marks: &mut crate::scratch::PositionMarks,
+    ) -> Candidates {
         let all = self.segments(scope);
-        let rarest = compiled
-            .index_keys
-            .iter()
-            .min_by_key(|(key, _)| self.context.count_positions(key));
+        let mut rarest = None;
+        let mut fewest = usize::MAX;
+        for entry in &compiled.index_keys {
+            let count = self.context.count_positions(&entry.0);
+            if count < fewest {
+                fewest = count;
+                rarest = Some(entry);
+            }
+            if count == 0 {
+                // Most rules of a large set need a word the document does not have.
+                return Candidates {
+                    segments: self.no_segments.clone(),
+                    allowed: None,
+                };
+            }
+        }
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
             Some((key, _)) => {
@@ -218,23 +258,7 @@ impl Cascade<'_, '_, '_> {
         };
         let allowed = match rarest {
             Some((key, Some(before))) if !segments.is_empty() => {
-                // A difference array marks [p - before, p] for every token p under the key.
-                let count = self.context.token_count;
-                let mut delta = vec![0i32; count + 2];
-                for &position in self.context.positions(key).iter() {
-                    let position = position as usize;
-                    delta[position.saturating_sub(*before as usize)] += 1;
-                    delta[position + 1] -= 1;
-                }
-                let mut open = 0;
-                let allowed: Vec<bool> = delta[..=count]
-                    .iter()
-                    .map(|change| {
-                        open += change;
-                        open > 0
-                    })
-                    .collect();
-                Some(allowed)
+                Some(marks.mark_before(&self.context.positions(key), *before as usize))
             }
             _ => None,
         };
@@ -280,8 +304,9 @@ impl Cascade<'_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let mut marks = std::mem::take(&mut self.marks);
         let Candidates { segments, allowed } = if optimized {
-            self.candidates(compiled, rule.scope)
+            self.candidates(compiled, rule.scope, &mut marks)
         } else {
             Candidates {
                 segments: self.segments(rule.scope),
@@ -289,12 +314,14 @@ impl Cascade<'_, '_, '_> {
             }
         };
         if segments.is_empty() {
+            marks.give_back(allowed);
+            self.marks = marks;
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         // Where a match can start in the current segment; cleared after each segment.
         let mut match_starts = if optimized {
-            vec![false; self.context.token_count + 1]
+            marks.take_match_starts()
         } else {
             Vec::new()
         };
@@ -321,8 +348,15 @@ impl Cascade<'_, '_, '_> {
             // captures: threads started elsewhere could never match, so they are not started.
             // The backward pass pays off when many positions could start a match; when the
             // first steps already single out a few, the forward search alone is cheaper.
+            // Only positions the anchor windows allow are counted, so a rule whose cue is
+            // rare does not test its first steps across the whole segment.
             let broad_starts = starts.is_none_or(|steps| {
                 let possible = (low..high)
+                    .filter(|&at| {
+                        allowed
+                            .as_ref()
+                            .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
+                    })
                     .filter(|&at| vm::can_start(&self.context, steps, at))
                     .count();
                 possible * 4 > high - low
@@ -408,6 +442,11 @@ impl Cascade<'_, '_, '_> {
         }
         self.counters[index] = counters;
         self.scratch = scratch;
+        marks.give_back(allowed);
+        if optimized {
+            marks.give_back_match_starts(match_starts);
+        }
+        self.marks = marks;
     }
 
     fn record(
@@ -572,6 +611,9 @@ impl Cascade<'_, '_, '_> {
         chosen.into_values().map(|(_, id)| id).collect()
     }
 
+    /// Runs the links of each winner of a label, in text order. A winner whose `required` link
+    /// applies but finds nothing is dropped at once, so later links of the same label never
+    /// resolve to it; the matches it beat in conflict resolution stay suppressed.
     fn apply_links(&mut self, slot: usize) {
         let set = self.set;
         let winners = self.winners[slot].clone();
@@ -581,26 +623,26 @@ impl Cascade<'_, '_, '_> {
                 continue;
             };
             for (link_index, link) in rule.links.iter().enumerate() {
-                if let Some(field) = self.link(id, rule_index, link_index, link) {
-                    self.arena[id].fields.push(field);
+                match self.link(id, rule_index, link_index, link) {
+                    LinkOutcome::Resolved(field) => self.arena[id].fields.push(field),
+                    LinkOutcome::Unresolved if link.required => {
+                        self.winners[slot].retain(|&winner| winner != id);
+                        self.unlinked.push((id, link_index));
+                        break;
+                    }
+                    LinkOutcome::Unresolved | LinkOutcome::NotApplicable => {}
                 }
             }
         }
     }
 
-    fn link(
-        &mut self,
-        id: usize,
-        rule: usize,
-        link_index: usize,
-        link: &ir::Link,
-    ) -> Option<Field> {
+    fn link(&mut self, id: usize, rule: usize, link_index: usize, link: &ir::Link) -> LinkOutcome {
         let set = self.set;
-        let slot_count = set.compiled[rule].slot_count;
-        let _ = slot_count;
-        let anchor = capture_range(&self.arena[id].slots, link.anchor.0 as usize)?;
+        let Some(anchor) = capture_range(&self.arena[id].slots, link.anchor.0 as usize) else {
+            return LinkOutcome::NotApplicable;
+        };
         if anchor.is_empty() {
-            return None;
+            return LinkOutcome::NotApplicable;
         }
         let condition = set.compiled[rule]
             .link_conditions
@@ -611,7 +653,7 @@ impl Cascade<'_, '_, '_> {
             && !self.full_match(condition, &anchor, &mut counters)
         {
             self.counters[rule] = counters;
-            return None;
+            return LinkOutcome::NotApplicable;
         }
         let mut candidates: Vec<AnnotSpan> = if is_builtin(link.target) {
             self.context
@@ -637,8 +679,10 @@ impl Cascade<'_, '_, '_> {
         };
         candidates.retain(|c| c.end <= anchor.start && self.in_window(link.window, c, &anchor));
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(b.start.cmp(&a.start)));
-        let anchor_values = self.feature_values(&link.agree, &anchor);
-        let mut result = None;
+        let anchor_agree = self.feature_values(&link.agree, &anchor);
+        let anchor_same = self.feature_values(&link.same, &anchor);
+        let anchor_entries = self.shared_keys(&link.shares, &anchor);
+        let mut result = LinkOutcome::Unresolved;
         for candidate in candidates {
             let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
                 continue;
@@ -655,16 +699,19 @@ impl Cascade<'_, '_, '_> {
             {
                 continue;
             }
-            let candidate_values = self.feature_values(&link.agree, &value.tokens);
-            let agrees = anchor_values
+            let agrees = anchor_agree
                 .iter()
-                .zip(&candidate_values)
-                .all(|(a, b)| a.is_none() || b.is_none() || a == b);
-            if !agrees {
+                .zip(self.feature_values(&link.agree, &value.tokens))
+                .all(|(a, b)| a.is_none() || b.is_none() || *a == b);
+            let same = anchor_same
+                .iter()
+                .zip(self.feature_values(&link.same, &value.tokens))
+                .all(|(a, b)| a.is_none() || *a == b);
+            if !agrees || !same || !self.shares_entries(&link.shares, &anchor_entries, &value) {
                 continue;
             }
             let chosen = own_link.unwrap_or(value);
-            result = Some(Field {
+            result = LinkOutcome::Resolved(Field {
                 name: link.field.clone(),
                 span: chosen.span,
                 tokens: chosen.tokens,
@@ -673,6 +720,56 @@ impl Cascade<'_, '_, '_> {
         }
         self.counters[rule] = counters;
         result
+    }
+
+    /// For each lexicon of `shares(...)`, the keys of the one-word entries found in `tokens`:
+    /// the lemmas in an inflections lexicon, the looked-up forms otherwise.
+    fn shared_keys(&self, lexicons: &[ir::LexiconId], tokens: &Range<usize>) -> Vec<Vec<String>> {
+        lexicons
+            .iter()
+            .map(|lexicon| {
+                let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
+                    return Vec::new();
+                };
+                let mut keys: Vec<String> = Vec::new();
+                for at in tokens.clone() {
+                    let key = compiled.key(self.context.doc, at);
+                    if !compiled.single.contains(key) {
+                        continue;
+                    }
+                    let norm = self.context.doc.norm(at);
+                    let lemmas = compiled
+                        .lemma_forms
+                        .iter()
+                        .filter(|(_, forms)| forms.contains(norm))
+                        .map(|(lemma, _)| lemma.clone());
+                    let before = keys.len();
+                    keys.extend(lemmas);
+                    if keys.len() == before {
+                        keys.push(key.to_string());
+                    }
+                }
+                keys
+            })
+            .collect()
+    }
+
+    /// Whether the candidate value holds, for every lexicon of `shares(...)`, an entry the
+    /// anchor holds too.
+    fn shares_entries(
+        &self,
+        lexicons: &[ir::LexiconId],
+        anchor_keys: &[Vec<String>],
+        value: &Field,
+    ) -> bool {
+        if lexicons.is_empty() {
+            return true;
+        }
+        let candidate_keys = self.shared_keys(lexicons, &value.tokens);
+        anchor_keys
+            .iter()
+            .zip(&candidate_keys)
+            .all(|(anchor, candidate)| anchor.iter().any(|key| candidate.contains(key)))
     }
 
     fn in_window(&self, window: ir::Window, candidate: &AnnotSpan, anchor: &Range<usize>) -> bool {

@@ -5,7 +5,9 @@
 mod engine {
     pub mod conformance;
     pub mod fixtures;
+    pub mod generated;
     pub mod ir_text;
+    pub mod limits;
     pub mod linear;
     pub mod reference;
     pub mod render;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use sayso_engine::{FailedStep, Match, Program};
-use sayso_lang::ir::{Anchor, FlagTest, TokenKindTest, TokenTest};
+use sayso_lang::ir::Pattern;
 use sayso_tokenize::Document;
 
 use crate::{Outcome, RulesArgs, rules};
@@ -62,62 +62,10 @@ fn print_match(text: &str, m: &Match, indent: &str) {
     }
 }
 
-/// A token test written back in the rule language.
-fn test_source(program: &Program, test: &TokenTest) -> String {
-    let lexicon = |id: sayso_lang::ir::LexiconId| {
-        program
-            .lexicons
-            .get(id.0 as usize)
-            .map_or_else(|| "?".to_owned(), |l| l.name.clone())
-    };
-    let join = |tests: &[TokenTest], sep: &str| {
-        let parts: Vec<String> = tests.iter().map(|t| test_source(program, t)).collect();
-        format!("({})", parts.join(sep))
-    };
-    match test {
-        TokenTest::Any => "any token".to_owned(),
-        TokenTest::Text(s) => format!("{s:?}"),
-        TokenTest::Norm(s) => format!("{s:?}i"),
-        TokenTest::Regex {
-            source,
-            case_insensitive,
-        } => format!("/{source}/{}", if *case_insensitive { "i" } else { "" }),
-        TokenTest::Shape(s) => format!("shape:{s:?}"),
-        TokenTest::Kind(kind) => match kind {
-            TokenKindTest::Word => "word",
-            TokenKindTest::Number => "number",
-            TokenKindTest::Punct => "punct",
-            TokenKindTest::QuoteMark => "quote",
-            TokenKindTest::Symbol => "symbol",
-            TokenKindTest::Url => "url",
-            TokenKindTest::Email => "email",
-        }
-        .to_owned(),
-        TokenTest::Flag(flag) => match flag {
-            FlagTest::Title => "title",
-            FlagTest::Upper => "upper",
-            FlagTest::Lower => "lower",
-            FlagTest::Capitalized => "capitalized",
-            FlagTest::Alpha => "alpha",
-            FlagTest::Digit => "digit",
-            FlagTest::Abbrev => "abbrev",
-            FlagTest::QuoteOpen => "quote_open",
-            FlagTest::QuoteClose => "quote_close",
-            FlagTest::SpaceBefore => "space_before",
-        }
-        .to_owned(),
-        TokenTest::InLexicon(id) => lexicon(*id),
-        TokenTest::Lemma { lemma, .. } => format!("lemma:{lemma:?}"),
-        TokenTest::And(tests) => join(tests, " & "),
-        TokenTest::Or(tests) => join(tests, " | "),
-        TokenTest::Not(inner) => format!("!{}", test_source(program, inner)),
-    }
-}
-
 /// What the pattern needed where it failed.
 fn failed_step(program: &Program, step: &FailedStep) -> String {
     match step {
-        FailedStep::Token(test) => format!("it needed a token [{}]", test_source(program, test)),
+        FailedStep::Token(test) => format!("it needed a token [{}]", test.display(program)),
         FailedStep::Annotation(label) => format!(
             "it needed a @{} starting there",
             program
@@ -134,14 +82,7 @@ fn failed_step(program: &Program, step: &FailedStep) -> String {
         ),
         FailedStep::Anchor(anchor) => format!(
             "it needed the position {}",
-            match anchor {
-                Anchor::SentenceStart => "<s>",
-                Anchor::SentenceEnd => "</s>",
-                Anchor::ParagraphStart => "<p>",
-                Anchor::ParagraphEnd => "</p>",
-                Anchor::DocumentStart => "<doc>",
-                Anchor::DocumentEnd => "</doc>",
-            }
+            Pattern::Anchor(*anchor).display(program, &[])
         ),
         FailedStep::Lookaround => "a lookaround did not hold".to_owned(),
     }

@@ -343,6 +343,9 @@ impl Builder {
             when: None,
             skip_unresolved: false,
             agree: vec![],
+            same: vec![],
+            shares: vec![],
+            required: false,
             origin: origin(1),
         };
         let mut at = 2;
