@@ -746,21 +746,34 @@ impl Cascade<'_, '_, '_> {
     }
 
     /// Whether the candidate value holds, for every lexicon of `shares(...)`, an entry the
-    /// anchor holds too.
+    /// anchor holds too. A candidate token shares an anchor key when it is that key, or a form
+    /// of that lemma, so only the anchor's tokens are looked up by lemma.
     fn shares_entries(
         &self,
         lexicons: &[ir::LexiconId],
         anchor_keys: &[Vec<String>],
         value: &Field,
     ) -> bool {
-        if lexicons.is_empty() {
-            return true;
-        }
-        let candidate_keys = self.shared_keys(lexicons, &value.tokens);
-        anchor_keys
-            .iter()
-            .zip(&candidate_keys)
-            .all(|(anchor, candidate)| anchor.iter().any(|key| candidate.contains(key)))
+        let doc = self.context.doc;
+        lexicons.iter().zip(anchor_keys).all(|(lexicon, keys)| {
+            let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
+                return false;
+            };
+            value.tokens.clone().any(|at| {
+                let key = compiled.key(doc, at);
+                if !compiled.single.contains(key) {
+                    return false;
+                }
+                let norm = doc.norm(at);
+                keys.iter().any(|anchor_key| {
+                    anchor_key == key
+                        || compiled
+                            .lemma_forms
+                            .get(anchor_key)
+                            .is_some_and(|forms| forms.contains(norm))
+                })
+            })
+        })
     }
 
     fn in_window(&self, window: ir::Window, candidate: &AnnotSpan, anchor: &Range<usize>) -> bool {
