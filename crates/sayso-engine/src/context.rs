@@ -121,6 +121,9 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
     /// Positions of the tokens in each lexicon, built on first use by the prefilter.
     lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
+    /// Positions under each index key asked for, so that rules sharing a key (a cue lexicon
+    /// in a union, say) look it up once per document.
+    key_positions: RefCell<Vec<(IndexKey, Rc<[u32]>)>>,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
@@ -225,6 +228,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             membership,
             token_lexicons: std::cell::OnceCell::new(),
             lexicon_positions: RefCell::new(FastMap::default()),
+            key_positions: RefCell::new(Vec::new()),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -335,26 +339,37 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         positions
     }
 
-    /// How many tokens are under `key` (an upper bound for unions).
+    /// How many tokens are under `key`.
     pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
-        if let IndexKey::Lexicon(lexicon) = key {
-            return self.lexicon_positions(*lexicon).len();
-        }
-        let mut count = 0;
-        self.visit_positions(key, &mut |list| count += list.len());
-        count
+        self.positions(key).len()
     }
 
-    /// The sorted positions of the tokens under `key`.
+    /// The sorted positions of the tokens under `key`, computed once per document and key.
     pub(crate) fn positions(&self, key: &IndexKey) -> Rc<[u32]> {
         if let IndexKey::Lexicon(lexicon) = key {
             return self.lexicon_positions(*lexicon);
         }
+        if let Some((_, known)) = self.key_positions.borrow().iter().find(|(k, _)| k == key) {
+            return known.clone();
+        }
         let mut all = Vec::new();
-        self.visit_positions(key, &mut |list| all.extend_from_slice(list));
+        match key {
+            // A lexicon in a union goes through its shared position list rather than one
+            // lookup per lexicon entry.
+            IndexKey::Union(keys) => {
+                for key in keys {
+                    all.extend_from_slice(&self.positions(key));
+                }
+            }
+            _ => self.visit_positions(key, &mut |list| all.extend_from_slice(list)),
+        }
         all.sort_unstable();
         all.dedup();
-        Rc::from(all)
+        let positions: Rc<[u32]> = Rc::from(all);
+        self.key_positions
+            .borrow_mut()
+            .push((key.clone(), positions.clone()));
+        positions
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.
@@ -371,7 +386,25 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     }
 
     /// Whether token `index` passes predicate `pred`.
+    #[inline]
     pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
+        // The hot path is a memo hit: a few loads and a compare, inlined into the VM loops.
+        if let Some(memo) = &self.memo
+            && let Some(cell) = memo
+                .get(pred)
+                .and_then(OnceCell::get)
+                .and_then(|row| row.get(index))
+        {
+            match cell.get() {
+                0 => {}
+                known => return known == 2,
+            }
+        }
+        self.pred_slow(pred, index)
+    }
+
+    #[inline(never)]
+    fn pred_slow(&self, pred: PredId, index: usize) -> bool {
         let Some(memo) = &self.memo else {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };

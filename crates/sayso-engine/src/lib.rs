@@ -62,6 +62,7 @@ mod context;
 mod hash;
 mod predicate;
 mod run;
+mod scratch;
 mod vm;
 
 use std::collections::HashMap;

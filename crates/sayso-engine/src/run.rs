@@ -61,6 +61,9 @@ struct Cascade<'r, 'd, 't> {
     scratch: vm::Scratch,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
+    /// Per-position buffers reused by every rule, all false between rules, so that a rule
+    /// costs work in proportion to where it can match rather than to the document's length.
+    marks: crate::scratch::PositionMarks,
     /// An empty segment list, shared.
     no_segments: Rc<[(usize, usize)]>,
 }
@@ -68,7 +71,8 @@ struct Cascade<'r, 'd, 't> {
 /// Where a rule can match in one document.
 struct Candidates {
     segments: Rc<[(usize, usize)]>,
-    /// For each position, whether a match can start there; `None` when anywhere can.
+    /// For each position, whether a match can start there; `None` when anywhere can. The
+    /// buffer is borrowed from [`crate::scratch::PositionMarks`] and handed back after the rule.
     allowed: Option<Vec<bool>>,
 }
 
@@ -128,6 +132,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
+        marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
         no_segments: Rc::from(Vec::new()),
     };
     for &index in &set.run_order {
@@ -189,7 +194,12 @@ impl Cascade<'_, '_, '_> {
     /// A segment must hold a token under the rarest of the rule's index keys and an annotation
     /// of each label every match consumes; a match can only start within the bound before such
     /// a token.
-    fn candidates(&self, compiled: &CompiledRule, scope: Scope) -> Candidates {
+    fn candidates(
+        &self,
+        compiled: &CompiledRule,
+        scope: Scope,
+        marks: &mut crate::scratch::PositionMarks,
+    ) -> Candidates {
         let all = self.segments(scope);
         let mut rarest = None;
         let mut fewest = usize::MAX;
@@ -248,23 +258,7 @@ impl Cascade<'_, '_, '_> {
         };
         let allowed = match rarest {
             Some((key, Some(before))) if !segments.is_empty() => {
-                // A difference array marks [p - before, p] for every token p under the key.
-                let count = self.context.token_count;
-                let mut delta = vec![0i32; count + 2];
-                for &position in self.context.positions(key).iter() {
-                    let position = position as usize;
-                    delta[position.saturating_sub(*before as usize)] += 1;
-                    delta[position + 1] -= 1;
-                }
-                let mut open = 0;
-                let allowed: Vec<bool> = delta[..=count]
-                    .iter()
-                    .map(|change| {
-                        open += change;
-                        open > 0
-                    })
-                    .collect();
-                Some(allowed)
+                Some(marks.mark_before(&self.context.positions(key), *before as usize))
             }
             _ => None,
         };
@@ -310,8 +304,9 @@ impl Cascade<'_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let mut marks = std::mem::take(&mut self.marks);
         let Candidates { segments, allowed } = if optimized {
-            self.candidates(compiled, rule.scope)
+            self.candidates(compiled, rule.scope, &mut marks)
         } else {
             Candidates {
                 segments: self.segments(rule.scope),
@@ -319,12 +314,14 @@ impl Cascade<'_, '_, '_> {
             }
         };
         if segments.is_empty() {
+            marks.give_back(allowed);
+            self.marks = marks;
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         // Where a match can start in the current segment; cleared after each segment.
         let mut match_starts = if optimized {
-            vec![false; self.context.token_count + 1]
+            marks.take_match_starts()
         } else {
             Vec::new()
         };
@@ -351,8 +348,15 @@ impl Cascade<'_, '_, '_> {
             // captures: threads started elsewhere could never match, so they are not started.
             // The backward pass pays off when many positions could start a match; when the
             // first steps already single out a few, the forward search alone is cheaper.
+            // Only positions the anchor windows allow are counted, so a rule whose cue is
+            // rare does not test its first steps across the whole segment.
             let broad_starts = starts.is_none_or(|steps| {
                 let possible = (low..high)
+                    .filter(|&at| {
+                        allowed
+                            .as_ref()
+                            .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
+                    })
                     .filter(|&at| vm::can_start(&self.context, steps, at))
                     .count();
                 possible * 4 > high - low
@@ -438,6 +442,11 @@ impl Cascade<'_, '_, '_> {
         }
         self.counters[index] = counters;
         self.scratch = scratch;
+        marks.give_back(allowed);
+        if optimized {
+            marks.give_back_match_starts(match_starts);
+        }
+        self.marks = marks;
     }
 
     fn record(

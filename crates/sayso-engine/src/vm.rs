@@ -242,9 +242,11 @@ fn can_step(
     forwards: bool,
 ) -> bool {
     steps.iter().any(|(anchors, step)| {
-        let anchored = ANCHORS
-            .iter()
-            .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
+        // Most first steps need no anchor; skip the six anchor tests for them.
+        let anchored = *anchors == 0
+            || ANCHORS
+                .iter()
+                .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
         anchored
             && match (step, forwards) {
                 (FirstStep::Token(pred), true) => {

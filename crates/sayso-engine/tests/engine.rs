@@ -5,6 +5,7 @@
 mod engine {
     pub mod conformance;
     pub mod fixtures;
+    pub mod generated;
     pub mod ir_text;
     pub mod limits;
     pub mod linear;
