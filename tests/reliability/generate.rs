@@ -433,6 +433,9 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
                 when: None,
                 skip_unresolved: false,
                 agree: if agree { vec![FeatureId(0)] } else { vec![] },
+                same: vec![],
+                shares: vec![],
+                required: false,
                 origin: origin.clone(),
             });
             link_text = format!(
