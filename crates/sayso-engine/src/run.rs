@@ -681,7 +681,11 @@ impl Cascade<'_, '_, '_> {
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(b.start.cmp(&a.start)));
         let anchor_agree = self.feature_values(&link.agree, &anchor);
         let anchor_same = self.feature_values(&link.same, &anchor);
-        let anchor_entries = self.shared_keys(&link.shares, &anchor);
+        let anchor_entries: Vec<Vec<Vec<String>>> = link
+            .shares
+            .iter()
+            .map(|group| self.shared_keys(group, &anchor))
+            .collect();
         let mut result = LinkOutcome::Unresolved;
         for candidate in candidates {
             let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
@@ -707,7 +711,12 @@ impl Cascade<'_, '_, '_> {
                 .iter()
                 .zip(self.feature_values(&link.same, &value.tokens))
                 .all(|(a, b)| a.is_none() || *a == b);
-            if !agrees || !same || !self.shares_entries(&link.shares, &anchor_entries, &value) {
+            let shares = link
+                .shares
+                .iter()
+                .zip(&anchor_entries)
+                .all(|(group, keys)| self.shares_entry(group, keys, &value));
+            if !agrees || !same || !shares {
                 continue;
             }
             let chosen = own_link.unwrap_or(value);
@@ -722,7 +731,7 @@ impl Cascade<'_, '_, '_> {
         result
     }
 
-    /// For each lexicon of `shares(...)`, the keys of the one-word entries found in `tokens`:
+    /// For each lexicon of one `shares(...)`, the keys of the one-word entries found in `tokens`:
     /// the lemmas in an inflections lexicon, the looked-up forms otherwise.
     fn shared_keys(&self, lexicons: &[ir::LexiconId], tokens: &Range<usize>) -> Vec<Vec<String>> {
         lexicons
@@ -754,17 +763,17 @@ impl Cascade<'_, '_, '_> {
             .collect()
     }
 
-    /// Whether the candidate value holds, for every lexicon of `shares(...)`, an entry the
-    /// anchor holds too. A candidate token shares an anchor key when it is that key, or a form
-    /// of that lemma, so only the anchor's tokens are looked up by lemma.
-    fn shares_entries(
+    /// Whether the candidate value holds an entry of one of the lexicons of one `shares(...)`
+    /// that the anchor holds too. A candidate token shares an anchor key when it is that key,
+    /// or a form of that lemma, so only the anchor's tokens are looked up by lemma.
+    fn shares_entry(
         &self,
         lexicons: &[ir::LexiconId],
         anchor_keys: &[Vec<String>],
         value: &Field,
     ) -> bool {
         let doc = self.context.doc;
-        lexicons.iter().zip(anchor_keys).all(|(lexicon, keys)| {
+        lexicons.iter().zip(anchor_keys).any(|(lexicon, keys)| {
             let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
                 return false;
             };

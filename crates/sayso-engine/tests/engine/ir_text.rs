@@ -394,7 +394,9 @@ impl Builder {
                         .ok_or("unknown feature")?;
                     link.same.push(FeatureId(index as u32));
                 }
-                ":shares" => link.shares.push(self.lexicon(&atom(parts.get(at + 1))?)?),
+                ":shares" => link
+                    .shares
+                    .push(vec![self.lexicon(&atom(parts.get(at + 1))?)?]),
                 ":required" => {
                     link.required = true;
                     at += 1;
