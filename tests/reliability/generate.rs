@@ -433,8 +433,8 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
                 when: None,
                 skip_unresolved: false,
                 agree: if agree { vec![FeatureId(0)] } else { vec![] },
-                same: vec![],
-                shares: vec![],
+                same: Vec::new(),
+                shares: Vec::new(),
                 required: false,
                 origin: origin.clone(),
             });
