@@ -4,3 +4,4 @@ mod architecture;
 mod cli;
 mod language_docs;
 mod pack;
+mod reliability;

@@ -40,7 +40,9 @@
 //! - Conflicts among overlapping matches of one label: higher priority, then more tokens, then
 //!   the earlier start, then the rule declared first; losers are kept for [`RuleSet::explain`].
 //! - Links run per label in document order, so a candidate of the same label has already been
-//!   resolved and passes on its own resolution.
+//!   resolved and passes on its own resolution. A match whose `required` link applies and
+//!   finds nothing is dropped there and then (so it is no candidate for later links) and kept
+//!   for [`RuleSet::explain`] as [`Unlinked`]; the matches it beat stay suppressed.
 //!
 //! # Cost
 //!
@@ -270,6 +272,15 @@ pub struct Suppressed {
     pub winner: Match,
 }
 
+/// A match of the explained rule dropped because a `required` link found no candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unlinked {
+    /// The dropped match, with the fields its earlier links filled.
+    pub candidate: Match,
+    /// The field of the required link that found nothing.
+    pub link: String,
+}
+
 /// Why a rule matched or not on one document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
@@ -281,6 +292,8 @@ pub struct Explanation {
     pub furthest: Option<PartialMatch>,
     /// Its matches that lost in conflict resolution, each with the winner.
     pub suppressed: Vec<Suppressed>,
+    /// Its matches dropped because a `required` link found no candidate.
+    pub unlinked: Vec<Unlinked>,
 }
 
 /// The result of one inline example.
@@ -462,6 +475,20 @@ impl RuleSet {
                 winner: run::to_match(&outcome, winner, &index_of),
             })
             .collect();
+        let unlinked = outcome
+            .unlinked
+            .iter()
+            .filter(|(dropped, _)| outcome.arena[*dropped].rule == rule)
+            .map(|&(dropped, link)| Unlinked {
+                candidate: run::to_match(&outcome, dropped, &index_of),
+                link: self
+                    .program
+                    .rules
+                    .get(rule.0 as usize)
+                    .and_then(|r| r.links.get(link))
+                    .map_or_else(String::new, |l| l.field.clone()),
+            })
+            .collect();
         // Attempts that start inside a match of the rule only show how that match ended; the
         // interesting failures are the ones elsewhere.
         let inside_match = |start: usize| {
@@ -492,6 +519,7 @@ impl RuleSet {
             matches,
             furthest,
             suppressed,
+            unlinked,
         }
     }
 

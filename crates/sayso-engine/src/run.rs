@@ -32,6 +32,8 @@ pub(crate) struct Outcome {
     pub(crate) output: Vec<usize>,
     /// (loser, winner) arena ids from conflict resolution.
     pub(crate) losers: Vec<(usize, usize)>,
+    /// (match, link index) for matches dropped because a `required` link found nothing.
+    pub(crate) unlinked: Vec<(usize, usize)>,
     pub(crate) counters: Vec<Counters>,
     pub(crate) tracker: Tracker,
     pub(crate) span_of: Vec<Span>,
@@ -52,6 +54,7 @@ struct Cascade<'r, 'd, 't> {
     state: Vec<LabelState>,
     winners: Vec<Vec<usize>>,
     losers: Vec<(usize, usize)>,
+    unlinked: Vec<(usize, usize)>,
     counters: Vec<Counters>,
     explain: Option<RuleId>,
     tracker: Tracker,
@@ -71,6 +74,16 @@ struct Candidates {
     /// For each position, whether a match can start there; `None` when anywhere can. The
     /// buffer is borrowed from [`crate::scratch::PositionMarks`] and handed back after the rule.
     allowed: Option<Vec<bool>>,
+}
+
+/// What one link did for one match.
+enum LinkOutcome {
+    /// The anchor did not take part or did not match `when`: the link does not apply.
+    NotApplicable,
+    /// The link applies but no candidate passed its conditions.
+    Unresolved,
+    /// The value found.
+    Resolved(Field),
 }
 
 /// The non-empty segments as token ranges; the whole document when there are none.
@@ -109,6 +122,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         state: vec![LabelState::Unresolved; label_count],
         winners: vec![Vec::new(); label_count],
         losers: Vec::new(),
+        unlinked: Vec::new(),
         counters: vec![Counters::default(); set.program.rules.len()],
         explain,
         tracker: Tracker::default(),
@@ -144,6 +158,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         arena: cascade.arena,
         output,
         losers: cascade.losers,
+        unlinked: cascade.unlinked,
         counters: cascade.counters,
         tracker: cascade.tracker,
         span_of,
@@ -596,6 +611,9 @@ impl Cascade<'_, '_, '_> {
         chosen.into_values().map(|(_, id)| id).collect()
     }
 
+    /// Runs the links of each winner of a label, in text order. A winner whose `required` link
+    /// applies but finds nothing is dropped at once, so later links of the same label never
+    /// resolve to it; the matches it beat in conflict resolution stay suppressed.
     fn apply_links(&mut self, slot: usize) {
         let set = self.set;
         let winners = self.winners[slot].clone();
@@ -605,26 +623,26 @@ impl Cascade<'_, '_, '_> {
                 continue;
             };
             for (link_index, link) in rule.links.iter().enumerate() {
-                if let Some(field) = self.link(id, rule_index, link_index, link) {
-                    self.arena[id].fields.push(field);
+                match self.link(id, rule_index, link_index, link) {
+                    LinkOutcome::Resolved(field) => self.arena[id].fields.push(field),
+                    LinkOutcome::Unresolved if link.required => {
+                        self.winners[slot].retain(|&winner| winner != id);
+                        self.unlinked.push((id, link_index));
+                        break;
+                    }
+                    LinkOutcome::Unresolved | LinkOutcome::NotApplicable => {}
                 }
             }
         }
     }
 
-    fn link(
-        &mut self,
-        id: usize,
-        rule: usize,
-        link_index: usize,
-        link: &ir::Link,
-    ) -> Option<Field> {
+    fn link(&mut self, id: usize, rule: usize, link_index: usize, link: &ir::Link) -> LinkOutcome {
         let set = self.set;
-        let slot_count = set.compiled[rule].slot_count;
-        let _ = slot_count;
-        let anchor = capture_range(&self.arena[id].slots, link.anchor.0 as usize)?;
+        let Some(anchor) = capture_range(&self.arena[id].slots, link.anchor.0 as usize) else {
+            return LinkOutcome::NotApplicable;
+        };
         if anchor.is_empty() {
-            return None;
+            return LinkOutcome::NotApplicable;
         }
         let condition = set.compiled[rule]
             .link_conditions
@@ -635,7 +653,7 @@ impl Cascade<'_, '_, '_> {
             && !self.full_match(condition, &anchor, &mut counters)
         {
             self.counters[rule] = counters;
-            return None;
+            return LinkOutcome::NotApplicable;
         }
         let mut candidates: Vec<AnnotSpan> = if is_builtin(link.target) {
             self.context
@@ -661,8 +679,14 @@ impl Cascade<'_, '_, '_> {
         };
         candidates.retain(|c| c.end <= anchor.start && self.in_window(link.window, c, &anchor));
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(b.start.cmp(&a.start)));
-        let anchor_values = self.feature_values(&link.agree, &anchor);
-        let mut result = None;
+        let anchor_agree = self.feature_values(&link.agree, &anchor);
+        let anchor_same = self.feature_values(&link.same, &anchor);
+        let anchor_entries: Vec<Vec<Vec<String>>> = link
+            .shares
+            .iter()
+            .map(|group| self.shared_keys(group, &anchor))
+            .collect();
+        let mut result = LinkOutcome::Unresolved;
         for candidate in candidates {
             let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
                 continue;
@@ -679,16 +703,24 @@ impl Cascade<'_, '_, '_> {
             {
                 continue;
             }
-            let candidate_values = self.feature_values(&link.agree, &value.tokens);
-            let agrees = anchor_values
+            let agrees = anchor_agree
                 .iter()
-                .zip(&candidate_values)
-                .all(|(a, b)| a.is_none() || b.is_none() || a == b);
-            if !agrees {
+                .zip(self.feature_values(&link.agree, &value.tokens))
+                .all(|(a, b)| a.is_none() || b.is_none() || *a == b);
+            let same = anchor_same
+                .iter()
+                .zip(self.feature_values(&link.same, &value.tokens))
+                .all(|(a, b)| a.is_none() || *a == b);
+            let shares = link
+                .shares
+                .iter()
+                .zip(&anchor_entries)
+                .all(|(group, keys)| self.shares_entry(group, keys, &value));
+            if !agrees || !same || !shares {
                 continue;
             }
             let chosen = own_link.unwrap_or(value);
-            result = Some(Field {
+            result = LinkOutcome::Resolved(Field {
                 name: link.field.clone(),
                 span: chosen.span,
                 tokens: chosen.tokens,
@@ -697,6 +729,69 @@ impl Cascade<'_, '_, '_> {
         }
         self.counters[rule] = counters;
         result
+    }
+
+    /// For each lexicon of one `shares(...)`, the keys of the one-word entries found in `tokens`:
+    /// the lemmas in an inflections lexicon, the looked-up forms otherwise.
+    fn shared_keys(&self, lexicons: &[ir::LexiconId], tokens: &Range<usize>) -> Vec<Vec<String>> {
+        lexicons
+            .iter()
+            .map(|lexicon| {
+                let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
+                    return Vec::new();
+                };
+                let mut keys: Vec<String> = Vec::new();
+                for at in tokens.clone() {
+                    let key = compiled.key(self.context.doc, at);
+                    if !compiled.single.contains(key) {
+                        continue;
+                    }
+                    let norm = self.context.doc.norm(at);
+                    let lemmas = compiled
+                        .lemma_forms
+                        .iter()
+                        .filter(|(_, forms)| forms.contains(norm))
+                        .map(|(lemma, _)| lemma.clone());
+                    let before = keys.len();
+                    keys.extend(lemmas);
+                    if keys.len() == before {
+                        keys.push(key.to_string());
+                    }
+                }
+                keys
+            })
+            .collect()
+    }
+
+    /// Whether the candidate value holds an entry of one of the lexicons of one `shares(...)`
+    /// that the anchor holds too. A candidate token shares an anchor key when it is that key,
+    /// or a form of that lemma, so only the anchor's tokens are looked up by lemma.
+    fn shares_entry(
+        &self,
+        lexicons: &[ir::LexiconId],
+        anchor_keys: &[Vec<String>],
+        value: &Field,
+    ) -> bool {
+        let doc = self.context.doc;
+        lexicons.iter().zip(anchor_keys).any(|(lexicon, keys)| {
+            let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
+                return false;
+            };
+            value.tokens.clone().any(|at| {
+                let key = compiled.key(doc, at);
+                if !compiled.single.contains(key) {
+                    return false;
+                }
+                let norm = doc.norm(at);
+                keys.iter().any(|anchor_key| {
+                    anchor_key == key
+                        || compiled
+                            .lemma_forms
+                            .get(anchor_key)
+                            .is_some_and(|forms| forms.contains(norm))
+                })
+            })
+        })
     }
 
     fn in_window(&self, window: ir::Window, candidate: &AnnotSpan, anchor: &Range<usize>) -> bool {

@@ -123,7 +123,22 @@ pub(crate) struct LinkClause {
     pub window: Option<(Option<IntLit>, Ident)>,
     pub when: Option<Pattern>,
     pub agree: Vec<Ident>,
+    /// Features the candidate must have the anchor's value of (`where same(gender)`).
+    pub same: Vec<Ident>,
+    /// One list per `shares(...)`: the candidate must contain an entry of one of its lexicons
+    /// that the anchor contains.
+    pub shares: Vec<Vec<Ident>>,
+    /// `required`: a match whose link applies and finds nothing is dropped.
+    pub required: bool,
     pub span: ByteSpan,
+}
+
+/// The kinds of candidate condition after `where`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LinkConditionKind {
+    Agree,
+    Same,
+    Shares,
 }
 
 #[derive(Clone, Debug)]

@@ -77,5 +77,7 @@ pub const MULTIWORD_IN_TEST: &str = "W0005";
 pub const UNUSED_FEATURE: &str = "W0006";
 /// A rule without examples.
 pub const NO_EXAMPLES: &str = "W0007";
+/// A feature or lexicon listed twice in the conditions of one link.
+pub const REPEATED_CONDITION: &str = "W0008";
 /// A label made by one rule, matched by none, and spelt almost like another label.
 pub const LONE_LABEL: &str = "W0007";

@@ -348,7 +348,8 @@ pub enum EmitValue {
 }
 
 /// `link FIELD = nearest @Label.field before CAPTURE [within N units] [when PATTERN] [where
-/// agree(features)]`: fills `field` of a match from the nearest earlier annotation.
+/// agree(features) and same(features) and shares(lexicons)] [required]`: fills `field` of a
+/// match from the nearest earlier annotation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
     /// The field it fills (`resolved`).
@@ -369,6 +370,16 @@ pub struct Link {
     pub skip_unresolved: bool,
     /// Features the anchor and the candidate must agree on (equal when both have a value).
     pub agree: Vec<FeatureId>,
+    /// `where same(...)`: features on which a candidate must have the anchor's value whenever
+    /// the anchor has one (a candidate without a value does not do). Empty by default.
+    pub same: Vec<FeatureId>,
+    /// One list per `where shares(...)` condition: the candidate's value must contain a
+    /// one-word entry of one of the list's lexicons that the anchor also contains (forms of one
+    /// lemma count as one entry in an inflections lexicon). Empty by default.
+    pub shares: Vec<Vec<LexiconId>>,
+    /// `required`: a match whose link applies (the anchor took part and matches `when`) but
+    /// finds no candidate is dropped from the results. False by default.
+    pub required: bool,
     /// Where the link is written.
     pub origin: Origin,
 }

@@ -345,7 +345,19 @@ fn problem_from_pest(
     let found_word: String = input[at..].chars().take_while(|&c| is_word(c)).collect();
     let reserved = RESERVED.contains(&found_word.as_str());
     let help = reserved.then(|| {
-        format!("`{found_word}` is a reserved word: it starts a clause or a declaration and cannot be a name")
+        if found_word == "required" {
+            "`required` is a reserved word: it ends a `link` clause and cannot be a name".to_string()
+        } else {
+            format!("`{found_word}` is a reserved word: it starts a clause or a declaration and cannot be a name")
+        }
+    });
+    // After `where`, name the conditions and what each is for.
+    let help = help.or_else(|| {
+        expected.iter().any(|e| e == "`same`").then(|| {
+            "a link's conditions are `agree(FEATURE, ...)`, `same(FEATURE, ...)` (the candidate has \
+             the anchor's value) and `shares(LEXICON, ...)`, joined by `and`"
+                .to_string()
+        })
     });
     // pest only saw the name that the reserved word could not be; after `match`, `when`, `|`
     // or `(` that name would have started a pattern, which is what is missing.
@@ -373,9 +385,9 @@ fn problem_from_pest(
 }
 
 /// The reserved words of the grammar (its `keyword` rule).
-const RESERVED: [&str; 11] = [
+const RESERVED: [&str; 12] = [
     "import", "lexicon", "feature", "pattern", "rule", "match", "emit", "link", "example", "when",
-    "where",
+    "where", "required",
 ];
 
 fn join_or(items: &[String]) -> String {
@@ -411,6 +423,10 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         | Rule::rule_decl => "a declaration",
         Rule::path => "a capture name",
         Rule::label_field => "`@Label.field`",
+        Rule::link_condition | Rule::condition_kind => {
+            "a condition `agree(...)`, `same(...)` or `shares(...)`"
+        }
+        Rule::link_required => "`required`",
         _ => return None,
     })
 }
@@ -546,6 +562,9 @@ impl Builder<'_> {
                         window: None,
                         when: None,
                         agree: Vec::new(),
+                        same: Vec::new(),
+                        shares: Vec::new(),
+                        required: false,
                         span: part_span,
                     };
                     for option in parts {
@@ -565,9 +584,28 @@ impl Builder<'_> {
                             Rule::link_when => {
                                 link.when = Some(self.pattern(option.into_inner().next()?));
                             }
-                            Rule::link_agree => {
-                                link.agree = option.into_inner().map(|p| self.ident(p)).collect();
+                            Rule::link_where => {
+                                for condition in option.into_inner() {
+                                    if condition.as_rule() != Rule::link_condition {
+                                        continue;
+                                    }
+                                    let mut pieces = condition.into_inner();
+                                    let kind = pieces.next()?;
+                                    let kind = match kind.as_str() {
+                                        "same" => ast::LinkConditionKind::Same,
+                                        "shares" => ast::LinkConditionKind::Shares,
+                                        _ => ast::LinkConditionKind::Agree,
+                                    };
+                                    let names: Vec<ast::Ident> =
+                                        pieces.map(|p| self.ident(p)).collect();
+                                    match kind {
+                                        ast::LinkConditionKind::Agree => link.agree.extend(names),
+                                        ast::LinkConditionKind::Same => link.same.extend(names),
+                                        ast::LinkConditionKind::Shares => link.shares.push(names),
+                                    }
+                                }
                             }
+                            Rule::link_required => link.required = true,
                             _ => {}
                         }
                     }

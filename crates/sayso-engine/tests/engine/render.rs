@@ -66,6 +66,14 @@ pub fn explanation(rules: &RuleSet, text: &str, explanation: &Explanation) -> St
         out.push_str("  by:\n");
         write_match(&mut out, rules, text, 0, &suppressed.winner);
     }
+    for unlinked in &explanation.unlinked {
+        let _ = writeln!(
+            out,
+            "  dropped, required link `{}` found nothing:",
+            unlinked.link
+        );
+        write_match(&mut out, rules, text, 0, &unlinked.candidate);
+    }
     out
 }
 

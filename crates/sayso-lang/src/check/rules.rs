@@ -546,20 +546,57 @@ impl Checker<'_> {
             needs.extend(when_context.labels);
             lowered
         });
-        let mut agree = Vec::new();
-        for name in &link.agree {
+        let agree = self.link_features(file, &link.agree, &mut ok);
+        let same = self.link_features(file, &link.same, &mut ok);
+        let shares = link
+            .shares
+            .iter()
+            .map(|group| self.link_lexicons(file, group, &mut ok))
+            .collect();
+        self.warn_repeated_conditions(file, link);
+        let (Some(anchor), Some(target), true) = (anchor, target, ok) else {
+            return None;
+        };
+        Some((
+            ir::Link {
+                field: link.field.name.clone(),
+                anchor,
+                target,
+                target_field: link.label_field.name.clone(),
+                window,
+                skip_unresolved: when.is_some(),
+                when,
+                agree,
+                same,
+                shares,
+                required: link.required,
+                origin: self.reporter.origin(file, link.span.start),
+            },
+            needs,
+        ))
+    }
+
+    /// Resolves the features of `agree(...)` or `same(...)`, reporting names that are not one.
+    fn link_features(
+        &mut self,
+        file: FileId,
+        names: &[Ident],
+        ok: &mut bool,
+    ) -> Vec<ir::FeatureId> {
+        let mut features = Vec::new();
+        for name in names {
             match self.symbols.get(&name.name).map(|s| s.0) {
                 Some(Symbol::Feature(index)) => {
                     self.used_features[index] = true;
-                    agree.push(ir::FeatureId(index as u32));
+                    features.push(ir::FeatureId(index as u32));
                 }
                 found => {
-                    let features: Vec<&str> = self
+                    let declared: Vec<&str> = self
                         .features
                         .iter()
                         .map(|f| f.node.name.name.as_str())
                         .collect();
-                    let help = did_you_mean(&name.name, features).or(Some(
+                    let help = did_you_mean(&name.name, declared).or(Some(
                         "declare one: `feature gender { feminine = [...] masculine = [...] }`"
                             .into(),
                     ));
@@ -581,26 +618,112 @@ impl Checker<'_> {
                         "not a feature",
                         help,
                     );
-                    ok = false;
+                    *ok = false;
                 }
             }
         }
-        let (Some(anchor), Some(target), true) = (anchor, target, ok) else {
-            return None;
-        };
-        Some((
-            ir::Link {
-                field: link.field.name.clone(),
-                anchor,
-                target,
-                target_field: link.label_field.name.clone(),
-                window,
-                skip_unresolved: when.is_some(),
-                when,
-                agree,
-                origin: self.reporter.origin(file, link.span.start),
-            },
-            needs,
-        ))
+        features
+    }
+
+    /// Resolves the lexicons of `shares(...)`, reporting names that are not one and lexicons
+    /// whose entries all have several words (only one-word entries are compared).
+    fn link_lexicons(&mut self, file: FileId, names: &[Ident], ok: &mut bool) -> Vec<LexiconId> {
+        let mut lexicons = Vec::new();
+        for name in names {
+            match self.symbols.get(&name.name).map(|s| s.0) {
+                Some(Symbol::Lexicon(index)) => {
+                    let only_multiword = self.lexicons[index]
+                        .entries
+                        .as_ref()
+                        .is_some_and(|e| !e.is_empty() && e.iter().all(|e| e.contains(' ')));
+                    if only_multiword {
+                        self.reporter.warning(
+                            codes::MULTIWORD_IN_TEST,
+                            format!(
+                                "every entry of lexicon `{}` has several words, so `shares` never holds",
+                                name.name
+                            ),
+                            file,
+                            name.span.clone(),
+                            "compares one-word entries",
+                            Some("`shares` compares the one-word entries of a lexicon".into()),
+                        );
+                    }
+                    lexicons.push(self.use_lexicon(index));
+                }
+                found => {
+                    let declared: Vec<&str> = self
+                        .symbols
+                        .iter()
+                        .filter(|(_, s)| matches!(s.0, Symbol::Lexicon(_)))
+                        .map(|(n, _)| n.as_str())
+                        .collect();
+                    let help = did_you_mean(&name.name, declared).or(Some(
+                        "declare one: `lexicon ROLE = {diplomat minister spokesman}`".into(),
+                    ));
+                    let message = match found {
+                        Some(other) => {
+                            format!("`{}` is a {}, not a lexicon", name.name, other.kind_name())
+                        }
+                        None => format!("unknown lexicon `{}`", name.name),
+                    };
+                    self.reporter.error(
+                        if found.is_some() {
+                            codes::WRONG_KIND
+                        } else {
+                            codes::UNKNOWN_NAME
+                        },
+                        message,
+                        file,
+                        name.span.clone(),
+                        "not a lexicon",
+                        help,
+                    );
+                    *ok = false;
+                }
+            }
+        }
+        lexicons
+    }
+
+    /// Warns about a name listed twice in the conditions of one link: once is enough, and
+    /// `same(f)` already implies `agree(f)`.
+    fn warn_repeated_conditions(&mut self, file: FileId, link: &ast::LinkClause) {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let listed = link
+            .agree
+            .iter()
+            .map(|n| ("agree", n))
+            .chain(link.same.iter().map(|n| ("same", n)))
+            .chain(link.shares.iter().flatten().map(|n| ("shares", n)));
+        for (kind, name) in listed {
+            let feature_kind = |k: &str| if k == "shares" { "shares" } else { "feature" };
+            if let Some((first, _)) = seen
+                .iter()
+                .find(|(k, n)| *n == name.name && feature_kind(k) == feature_kind(kind))
+            {
+                let help = if *first != kind {
+                    format!(
+                        "`same({0})` implies `agree({0})`; keep `same({0})`",
+                        name.name
+                    )
+                } else {
+                    format!("list `{}` once", name.name)
+                };
+                self.reporter.warning(
+                    codes::REPEATED_CONDITION,
+                    format!(
+                        "`{}` is listed twice in the conditions of this link",
+                        name.name
+                    ),
+                    file,
+                    name.span.clone(),
+                    "listed again",
+                    Some(help),
+                );
+            } else {
+                seen.push((kind, name.name.as_str()));
+            }
+        }
     }
 }

@@ -1,0 +1,245 @@
+//! The engine's work must grow linearly with the document on hostile input. Each case runs one
+//! rule over texts of n, 2n and 4n units and checks, on the engine's own step counts (never on
+//! wall time), that doubling the input at most about doubles the steps and that the steps per
+//! token stay bounded. Every text ends with the token the rule needs, so the prefilter (which
+//! skips segments without it) cannot hide the work; both simulations are measured.
+
+use sayso_engine::{EngineConfig, RuleSet, Simulation};
+use sayso_lang::ir::{Anchor, BuiltinLabel, Pattern, Program, Scope};
+
+use super::programs::*;
+
+/// The base size in repetitions of the text's unit; each case runs n, 2n and 4n.
+const BASE: usize = 2_000;
+
+/// The engine's steps and the token count of one text.
+fn steps(set: &RuleSet, text: &str) -> (u64, usize) {
+    let doc = sayso_tokenize::tokenize(text);
+    let (_, stats) = set.run_with_stats(&doc);
+    (stats.total_steps(), doc.tokens().len())
+}
+
+/// Asserts linear growth of the steps of `program` over the texts `make(n)`, `make(2n)` and
+/// `make(4n)` in both simulations, with at most `per_token` steps per token.
+fn assert_linear_with(
+    name: &str,
+    program: Program,
+    make: impl Fn(usize) -> String,
+    per_token: u64,
+) {
+    let texts: Vec<String> = [BASE, 2 * BASE, 4 * BASE].map(&make).to_vec();
+    for simulation in [Simulation::Optimized, Simulation::Plain] {
+        let config = EngineConfig {
+            simulation,
+            ..EngineConfig::default()
+        };
+        let set = RuleSet::with_config(program.clone(), config).expect("the program compiles");
+        let runs: Vec<(u64, usize)> = texts.iter().map(|text| steps(&set, text)).collect();
+        let name = format!("{name} ({simulation:?})");
+        for pair in runs.windows(2) {
+            let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
+            assert!(
+                small > 0,
+                "{name}: the rule did no work, so the test measures nothing"
+            );
+            // Steps may grow by the token ratio plus 10%.
+            let ratio = large as f64 / small as f64;
+            let token_ratio = large_tokens as f64 / small_tokens as f64;
+            assert!(
+                ratio <= token_ratio * 1.1,
+                "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took \
+                 {large} ({ratio:.2}x for {token_ratio:.2}x the tokens)"
+            );
+        }
+        for (steps, tokens) in &runs {
+            assert!(
+                *steps <= per_token * *tokens as u64,
+                "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
+            );
+        }
+    }
+}
+
+/// [`assert_linear_with`] over `unit` repeated, then `tail`.
+fn assert_linear(name: &str, program: Program, unit: &str, tail: &str, per_token: u64) {
+    assert_linear_with(name, program, |n| unit.repeat(n) + tail, per_token);
+}
+
+#[test]
+fn many_quotation_marks() {
+    // An unbalanced flood of straight and curly marks: the tokenizer pairs some, and a rule that
+    // consumes quotations and skips lazily to a speech verb must not rescan them.
+    let program = one_rule(
+        seq(vec![
+            Pattern::Annotation(BuiltinLabel::Quote.id()),
+            lazy_star(any()),
+            token(SAY),
+        ]),
+        Scope::Document,
+    );
+    assert_linear("quotation marks", program, "\" “ ' ” ‘ ", "said", 60);
+}
+
+#[test]
+fn many_commas() {
+    let program = one_rule(
+        seq(vec![star(any()), norm(","), token(SAY)]),
+        Scope::Document,
+    );
+    assert_linear("commas", program, ", ", "said", 60);
+}
+
+#[test]
+fn one_long_line_without_sentence_punctuation() {
+    // A capitalised word, anything, then a speech verb that never comes.
+    let program = one_rule(
+        seq(vec![title(), lazy_star(any()), token(SAY)]),
+        Scope::Sentence,
+    );
+    assert_linear(
+        "one long line",
+        program,
+        "Smith and the others ",
+        "said",
+        60,
+    );
+}
+
+#[test]
+fn quotes_nested_deeply() {
+    // Double, single and angle marks nested ever deeper, closed at the end. (Marks of one style
+    // do not nest in the tokenizer's model, so this stresses the pairing, not deep annotations.)
+    let program = one_rule(
+        seq(vec![
+            capture(0, Pattern::Annotation(BuiltinLabel::Quote.id())),
+            capture(1, title()),
+            token(SAY),
+        ]),
+        Scope::Paragraph,
+    );
+    let nested = |depth: usize| "“‘«".repeat(depth) + "win" + &"»’”".repeat(depth) + " Smith said.";
+    assert_linear_with("nested quotes", program, nested, 60);
+}
+
+#[test]
+fn many_sentences_without_punctuation() {
+    let program = one_rule(
+        seq(vec![
+            Pattern::Anchor(Anchor::SentenceStart),
+            capture(0, plus(title())),
+            lazy_star(any()),
+            token(SAY),
+        ]),
+        Scope::Paragraph,
+    );
+    assert_linear(
+        "sentences without punctuation",
+        program,
+        "Smith went home\n",
+        "Smith said",
+        60,
+    );
+}
+
+#[test]
+fn nested_star_of_any() {
+    // ([]*)* over everything: the classic catastrophic pattern of backtracking engines.
+    let program = one_rule(seq(vec![star(star(any())), norm("never")]), Scope::Document);
+    assert_linear("([]*)*", program, "word ", "never", 60);
+}
+
+#[test]
+fn nested_plus_of_titles_before_a_verb() {
+    // ([title]+)+ [SAY] over capitalised words and no verb.
+    let program = one_rule(seq(vec![plus(plus(title())), token(SAY)]), Scope::Document);
+    assert_linear("([title]+)+ [SAY]", program, "Smith Jones ", ", said", 60);
+}
+
+#[test]
+fn optional_tail_that_completes_at_the_end() {
+    // The first capitalised word's greedy optional tail runs to the verb at the very end: one
+    // long match, found in one pass. (When no verb ends the text, each word matches alone after
+    // its tail scanned to the end: quadratic today, see fixtures/pending.)
+    let program = one_rule(
+        seq(vec![
+            title(),
+            repeat(seq(vec![star(any()), token(SAY)]), 0, Some(1), true),
+        ]),
+        Scope::Document,
+    );
+    assert_linear("[title] ([]* [SAY])?", program, "Smith ", "said", 60);
+}
+
+#[test]
+fn alternation_inside_counted_repetition() {
+    let program = one_rule(
+        seq(vec![
+            repeat(
+                alt(vec![title(), any(), seq(vec![any(), any()])]),
+                0,
+                Some(8),
+                true,
+            ),
+            norm("never"),
+        ]),
+        Scope::Document,
+    );
+    assert_linear(
+        "([title] | [] | [] []){0,8}",
+        program,
+        "Smith said , ",
+        "never",
+        1_000,
+    );
+}
+
+/// The shipped pack's steps over `make(n)`, `make(2n)` and `make(4n)` grow linearly.
+fn assert_pack_linear(name: &str, make: impl Fn(usize) -> String, base: usize, per_token: u64) {
+    let set = super::targets::pack().expect("the shipped pack compiles");
+    let runs: Vec<(u64, usize)> = [base, 2 * base, 4 * base]
+        .iter()
+        .map(|&n| steps(set, &make(n)))
+        .collect();
+    for pair in runs.windows(2) {
+        let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
+        assert!(
+            small > 0,
+            "{name}: the pack did no work, so the test measures nothing"
+        );
+        let ratio = large as f64 / small as f64;
+        let token_ratio = large_tokens as f64 / small_tokens as f64;
+        assert!(
+            ratio <= token_ratio * 1.1,
+            "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took {large}"
+        );
+    }
+    for (steps, tokens) in &runs {
+        assert!(
+            *steps <= per_token * *tokens as u64,
+            "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
+        );
+    }
+}
+
+#[test]
+fn the_pack_on_one_sentence_full_of_speech_verbs() {
+    // One endless sentence in which every rule of the pack finds a start over and over.
+    let unit = "Smith said the official told Jones that “we will win” and ";
+    assert_pack_linear("pack, verbs", |n| unit.repeat(n), 60, 400);
+}
+
+#[test]
+fn the_pack_on_commas_quotes_and_verbs() {
+    let unit = "Smith said, she said, “Yes,” he told, ";
+    assert_pack_linear("pack, commas", |n| unit.repeat(n), 80, 400);
+}
+
+#[test]
+fn the_pack_on_quotation_marks_and_a_verb() {
+    assert_pack_linear(
+        "pack, marks",
+        |n| "\" “ ' ” ‘ ".repeat(n) + " she said",
+        400,
+        400,
+    );
+}
