@@ -72,3 +72,18 @@ fn a_match_that_lost_to_a_higher_priority() {
     assert!(out.contains("lost to quote_said"), "{out}");
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn a_match_dropped_by_a_required_link() {
+    let (code, out) = transcript(&mut sayso(&[
+        "explain",
+        "-r",
+        "tests/rules/continuation.sayso",
+        "--rule",
+        "said",
+        "She said no. Mary said yes.",
+    ]));
+    assert_eq!(code, 0);
+    assert!(out.contains("dropped because a required link"), "{out}");
+    insta::assert_snapshot!(out);
+}

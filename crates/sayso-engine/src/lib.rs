@@ -40,7 +40,9 @@
 //! - Conflicts among overlapping matches of one label: higher priority, then more tokens, then
 //!   the earlier start, then the rule declared first; losers are kept for [`RuleSet::explain`].
 //! - Links run per label in document order, so a candidate of the same label has already been
-//!   resolved and passes on its own resolution.
+//!   resolved and passes on its own resolution. A match whose `required` link applies and
+//!   finds nothing is dropped there and then (so it is no candidate for later links) and kept
+//!   for [`RuleSet::explain`] as [`Unlinked`]; the matches it beat stay suppressed.
 //!
 //! # Cost
 //!

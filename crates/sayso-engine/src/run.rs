@@ -681,7 +681,11 @@ impl Cascade<'_, '_, '_> {
         candidates.sort_by(|a, b| b.end.cmp(&a.end).then(b.start.cmp(&a.start)));
         let anchor_agree = self.feature_values(&link.agree, &anchor);
         let anchor_same = self.feature_values(&link.same, &anchor);
-        let anchor_entries = self.shared_keys(&link.shares, &anchor);
+        let anchor_entries: Vec<Vec<Vec<String>>> = link
+            .shares
+            .iter()
+            .map(|group| self.shared_keys(group, &anchor))
+            .collect();
         let mut result = LinkOutcome::Unresolved;
         for candidate in candidates {
             let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
@@ -707,7 +711,12 @@ impl Cascade<'_, '_, '_> {
                 .iter()
                 .zip(self.feature_values(&link.same, &value.tokens))
                 .all(|(a, b)| a.is_none() || *a == b);
-            if !agrees || !same || !self.shares_entries(&link.shares, &anchor_entries, &value) {
+            let shares = link
+                .shares
+                .iter()
+                .zip(&anchor_entries)
+                .all(|(group, keys)| self.shares_entry(group, keys, &value));
+            if !agrees || !same || !shares {
                 continue;
             }
             let chosen = own_link.unwrap_or(value);
@@ -722,7 +731,7 @@ impl Cascade<'_, '_, '_> {
         result
     }
 
-    /// For each lexicon of `shares(...)`, the keys of the one-word entries found in `tokens`:
+    /// For each lexicon of one `shares(...)`, the keys of the one-word entries found in `tokens`:
     /// the lemmas in an inflections lexicon, the looked-up forms otherwise.
     fn shared_keys(&self, lexicons: &[ir::LexiconId], tokens: &Range<usize>) -> Vec<Vec<String>> {
         lexicons
@@ -754,22 +763,35 @@ impl Cascade<'_, '_, '_> {
             .collect()
     }
 
-    /// Whether the candidate value holds, for every lexicon of `shares(...)`, an entry the
-    /// anchor holds too.
-    fn shares_entries(
+    /// Whether the candidate value holds an entry of one of the lexicons of one `shares(...)`
+    /// that the anchor holds too. A candidate token shares an anchor key when it is that key,
+    /// or a form of that lemma, so only the anchor's tokens are looked up by lemma.
+    fn shares_entry(
         &self,
         lexicons: &[ir::LexiconId],
         anchor_keys: &[Vec<String>],
         value: &Field,
     ) -> bool {
-        if lexicons.is_empty() {
-            return true;
-        }
-        let candidate_keys = self.shared_keys(lexicons, &value.tokens);
-        anchor_keys
-            .iter()
-            .zip(&candidate_keys)
-            .all(|(anchor, candidate)| anchor.iter().any(|key| candidate.contains(key)))
+        let doc = self.context.doc;
+        lexicons.iter().zip(anchor_keys).any(|(lexicon, keys)| {
+            let Some(compiled) = self.set.lexicons.get(lexicon.0 as usize) else {
+                return false;
+            };
+            value.tokens.clone().any(|at| {
+                let key = compiled.key(doc, at);
+                if !compiled.single.contains(key) {
+                    return false;
+                }
+                let norm = doc.norm(at);
+                keys.iter().any(|anchor_key| {
+                    anchor_key == key
+                        || compiled
+                            .lemma_forms
+                            .get(anchor_key)
+                            .is_some_and(|forms| forms.contains(norm))
+                })
+            })
+        })
     }
 
     fn in_window(&self, window: ir::Window, candidate: &AnnotSpan, anchor: &Range<usize>) -> bool {

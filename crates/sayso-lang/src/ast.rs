@@ -125,8 +125,9 @@ pub(crate) struct LinkClause {
     pub agree: Vec<Ident>,
     /// Features the candidate must have the anchor's value of (`where same(gender)`).
     pub same: Vec<Ident>,
-    /// Lexicons of which the candidate must contain an entry the anchor contains.
-    pub shares: Vec<Ident>,
+    /// One list per `shares(...)`: the candidate must contain an entry of one of its lexicons
+    /// that the anchor contains.
+    pub shares: Vec<Vec<Ident>>,
     /// `required`: a match whose link applies and finds nothing is dropped.
     pub required: bool,
     pub span: ByteSpan,

@@ -373,10 +373,10 @@ pub struct Link {
     /// `where same(...)`: features on which a candidate must have the anchor's value whenever
     /// the anchor has one (a candidate without a value does not do). Empty by default.
     pub same: Vec<FeatureId>,
-    /// `where shares(...)`: lexicons of which the candidate's value must contain an entry that
-    /// the anchor also contains (entries compared by lemma in an inflections lexicon). Empty by
-    /// default.
-    pub shares: Vec<LexiconId>,
+    /// One list per `where shares(...)` condition: the candidate's value must contain a
+    /// one-word entry of one of the list's lexicons that the anchor also contains (forms of one
+    /// lemma count as one entry in an inflections lexicon). Empty by default.
+    pub shares: Vec<Vec<LexiconId>>,
     /// `required`: a match whose link applies (the anchor took part and matches `when`) but
     /// finds no candidate is dropped from the results. False by default.
     pub required: bool,

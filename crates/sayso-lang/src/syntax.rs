@@ -601,7 +601,7 @@ impl Builder<'_> {
                                     match kind {
                                         ast::LinkConditionKind::Agree => link.agree.extend(names),
                                         ast::LinkConditionKind::Same => link.same.extend(names),
-                                        ast::LinkConditionKind::Shares => link.shares.extend(names),
+                                        ast::LinkConditionKind::Shares => link.shares.push(names),
                                     }
                                 }
                             }

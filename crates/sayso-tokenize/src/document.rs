@@ -139,7 +139,7 @@ pub struct Segment {
 /// Which quotation marks delimit a quotation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QuotationStyle {
-    /// `"…"` or `“…”` (and the low-9 `„…“`).
+    /// `"…"` or `“…”` (and the low-9 `„…“`, and the `''…''` and ``` ``…'' ``` of archive copy).
     Double,
     /// `'…'` or `‘…’`.
     Single,

@@ -33,6 +33,7 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
 const SENTENCE_STARTERS: &str = include_str!("../data/sentence_starters.txt");
+const CLAUSE_VERBS: &str = include_str!("../data/clause_verbs.txt");
 
 /// The longest abbreviation entry we look up; longer words skip the lookup entirely.
 pub(crate) const MAX_ABBREVIATION_LEN: usize = 8;
@@ -91,4 +92,22 @@ pub(crate) fn abbreviation(word: &str) -> Option<AbbreviationRule> {
 /// Whether `word` clearly begins a sentence when it follows an abbreviation.
 pub(crate) fn is_sentence_starter(word: &str) -> bool {
     sentence_starters().contains(word)
+}
+
+/// Whether `word` (without its period) ends a company or personal name (Inc, Corp, Jr).
+pub(crate) fn is_name_suffix(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "inc" | "corp" | "ltd" | "co" | "plc" | "llc" | "jr" | "sr"
+    )
+}
+
+/// Whether `word` is a finite verb that follows the subject of a new clause (said, is, has).
+pub(crate) fn is_clause_verb(word: &str) -> bool {
+    clause_verbs().contains(word)
+}
+
+fn clause_verbs() -> &'static HashSet<&'static str> {
+    static TABLE: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| entries(CLAUSE_VERBS).collect())
 }

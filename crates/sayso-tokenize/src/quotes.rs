@@ -1,6 +1,7 @@
 //! Quotations. Quotation marks are paired one paragraph at a time, so that a stray or missing
 //! mark can only disturb its own paragraph, never every later quote of an article.
 //!
+//! Two apostrophes ('') and two backticks (``) are double marks, as in archive copy.
 //! Each mark gets a direction: curly marks from their glyph (unless the spacing around them
 //! clearly says the opposite, as in German „…“ or a mistyped ” before a word), straight marks
 //! from the spacing alone (white space or an opening bracket before and a word after opens;
@@ -227,7 +228,8 @@ impl Pairer<'_, '_> {
         let token = self.tokens[index];
         let glyph = token.span.text(self.text);
         let (style, glyph_direction, straight_single) = match glyph {
-            "\"" => (QuotationStyle::Double, Direction::Either, false),
+            "\"" | "''" => (QuotationStyle::Double, Direction::Either, false),
+            "``" => (QuotationStyle::Double, Direction::Open, false),
             "'" => (QuotationStyle::Single, Direction::Either, true),
             "“" | "„" | "‟" => (QuotationStyle::Double, Direction::Open, false),
             "”" => (QuotationStyle::Double, Direction::Close, false),

@@ -14,6 +14,8 @@
 //! - Abbreviations keep their period (flag ABBREV): entries of the abbreviation list, dotted
 //!   forms (U.S., a.m., e.g.) and initials (the `W.` of George W. Bush).
 //! - URLs and e-mail addresses are one token each; `...` and `…` are one punctuation token.
+//! - Two straight apostrophes or two backticks are one quotation mark (''…'' and ``…'' of
+//!   archive copy); a lone `'` is left to the apostrophe and single-quote logic.
 
 use crate::document::{Flags, Span, TokenKind};
 use crate::features::TokenSink;
@@ -243,7 +245,14 @@ impl Scanner<'_> {
                     self.emit(pos, pos + 1, TokenKind::QuoteMark, Flags::default());
                     pos + 1
                 }
+                Class::SingleQuote if self.bytes.get(pos + 1) == Some(&b'\'') => {
+                    self.apostrophe_run(pos)
+                }
                 Class::SingleQuote => self.apostrophe(pos, 1),
+                Class::Symbol if self.bytes[pos..].starts_with(b"``") => {
+                    self.emit(pos, pos + 2, TokenKind::QuoteMark, Flags::default());
+                    pos + 2
+                }
                 Class::Punct => {
                     self.emit(pos, pos + 1, TokenKind::Punct, Flags::default());
                     pos + 1
@@ -384,6 +393,28 @@ impl Scanner<'_> {
         end
     }
 
+    /// Two or more straight apostrophes in a row: the double quotation marks of archive copy
+    /// (''Like this,'' he said), one QuoteMark per pair. An odd one out is a single mark on the
+    /// inner side: after the pairs when opening (''It was 'fine,''' he said), before them when
+    /// closing.
+    fn apostrophe_run(&mut self, pos: usize) -> usize {
+        let end = self.run_of(pos, b'\'');
+        let mut start = pos;
+        if (end - pos) % 2 == 1 && !self.space_before {
+            self.single_quote_open = false;
+            self.emit(pos, pos + 1, TokenKind::QuoteMark, Flags::default());
+            start += 1;
+        }
+        while start + 2 <= end {
+            self.emit(start, start + 2, TokenKind::QuoteMark, Flags::default());
+            start += 2;
+        }
+        if start < end {
+            return self.apostrophe(start, 1);
+        }
+        end
+    }
+
     fn run_while(&self, pos: usize, keep: impl Fn(u8) -> bool) -> usize {
         let mut end = pos;
         while self.bytes.get(end).is_some_and(|&b| keep(b)) {
@@ -420,7 +451,8 @@ impl Scanner<'_> {
             }
         }
         let mut token_end = end;
-        let apostrophe_len = if next == Some(b'\'') {
+        // Two apostrophes after a word close an archive-style quotation (''…''), not a word.
+        let apostrophe_len = if next == Some(b'\'') && self.bytes.get(end + 1) != Some(&b'\'') {
             1
         } else if self.bytes[end..].starts_with("’".as_bytes()) {
             "’".len()
@@ -563,7 +595,15 @@ impl Scanner<'_> {
                 pos += len;
                 continue;
             }
-            if matches!(c, '’' | '\u{2010}' | '\u{2011}') && self.word_char_len(pos + len).is_some()
+            // A mistyped ‘ between letters (Trump‘s) is an apostrophe, not an opening mark.
+            let mistyped_apostrophe = c == '‘'
+                && pos > start
+                && self
+                    .bytes
+                    .get(pos + len)
+                    .is_some_and(u8::is_ascii_lowercase);
+            if (mistyped_apostrophe || matches!(c, '’' | '\u{2010}' | '\u{2011}'))
+                && self.word_char_len(pos + len).is_some()
             {
                 run.hyphen |= c != '’';
                 pos += len;

@@ -44,6 +44,7 @@ pub(crate) fn sentences(text: &str, tokens: &mut [Token], paragraphs: &[Segment]
                 index += 1;
                 continue;
             };
+            let abbreviation = index;
             let mut last = index;
             while last + 1 < range.end {
                 let next = &tokens[last + 1];
@@ -65,7 +66,9 @@ pub(crate) fn sentences(text: &str, tokens: &mut [Token], paragraphs: &[Segment]
             if next_word >= range.end {
                 break;
             }
-            if starts_sentence(text, tokens, next, range.end, strongest) {
+            let ends_clause_after = strongest == Terminal::Abbreviation
+                && ends_before_clause(tokens[abbreviation].span.text(text));
+            if starts_sentence(text, tokens, next, range.end, strongest, ends_clause_after) {
                 push_segment(
                     &mut segments,
                     tokens,
@@ -150,21 +153,35 @@ fn starts_uppercase(text: &str, token: &Token) -> bool {
         .is_some_and(char::is_uppercase)
 }
 
+/// Whether the abbreviation `abbreviation` can end a sentence before a clause that opens with
+/// a capitalised word: the lower-case dotted forms (`a.m.`, `p.m.`) and the suffixes of
+/// company and personal names (`Inc.`, `Jr.`), which close a name rather than open one. Titles
+/// (`Sen.`), initials (`W.`) and upper-case dotted forms (`U.S. Navy`) do not.
+fn ends_before_clause(abbreviation: &str) -> bool {
+    let letters = abbreviation.trim_end_matches('.');
+    let dotted_lower =
+        letters.contains('.') && letters.bytes().all(|b| b == b'.' || b.is_ascii_lowercase());
+    dotted_lower || lexicon::is_name_suffix(letters)
+}
+
 /// Whether token `next` begins a new sentence after a terminal of kind `terminal`.
+/// `ends_clause_after` says that the abbreviation before `next` can end a sentence before a
+/// capitalised word followed by a finite verb (`at 4 a.m. Police said`).
 fn starts_sentence(
     text: &str,
     tokens: &[Token],
     next: usize,
     end: usize,
     terminal: Terminal,
+    ends_clause_after: bool,
 ) -> bool {
     let token = &tokens[next];
     let after = tokens.get(next + 1).filter(|_| next + 1 < end);
     // The first word of the next sentence, looking through an opening quotation mark.
-    let word = if token.kind == TokenKind::QuoteMark {
-        after
+    let (word, word_index) = if token.kind == TokenKind::QuoteMark {
+        (after, next + 1)
     } else {
-        Some(token)
+        (Some(token), next)
     };
     if word.is_some_and(|word| starts_lowercase(text, word)) {
         return false;
@@ -184,7 +201,23 @@ fn starts_sentence(
                 && word.span.text(text) != "I"
         }),
         Terminal::Abbreviation => word.is_some_and(|word| {
-            word.kind == TokenKind::Word && lexicon::is_sentence_starter(word.span.text(text))
+            word.kind == TokenKind::Word
+                && (lexicon::is_sentence_starter(word.span.text(text))
+                    || ends_clause_after
+                        && word.flags.contains(Flags::TITLE)
+                        && opens_clause(text, tokens, word_index, end))
         }),
     }
+}
+
+/// Whether the capitalised word at `index` is the subject of a clause: the next token is a
+/// finite verb of the clause-verb list (`Police said`, `Officials are`), not another
+/// capitalised word of a name (`Inc. Chief Executive`) or a noun (`p.m. Eastern time`).
+fn opens_clause(text: &str, tokens: &[Token], index: usize, end: usize) -> bool {
+    tokens
+        .get(index + 1)
+        .filter(|_| index + 1 < end)
+        .is_some_and(|verb| {
+            verb.kind == TokenKind::Word && lexicon::is_clause_verb(verb.span.text(text))
+        })
 }

@@ -114,8 +114,8 @@ pub fn run(args: ExplainArgs) -> Outcome {
             .rules
             .iter()
             .map(|r| r.name.as_str())
-            .min_by_key(|n| edit_distance(n, &args.rule))
-            .filter(|n| edit_distance(n, &args.rule) <= 3);
+            .min_by_key(|n| strsim::levenshtein(n, &args.rule))
+            .filter(|n| strsim::levenshtein(n, &args.rule) <= 3);
         let mut message = format!("error: no rule named `{}`", args.rule);
         if let Some(n) = near {
             let _ = write!(message, "; did you mean `{n}`?");
@@ -194,21 +194,12 @@ pub fn run(args: ExplainArgs) -> Outcome {
             );
         }
     }
-    Outcome::Success
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+    if !explanation.unlinked.is_empty() {
+        println!("dropped because a required link found no candidate:");
+        for u in &explanation.unlinked {
+            print_match(&text, &u.candidate, "  ");
+            println!("    no earlier annotation for `{}`", u.link);
         }
     }
-    row[b.len()]
+    Outcome::Success
 }

@@ -384,6 +384,24 @@ impl Builder {
                         .ok_or("unknown feature")?;
                     link.agree.push(FeatureId(index as u32));
                 }
+                ":same" => {
+                    let name = atom(parts.get(at + 1))?;
+                    let index = self
+                        .program
+                        .features
+                        .iter()
+                        .position(|f| f.name == name)
+                        .ok_or("unknown feature")?;
+                    link.same.push(FeatureId(index as u32));
+                }
+                ":shares" => link
+                    .shares
+                    .push(vec![self.lexicon(&atom(parts.get(at + 1))?)?]),
+                ":required" => {
+                    link.required = true;
+                    at += 1;
+                    continue;
+                }
                 other => return Err(format!("unknown link key {other}")),
             }
             at += 2;

@@ -548,7 +548,11 @@ impl Checker<'_> {
         });
         let agree = self.link_features(file, &link.agree, &mut ok);
         let same = self.link_features(file, &link.same, &mut ok);
-        let shares = self.link_lexicons(file, &link.shares, &mut ok);
+        let shares = link
+            .shares
+            .iter()
+            .map(|group| self.link_lexicons(file, group, &mut ok))
+            .collect();
         self.warn_repeated_conditions(file, link);
         let (Some(anchor), Some(target), true) = (anchor, target, ok) else {
             return None;
@@ -691,7 +695,7 @@ impl Checker<'_> {
             .iter()
             .map(|n| ("agree", n))
             .chain(link.same.iter().map(|n| ("same", n)))
-            .chain(link.shares.iter().map(|n| ("shares", n)));
+            .chain(link.shares.iter().flatten().map(|n| ("shares", n)));
         for (kind, name) in listed {
             let feature_kind = |k: &str| if k == "shares" { "shares" } else { "feature" };
             if let Some((first, _)) = seen

@@ -100,6 +100,27 @@ pub fn print_program(program: &Program) -> String {
                 link.skip_unresolved,
                 agree.join(", ")
             );
+            // The newer options print only when set, so older snapshots keep their text.
+            if !link.same.is_empty() {
+                let same: Vec<&str> = link
+                    .same
+                    .iter()
+                    .map(|f| program.features[f.0 as usize].name.as_str())
+                    .collect();
+                let _ = writeln!(out, "    same [{}]", same.join(", "));
+            }
+            if !link.shares.is_empty() {
+                for group in &link.shares {
+                    let shares: Vec<&str> = group
+                        .iter()
+                        .map(|l| program.lexicons[l.0 as usize].name.as_str())
+                        .collect();
+                    let _ = writeln!(out, "    shares [{}]", shares.join(", "));
+                }
+            }
+            if link.required {
+                let _ = writeln!(out, "    required");
+            }
         }
         for example in &rule.examples {
             let expect = match &example.expect {
