@@ -483,7 +483,10 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
                 when,
                 agree: if agree { vec![FeatureId(0)] } else { vec![] },
                 same: if same { vec![FeatureId(0)] } else { vec![] },
-                shares: shares.map(|(lexicon, _)| lexicon).into_iter().collect(),
+                shares: shares
+                    .map(|(lexicon, _)| vec![lexicon])
+                    .into_iter()
+                    .collect(),
                 required,
                 origin: origin.clone(),
             });
