@@ -412,9 +412,17 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
         });
         let mut links = Vec::new();
         let mut link_text = String::new();
-        if let Some(target) = earlier.iter().find(|(l, _)| *l != label).cloned()
+        // A link targets a captured field of an earlier label.
+        let target = earlier.iter().find_map(|(l, name)| {
+            let field = labels[l.0 as usize]
+                .fields
+                .iter()
+                .find(|f| f.starts_with('c'))?;
+            (*l != label).then(|| (*l, name.clone(), field.clone()))
+        });
+        if let Some(target) = target
             && !captures.is_empty()
-            && choices.below(2) == 0
+            && choices.below(4) != 0
         {
             let anchor = choices.below(captures.len());
             let (window, window_text) = choices.pick(&[
@@ -422,26 +430,76 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
                 (Window::Paragraphs(2), " within 2 paragraphs"),
                 (Window::Document, ""),
             ]);
+            let when_choice = choices.below(4);
+            let (when, when_text) = match when_choice {
+                0 => (None, String::new()),
+                1 => (
+                    Some(Pattern::Token(TokenTest::Flag(FlagTest::Lower))),
+                    " when [lower]".to_string(),
+                ),
+                2 => (
+                    Some(Pattern::Token(TokenTest::Or(vec![
+                        TokenTest::Norm("she".into()),
+                        TokenTest::Norm("he".into()),
+                    ]))),
+                    " when [\"she\"i | \"he\"i]".to_string(),
+                ),
+                _ => (
+                    Some(Pattern::Repeat {
+                        inner: Box::new(Pattern::Token(TokenTest::Flag(FlagTest::Title))),
+                        min: 1,
+                        max: None,
+                        greedy: true,
+                    }),
+                    " when [title]+".to_string(),
+                ),
+            };
+            let mut conditions = Vec::new();
             let agree = choices.below(2) == 0;
+            if agree {
+                conditions.push("agree(gender)".to_string());
+            }
+            let same = choices.below(3) == 0;
+            if same {
+                conditions.push("same(gender)".to_string());
+            }
+            let shares = match choices.below(4) {
+                0 => Some((sayso_lang::ir::LexiconId(0), "SAY")),
+                1 => Some((sayso_lang::ir::LexiconId(1), "SOURCE")),
+                _ => None,
+            };
+            if let Some((_, name)) = shares {
+                conditions.push(format!("shares({name})"));
+            }
+            let required = choices.below(3) == 0;
             referenced.push(target.0);
             links.push(Link {
                 field: "resolved".into(),
                 anchor: CaptureId(anchor as u32),
                 target: target.0,
-                target_field: "c0".into(),
+                target_field: target.2.clone(),
                 window,
-                when: None,
-                skip_unresolved: false,
+                skip_unresolved: when.is_some(),
+                when,
                 agree: if agree { vec![FeatureId(0)] } else { vec![] },
-                same: Vec::new(),
-                shares: Vec::new(),
-                required: false,
+                same: if same { vec![FeatureId(0)] } else { vec![] },
+                shares: shares
+                    .map(|(lexicon, _)| vec![lexicon])
+                    .into_iter()
+                    .collect(),
+                required,
                 origin: origin.clone(),
             });
+            let where_text = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" where {}", conditions.join(" and "))
+            };
             link_text = format!(
-                "\n  link resolved = nearest @{}.c0 before c{anchor}{window_text}{}",
+                "\n  link resolved = nearest @{}.{} before c{anchor}{window_text}{when_text}{where_text}{}",
                 target.1,
-                if agree { " where agree(gender)" } else { "" }
+                target.2,
+                if required { " required" } else { "" }
             );
         }
         let label_fields = &mut labels[label.0 as usize].fields;
