@@ -155,3 +155,38 @@ fn quiet_silences_warnings_but_not_errors() {
         "{out}"
     );
 }
+
+#[test]
+fn a_document_above_the_size_limit_fails_alone() {
+    let (code, out) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--max-document-size",
+        "60",
+        "tests/inputs/long.txt",
+        "tests/inputs/two.txt",
+    ]));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("tests/inputs/long.txt: document larger than 60 bytes"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn a_jsonl_line_above_the_size_limit_is_skipped_whole() {
+    let (code, out) = transcript(&mut sayso(&[
+        "run",
+        "-r",
+        RULES,
+        "--input",
+        "jsonl",
+        "--max-document-size",
+        "60",
+        "tests/inputs/docs.jsonl",
+    ]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(out);
+}

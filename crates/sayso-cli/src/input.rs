@@ -37,7 +37,18 @@ pub struct InputArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of failing the document.
     #[arg(long)]
     pub lossy: bool,
+    /// The largest document (or JSONL line) read, in bytes; a larger one fails with a message
+    /// and the others go on. Memory per document is a small multiple of its size.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOCUMENT_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DOCUMENT_BYTES))]
+    pub max_document_size: u64,
 }
+
+/// The default of `--max-document-size`: 64 MiB, far above any news article.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+
+/// The largest value `--max-document-size` takes: token offsets are 32-bit.
+const MAX_DOCUMENT_BYTES: u64 = (4 << 30) - 1;
 
 /// A document ready to run.
 #[derive(Clone, Debug)]
@@ -173,7 +184,11 @@ impl DocumentStream {
         loop {
             let mut bytes = Vec::new();
             let start = reader.offset;
-            match reader.reader.read_until(b'\n', &mut bytes) {
+            let limit = self.args.max_document_size;
+            match (&mut reader.reader)
+                .take(limit + 1)
+                .read_until(b'\n', &mut bytes)
+            {
                 Ok(0) => {
                     if reader.documents == 0 {
                         self.warnings
@@ -194,6 +209,16 @@ impl DocumentStream {
                 }
             }
             let place = format!("{}:{}", reader.name, reader.line);
+            if bytes.len() as u64 > limit && bytes.last() != Some(&b'\n') {
+                let skipped = skip_line(&mut reader.reader);
+                reader.offset += skipped;
+                let failed = FailedDocument {
+                    message: too_large(&place, limit),
+                    id: place,
+                };
+                self.lines = Some(reader);
+                return Some(Err(failed));
+            }
             let line = match self.decode(&place, bytes, start) {
                 Ok(line) => line,
                 Err(message) => {
@@ -258,7 +283,7 @@ impl Iterator for DocumentStream {
                 continue;
             }
             let source = self.sources.pop_front()?;
-            let (name, mut reader) = match self.open(&source) {
+            let (name, reader) = match self.open(&source) {
                 Ok(opened) => opened,
                 Err(failed) => return Some(Err(failed)),
             };
@@ -273,9 +298,16 @@ impl Iterator for DocumentStream {
                 continue;
             }
             let mut bytes = Vec::new();
-            if let Err(e) = reader.read_to_end(&mut bytes) {
+            let limit = self.args.max_document_size;
+            if let Err(e) = reader.take(limit + 1).read_to_end(&mut bytes) {
                 return Some(Err(FailedDocument {
                     message: format!("cannot read {name}: {}", io_message(&e)),
+                    id: name,
+                }));
+            }
+            if bytes.len() as u64 > limit {
+                return Some(Err(FailedDocument {
+                    message: too_large(&name, limit),
                     id: name,
                 }));
             }
@@ -286,6 +318,32 @@ impl Iterator for DocumentStream {
                 Ok(text) => Ok(SourceDocument { id: name, text }),
                 Err(message) => Err(FailedDocument { id: name, message }),
             });
+        }
+    }
+}
+
+/// The message for a document above `--max-document-size`.
+fn too_large(place: &str, limit: u64) -> String {
+    format!(
+        "{place}: document larger than {limit} bytes (raise the limit with --max-document-size)"
+    )
+}
+
+/// Reads and drops the rest of a line without holding it in memory; returns the bytes skipped.
+fn skip_line(reader: &mut Box<dyn BufRead>) -> usize {
+    let mut skipped = 0;
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return skipped,
+            Ok(buffer) => match buffer.iter().position(|&b| b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, buffer.len()),
+            },
+        };
+        reader.consume(used);
+        skipped += used;
+        if done {
+            return skipped;
         }
     }
 }
