@@ -167,14 +167,7 @@ impl Checker<'_> {
                             if known.is_empty() {
                                 "the rule emits no fields".to_string()
                             } else {
-                                format!(
-                                    "the rule's fields are {}",
-                                    known
-                                        .iter()
-                                        .map(|k| format!("`{k}`"))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
+                                format!("the rule's fields are {}", backticked(&known))
                             },
                         ));
                         self.reporter.error(
@@ -364,14 +357,7 @@ impl Checker<'_> {
                             Some(if fields.is_empty() {
                                 format!("`{label_name}` has no fields")
                             } else {
-                                format!(
-                                    "the fields of `{label_name}` are {}",
-                                    fields
-                                        .iter()
-                                        .map(|f| format!("`{f}`"))
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
+                                format!("the fields of `{label_name}` are {}", backticked(fields))
                             }),
                         );
                         self.reporter.error(
@@ -418,15 +404,7 @@ impl Checker<'_> {
             if context.captures.is_empty() {
                 "the pattern binds no captures; bind one with `name:element`".to_string()
             } else {
-                format!(
-                    "the captures are {}",
-                    context
-                        .captures
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("the captures are {}", backticked(&context.captures))
             },
         ));
         self.reporter.error(
@@ -467,11 +445,7 @@ impl Checker<'_> {
                 let help = did_you_mean(&link.label_field.name, fields.iter().map(String::as_str))
                     .or(Some(format!(
                         "the fields of `{label_name}` are {}",
-                        fields
-                            .iter()
-                            .map(|f| format!("`{f}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        backticked(&fields)
                     )));
                 self.reporter.error(
                     codes::UNKNOWN_FIELD,
@@ -726,4 +700,13 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Names in backticks, separated by commas, for help lines (`a`, `b`, `c`).
+fn backticked<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{}`", name.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
