@@ -348,17 +348,7 @@ pub fn rules(choices: &mut Choices<'_>) -> Generated {
         line: 1,
         column: 1,
     };
-    let mut labels: Vec<Label> = BuiltinLabel::ALL
-        .iter()
-        .map(|builtin| Label {
-            name: format!("{builtin:?}"),
-            builtin: Some(*builtin),
-            fields: match builtin {
-                BuiltinLabel::Quote => vec!["inner".into(), "open".into(), "close".into()],
-                _ => vec![],
-            },
-        })
-        .collect();
+    let mut labels: Vec<Label> = BuiltinLabel::ALL.map(BuiltinLabel::label).to_vec();
     let mut source = LEXICON_SOURCE.to_string();
     let mut rules = Vec::new();
     let mut earlier: Vec<(LabelId, String)> = Vec::new();

@@ -79,17 +79,7 @@ pub fn program(specs: Vec<RuleSpec>) -> Program {
         line: 1,
         column: 1,
     };
-    let mut labels: Vec<Label> = BuiltinLabel::ALL
-        .iter()
-        .map(|builtin| Label {
-            name: format!("{builtin:?}"),
-            builtin: Some(*builtin),
-            fields: match builtin {
-                BuiltinLabel::Quote => vec!["inner".into(), "open".into(), "close".into()],
-                _ => vec![],
-            },
-        })
-        .collect();
+    let mut labels: Vec<Label> = BuiltinLabel::ALL.map(BuiltinLabel::label).to_vec();
     let mut fields: Vec<String> = Vec::new();
     let rules: Vec<Rule> = specs
         .into_iter()

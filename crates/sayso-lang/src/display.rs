@@ -226,7 +226,7 @@ impl Names<'_> {
         let builtin = ir::BuiltinLabel::ALL
             .iter()
             .find(|b| b.id() == label)
-            .map(|b| format!("{b:?}"));
+            .map(|b| b.name().to_string());
         match (
             self.program.and_then(|p| p.labels.get(label.0 as usize)),
             builtin,

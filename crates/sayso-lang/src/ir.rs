@@ -93,6 +93,32 @@ impl BuiltinLabel {
     pub const fn id(self) -> LabelId {
         LabelId(self as u32)
     }
+
+    /// The name rules write after `@`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BuiltinLabel::Quote => "Quote",
+            BuiltinLabel::Sentence => "Sentence",
+            BuiltinLabel::Paragraph => "Paragraph",
+        }
+    }
+
+    /// The fields an annotation of this label carries.
+    pub const fn fields(self) -> &'static [&'static str] {
+        match self {
+            BuiltinLabel::Quote => &["inner", "open", "close"],
+            BuiltinLabel::Sentence | BuiltinLabel::Paragraph => &[],
+        }
+    }
+
+    /// The label as it stands at index [`BuiltinLabel::id`] of every program.
+    pub fn label(self) -> Label {
+        Label {
+            name: self.name().to_string(),
+            builtin: Some(self),
+            fields: self.fields().iter().map(|f| f.to_string()).collect(),
+        }
+    }
 }
 
 /// A lexicon: a set of entries, each one or more words, compared on normalised forms.

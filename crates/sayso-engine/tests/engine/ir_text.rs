@@ -129,16 +129,7 @@ impl Builder {
     pub fn new() -> Builder {
         let mut builder = Builder::default();
         for builtin in BuiltinLabel::ALL {
-            let fields = if builtin == BuiltinLabel::Quote {
-                vec!["inner".into(), "open".into(), "close".into()]
-            } else {
-                vec![]
-            };
-            builder.program.labels.push(Label {
-                name: format!("{builtin:?}"),
-                builtin: Some(builtin),
-                fields,
-            });
+            builder.program.labels.push(builtin.label());
         }
         builder
     }

@@ -441,18 +441,9 @@ impl Checker<'_> {
 
     fn declare_labels(&mut self) {
         for builtin in BuiltinLabel::ALL {
-            let (name, fields): (&str, &[&str]) = match builtin {
-                BuiltinLabel::Quote => ("Quote", &["inner", "open", "close"]),
-                BuiltinLabel::Sentence => ("Sentence", &[]),
-                BuiltinLabel::Paragraph => ("Paragraph", &[]),
-            };
             self.label_ids
-                .insert(name.to_string(), LabelId(self.program.labels.len() as u32));
-            self.program.labels.push(ir::Label {
-                name: name.to_string(),
-                builtin: Some(builtin),
-                fields: fields.iter().map(|f| f.to_string()).collect(),
-            });
+                .insert(builtin.name().to_string(), builtin.id());
+            self.program.labels.push(builtin.label());
         }
         for index in 0..self.rules.len() {
             let file = self.rules[index].file;
