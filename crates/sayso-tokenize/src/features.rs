@@ -221,20 +221,25 @@ static ASCII_SHAPES: [u8; 128] = {
 
 /// Case bits of ASCII bytes: 1 upper-case letter, 2 lower-case letter, 4 digit, 16 anything
 /// else; 8 marks a non-ASCII byte.
-static ASCII_CASE_BITS: [u8; 256] = {
-    let mut table = [8u8; 256];
+static ASCII_CASE_BITS: [u8; 256] = ascii_class_table(16, 8);
+
+/// A byte table with 1 for an ASCII upper-case letter, 2 for lower case, 4 for a digit,
+/// `other` for any other ASCII byte and `non_ascii` above 127: the scanner and the feature
+/// writer each classify bytes with one lookup.
+pub(crate) const fn ascii_class_table(other: u8, non_ascii: u8) -> [u8; 256] {
+    let mut table = [non_ascii; 256];
     let mut byte = 0;
     while byte < 128 {
         table[byte] = match byte as u8 {
             b'A'..=b'Z' => 1,
             b'a'..=b'z' => 2,
             b'0'..=b'9' => 4,
-            _ => 16,
+            _ => other,
         };
         byte += 1;
     }
     table
-};
+}
 
 /// The case flags of an all-ASCII token from its case bits.
 fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {

@@ -18,7 +18,7 @@
 //!   archive copy); a lone `'` is left to the apostrophe and single-quote logic.
 
 use crate::document::{Flags, Span, TokenKind};
-use crate::features::TokenSink;
+use crate::features::{self, TokenSink};
 use crate::lexicon::{self, AbbreviationRule};
 
 /// A line break before a token: the token index and how many line breaks (capped at two; two
@@ -87,20 +87,7 @@ fn class(byte: u8) -> Class {
 }
 
 /// Letters and digits of ASCII: 1 upper case, 2 lower case, 4 digit, 0 anything else.
-static ASCII_ALNUM_BITS: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 128 {
-        table[byte] = match byte as u8 {
-            b'A'..=b'Z' => 1,
-            b'a'..=b'z' => 2,
-            b'0'..=b'9' => 4,
-            _ => 0,
-        };
-        byte += 1;
-    }
-    table
-};
+static ASCII_ALNUM_BITS: [u8; 256] = features::ascii_class_table(0, 0);
 
 fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
