@@ -422,12 +422,12 @@ impl LiveDfa {
         if state.relevant.len() > KEY_BITS {
             return (0, false);
         }
-        let row = context.memo_row(token).unwrap_or_default();
+        let row = context.memo_row(token);
         let mut bits = 0u64;
         for (index, &pred) in state.relevant.iter().enumerate() {
-            let passes = match row.get(pred).map(std::cell::Cell::get) {
-                Some(1) => false,
-                Some(2) => true,
+            let passes = match row.map(|row| row.get(pred)) {
+                Some(crate::types::PASSES) => true,
+                Some(crate::types::FAILS) => false,
                 _ => context.pred(pred, token),
             };
             if passes {
