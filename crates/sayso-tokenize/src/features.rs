@@ -127,6 +127,42 @@ impl TokenSink {
     }
 }
 
+impl TokenSink {
+    /// Appends a token of ASCII letters and digits whose first byte is a letter or whose other
+    /// bytes are all digits, from case bits the scanner gathered while finding its end:
+    /// `first_bits` of its first byte, `rest_bits` the union over the others (1 upper case,
+    /// 2 lower case, 4 digit), and whether its second byte is upper case.
+    pub(crate) fn push_ascii_word(
+        &mut self,
+        text: &str,
+        span: Span,
+        kind: TokenKind,
+        flags: Flags,
+        case: AsciiCase,
+    ) {
+        let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
+        let case_flags =
+            CASE_FLAGS[case_flags_index(case.first_bits, case.rest_bits, case.second_upper)];
+        let shape = ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes);
+        self.tokens.push(Token {
+            span,
+            kind,
+            flags: flags | case_flags,
+            norm: (to_u32(span.start), to_u32(span.end)),
+            shape,
+        });
+    }
+}
+
+/// The case bits of an ASCII token as the scanner sees them (see
+/// [`TokenSink::push_ascii_word`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AsciiCase {
+    pub(crate) first_bits: u8,
+    pub(crate) rest_bits: u8,
+    pub(crate) second_upper: bool,
+}
+
 /// Buffer offsets are stored as `u32`; texts beyond 4 GiB saturate rather than wrap.
 fn to_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
@@ -241,45 +277,70 @@ pub(crate) const fn ascii_class_table(other: u8, non_ascii: u8) -> [u8; 256] {
     table
 }
 
-/// The case flags of an all-ASCII token from its case bits.
-fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
+/// The case flags of a token from the case bits of its first byte, the union of the case bits
+/// of the others, and whether its second byte is an upper-case letter, for every token whose
+/// first byte is a letter or that has no letters (for the others, see [`ascii_flags`]). One
+/// lookup instead of a branch per flag, since capitalised and lower-case words alternate
+/// unpredictably.
+static CASE_FLAGS: [Flags; 128] = {
+    let mut table = [Flags(0); 128];
+    let mut index = 0;
+    while index < 128 {
+        table[index] = case_flags(index as u8 & 7, (index >> 3) as u8 & 7, index & 64 != 0);
+        index += 1;
+    }
+    table
+};
+
+fn case_flags_index(first_bits: u8, rest_bits: u8, second_upper: bool) -> usize {
+    usize::from(first_bits & 7) | usize::from(rest_bits & 7) << 3 | usize::from(second_upper) << 6
+}
+
+const fn case_flags(first_bits: u8, rest_bits: u8, second_upper: bool) -> Flags {
     let bits = first_bits | rest_bits;
-    let mut flags = Flags::default();
+    let mut flags = 0;
     if bits & 4 != 0 {
-        flags.insert(Flags::DIGIT);
+        flags |= Flags::DIGIT.0;
     }
     if bits & 3 == 0 {
-        return flags;
+        return Flags(flags);
     }
-    flags.insert(Flags::ALPHA);
+    flags |= Flags::ALPHA.0;
     let all_upper = bits & 3 == 1;
     if all_upper {
-        flags.insert(Flags::UPPER);
+        flags |= Flags::UPPER.0;
     }
     if bits & 3 == 2 {
-        flags.insert(Flags::LOWER);
+        flags |= Flags::LOWER.0;
     }
     // Title case: a capital first letter not followed by another capital, so that McDonald and
     // O’Sullivan are title case while US-China and NATO are not.
+    let several_capitals = all_upper && rest_bits & 1 != 0;
+    if first_bits == 1 && !(second_upper || several_capitals) {
+        flags |= Flags::TITLE.0;
+    }
+    Flags(flags)
+}
+
+/// The case flags of an all-ASCII token from its case bits.
+fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
     let second_upper = bytes.get(1).is_some_and(u8::is_ascii_uppercase);
-    let title = if first_bits == 1 {
-        let several_capitals = all_upper && rest_bits & 1 != 0;
-        !(second_upper || several_capitals)
-    } else {
+    let mut flags = CASE_FLAGS[case_flags_index(first_bits, rest_bits, second_upper)];
+    if first_bits & 3 == 0 && rest_bits & 3 != 0 {
+        // The first letter comes later ('em, 3Com): find it to decide on title case.
+        let all_upper = flags.contains(Flags::UPPER);
         let mut letters = bytes.iter().filter(|byte| byte.is_ascii_alphabetic());
         let first_upper = letters.next().is_some_and(u8::is_ascii_uppercase);
         let several_capitals = all_upper && letters.next().is_some();
-        first_upper && !(second_upper || several_capitals)
-    };
-    if title {
-        flags.insert(Flags::TITLE);
+        if first_upper && !(second_upper || several_capitals) {
+            flags.insert(Flags::TITLE);
+        }
     }
     flags
 }
 
 /// The features of an all-ASCII token, or `None` (writing nothing) when the token has a
-/// non-ASCII byte. Tokens are short, so loop set-up costs more than their bytes: the common
-/// shapes (a lower-case, capitalised or all-digit run) are written without a per-byte loop.
+/// non-ASCII byte.
 fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Flags, (u32, u32))> {
     let (&first, rest) = bytes.split_first()?;
     let first_bits = ASCII_CASE_BITS[usize::from(first)];
@@ -290,9 +351,21 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         return None;
     }
     let flags = ascii_flags(bytes, first_bits, rest_bits);
+    Some((flags, ascii_shape(bytes, start, rest_bits, shapes)))
+}
+
+/// The shape of the ASCII token `bytes` starting at byte `start` of the text, whose bytes after
+/// the first have the case bits `rest_bits`. Tokens are short, so loop set-up costs more than
+/// their bytes: the common shapes (a run of one class after any first byte: Washington, NATO,
+/// 2021) are prefixes of the shape copy of the text and are not written at all.
+fn ascii_shape(bytes: &[u8], start: usize, rest_bits: u8, shapes: &mut Buffer) -> (u32, u32) {
+    let Some((&first, rest)) = bytes.split_first() else {
+        return (to_u32(start), to_u32(start));
+    };
     let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
     let uniform_rest = match rest_bits {
         0 if rest.is_empty() => Some(first_shape),
+        1 => Some(b'X'),
         2 => Some(b'x'),
         4 => Some(b'd'),
         _ => None,
@@ -304,7 +377,7 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         } else {
             1 + rest.len().min(MAX_SHAPE_RUN)
         };
-        return Some((flags, (to_u32(start), to_u32(start + kept))));
+        return (to_u32(start), to_u32(start + kept));
     }
     let shape_start = shapes.used;
     let shape_out = shapes.free(bytes.len());
@@ -322,7 +395,7 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         written += usize::from(run <= MAX_SHAPE_RUN);
     }
     shapes.used += written;
-    Some((flags, (to_u32(shape_start), to_u32(shapes.used))))
+    (to_u32(shape_start), to_u32(shapes.used))
 }
 
 fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut Buffer) -> Case {

@@ -18,7 +18,7 @@
 //!   archive copy); a lone `'` is left to the apostrophe and single-quote logic.
 
 use crate::document::{Flags, Span, TokenKind};
-use crate::features::{self, TokenSink};
+use crate::features::{self, AsciiCase, TokenSink};
 use crate::lexicon::{self, AbbreviationRule};
 
 /// A line break before a token: the token index and how many line breaks (capped at two; two
@@ -88,6 +88,83 @@ fn class(byte: u8) -> Class {
 
 /// Letters and digits of ASCII: 1 upper case, 2 lower case, 4 digit, 0 anything else.
 static ASCII_ALNUM_BITS: [u8; 256] = features::ascii_class_table(0, 0);
+
+/// ASCII bytes that end a word of ASCII letters and digits without any further question (see
+/// [`Scanner::ends_plain_word`]).
+static PLAIN_WORD_ENDS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = !matches!(byte as u8,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'.' | b'@' | b'_' | b'+' | b'-' | b'%' | b'\'' | b':' | b'/' | b',');
+        byte += 1;
+    }
+    table
+};
+
+/// The high bit of every byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `byte` in every byte of a word.
+const fn splat(byte: u8) -> u64 {
+    u64::from_le_bytes([byte; 8])
+}
+
+/// The high bit of each byte of `ascii` (whose bytes are all below 128) in `low..=high`.
+/// Neither subtraction borrows across bytes, since each byte of the left operand has its high
+/// bit set and each byte of the right one has not.
+fn in_range(ascii: u64, low: u8, high: u8) -> u64 {
+    let at_least_low = (ascii | HIGH_BITS).wrapping_sub(splat(low));
+    let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(ascii);
+    at_least_low & at_most_high & HIGH_BITS
+}
+
+/// Where the ASCII letters and digits from `pos` on end, and which kinds occur among them
+/// (1 upper case, 2 lower case, 4 digit). Eight bytes are classified at once, so that the end
+/// of a word is found without a branch per byte, whose outcome the processor cannot predict.
+fn ascii_alnum_run(bytes: &[u8], start: usize) -> (usize, u8) {
+    let (mut upper, mut lower, mut digit) = (0u64, 0u64, 0u64);
+    let mut pos = start;
+    while let Some(chunk) = bytes
+        .get(pos..pos + 8)
+        .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
+    {
+        let chunk = u64::from_le_bytes(chunk);
+        let is_ascii = !chunk & HIGH_BITS;
+        let ascii = chunk & !HIGH_BITS;
+        // Setting bit 5 folds upper case onto lower case; bit 5 moved to bit 7 tells them apart.
+        let letters = in_range(ascii | splat(0x20), b'a', b'z') & is_ascii;
+        let lower_case = (ascii << 2) & HIGH_BITS;
+        let digits = in_range(ascii, b'0', b'9') & is_ascii;
+        let stop = !(letters | digits) & HIGH_BITS;
+        // All the bits below the first byte that is not a letter or digit (all, if none is).
+        let keep = (stop & stop.wrapping_neg()).wrapping_sub(1);
+        upper |= letters & !lower_case & keep;
+        lower |= letters & lower_case & keep;
+        digit |= digits & keep;
+        if stop != 0 {
+            pos += stop.trailing_zeros() as usize / 8;
+            return (pos, kind_bits(upper, lower, digit));
+        }
+        pos += 8;
+    }
+    // Fewer than eight bytes are left.
+    let mut bits = kind_bits(upper, lower, digit);
+    while let Some(&byte) = bytes.get(pos) {
+        let byte_bits = ASCII_ALNUM_BITS[usize::from(byte)];
+        if byte_bits == 0 {
+            break;
+        }
+        bits |= byte_bits;
+        pos += 1;
+    }
+    (pos, bits)
+}
+
+fn kind_bits(upper: u64, lower: u64, digit: u64) -> u8 {
+    u8::from(upper != 0) | u8::from(lower != 0) << 1 | u8::from(digit != 0) << 2
+}
 
 fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
@@ -217,7 +294,7 @@ impl Scanner<'_> {
                     self.space_before = true;
                     pos + 1
                 }
-                Class::Lower | Class::Upper | Class::Digit => self.word(pos),
+                Class::Lower | Class::Upper | Class::Digit => self.ascii_word(pos),
                 Class::Period => {
                     let end = self.run_of(pos, b'.');
                     self.emit(pos, end, TokenKind::Punct, Flags::default());
@@ -286,7 +363,15 @@ impl Scanner<'_> {
         end
     }
 
-    fn emit(&mut self, start: usize, end: usize, kind: TokenKind, mut flags: Flags) {
+    fn emit(&mut self, start: usize, end: usize, kind: TokenKind, flags: Flags) {
+        let flags = flags | self.take_spacing();
+        self.sink
+            .push(self.text, Span::new(start, end), kind, flags);
+    }
+
+    /// The spacing flags of the token about to be pushed; records its line break, if any.
+    fn take_spacing(&mut self) -> Flags {
+        let mut flags = Flags::default();
         if self.space_before {
             flags.insert(Flags::SPACE_BEFORE);
         }
@@ -299,8 +384,45 @@ impl Scanner<'_> {
         }
         self.space_before = false;
         self.newlines_before = 0;
+        flags
+    }
+
+    /// A word of ASCII letters and digits that ends at a byte which can neither extend it nor
+    /// make it something else (white space, a comma, a bracket, ...): by far the most common
+    /// token, it skips the checks of [`Scanner::word`], which handles every other case.
+    fn ascii_word(&mut self, start: usize) -> usize {
+        let first_bits = ASCII_ALNUM_BITS[usize::from(self.bytes[start])];
+        let (end, rest_bits) = ascii_alnum_run(self.bytes, start + 1);
+        // Digits followed by letters need the number-suffix test (1990s, 3rd, 5G).
+        let digits_then_letters = first_bits == 4 && rest_bits & 3 != 0;
+        if digits_then_letters || !self.ends_plain_word(end) {
+            return self.word(start);
+        }
+        let case = AsciiCase {
+            first_bits,
+            rest_bits,
+            second_upper: end > start + 1 && self.bytes[start + 1].is_ascii_uppercase(),
+        };
+        let kind = if first_bits == 4 {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        let flags = self.take_spacing();
         self.sink
-            .push(self.text, Span::new(start, end), kind, flags);
+            .push_ascii_word(self.text, Span::new(start, end), kind, flags, case);
+        end
+    }
+
+    /// Whether the byte at `end`, right after a run of ASCII letters and digits, ends the word
+    /// as it is: not a joiner (`-`, `'`, and `,` between digits), not a period (abbreviations,
+    /// domains), no sign of an e-mail address or URL, and not a non-ASCII character.
+    fn ends_plain_word(&self, end: usize) -> bool {
+        match self.bytes.get(end) {
+            None => true,
+            Some(b',') => !(self.bytes[end - 1].is_ascii_digit() && self.is_digit_at(end + 1)),
+            Some(&byte) => PLAIN_WORD_ENDS[usize::from(byte)],
+        }
     }
 
     fn non_ascii(&mut self, pos: usize) -> usize {
