@@ -33,6 +33,14 @@ struct Mark {
     straight_single: bool,
 }
 
+/// Tokens that count as words: a quotation needs one to be more than a stray mark.
+fn is_word(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Word | TokenKind::Number | TokenKind::Url | TokenKind::Email
+    )
+}
+
 /// An opening mark waiting for its closing mark.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -47,24 +55,31 @@ struct Pending {
     paragraphs: u32,
 }
 
-/// Pairs the quotation marks of `tokens`, sets QUOTE_OPEN, QUOTE_CLOSE and QUOTE_REOPEN, and
-/// returns the quotations sorted by start, outer before inner.
+/// Pairs the quotation marks of `tokens`, whose indices are `quote_marks` in ascending order,
+/// sets QUOTE_OPEN, QUOTE_CLOSE and QUOTE_REOPEN, and returns the quotations sorted by start,
+/// outer before inner.
 pub(crate) fn quotations(
     text: &str,
     tokens: &mut [Token],
     paragraphs: &[Segment],
+    quote_marks: &[usize],
 ) -> Vec<Quotation> {
     let mut pairer = Pairer {
         text,
         tokens,
         stack: Vec::new(),
         words: 0,
+        words_counted_to: 0,
         found: Vec::new(),
     };
     let mut reopened: Option<usize> = None;
+    let mut marks = quote_marks;
     for (index, paragraph) in paragraphs.iter().enumerate() {
         let next = paragraphs.get(index + 1).map(|next| next.tokens.clone());
-        pairer.paragraph(paragraph.tokens.clone(), reopened);
+        let in_paragraph = marks.partition_point(|&mark| mark < paragraph.tokens.end);
+        let (paragraph_marks, later_marks) = marks.split_at(in_paragraph);
+        marks = later_marks;
+        pairer.paragraph(paragraph.tokens.clone(), paragraph_marks, reopened);
         reopened = pairer.finish_paragraph(paragraph.tokens.clone(), next);
     }
     let mut found = pairer.found;
@@ -87,33 +102,42 @@ struct Pairer<'a, 't> {
     text: &'t str,
     tokens: &'a mut [Token],
     stack: Vec<Pending>,
+    /// How many words (words, numbers, URLs and addresses) come before token
+    /// `words_counted_to`.
     words: usize,
+    words_counted_to: usize,
     found: Vec<Quotation>,
 }
 
 impl Pairer<'_, '_> {
-    fn paragraph(&mut self, range: Range<usize>, reopened: Option<usize>) {
-        let mut previous_opened = false;
-        for index in range.clone() {
-            let token = self.tokens[index];
-            match token.kind {
-                TokenKind::Word | TokenKind::Number | TokenKind::Url | TokenKind::Email => {
-                    self.words += 1;
-                    previous_opened = false;
-                    continue;
-                }
-                TokenKind::QuoteMark if Some(index) == reopened => {
-                    previous_opened = true;
-                    continue;
-                }
-                TokenKind::QuoteMark => {}
-                _ => {
-                    previous_opened = false;
-                    continue;
-                }
+    /// Counts the words before token `end`; the tokens are counted without a branch per token,
+    /// since most are words or punctuation in an order the processor cannot predict.
+    fn count_words_to(&mut self, end: usize) {
+        let start = self.words_counted_to.min(end);
+        self.words += self
+            .tokens
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|token| usize::from(is_word(token.kind)))
+            .sum::<usize>();
+        self.words_counted_to = end;
+    }
+
+    /// Pairs the marks of paragraph `range`, the tokens `marks`, given the index of the mark
+    /// that reopens a quotation carried over from the paragraph before, if any.
+    fn paragraph(&mut self, range: Range<usize>, marks: &[usize], reopened: Option<usize>) {
+        // The last mark seen, if it opened (or reopened) a quotation.
+        let mut last_opening: Option<usize> = None;
+        for &index in marks {
+            self.count_words_to(index);
+            let previous_opened = last_opening.is_some_and(|opening| opening + 1 == index);
+            if Some(index) == reopened {
+                last_opening = Some(index);
+                continue;
             }
             let Some(mark) = self.mark(index, &range, previous_opened) else {
-                previous_opened = false;
+                last_opening = None;
                 continue;
             };
             let same_style_open = self
@@ -145,8 +169,9 @@ impl Pairer<'_, '_> {
                     self.record(pending, index, true);
                 }
             }
-            previous_opened = opens;
+            last_opening = opens.then_some(index);
         }
+        self.count_words_to(range.end);
     }
 
     /// Ends or carries what is still open at the end of paragraph `range`, and returns the

@@ -33,6 +33,11 @@ pub(crate) struct LineBreak {
 pub(crate) struct Scanned {
     pub(crate) sink: TokenSink,
     pub(crate) line_breaks: Vec<LineBreak>,
+    /// The indices of the quotation marks, so that pairing them visits nothing else.
+    pub(crate) quote_marks: Vec<usize>,
+    /// The indices of every token that may end a sentence (periods, `!`, `?`, ellipses and
+    /// abbreviations, and a few more), so that sentence splitting visits nothing else.
+    pub(crate) sentence_end_candidates: Vec<usize>,
 }
 
 /// Byte classes of the ASCII table.
@@ -232,6 +237,8 @@ pub(crate) fn scan(text: &str) -> Scanned {
         bytes: text.as_bytes(),
         sink: TokenSink::for_text(text),
         line_breaks: Vec::new(),
+        quote_marks: Vec::new(),
+        sentence_end_candidates: Vec::new(),
         space_before: true,
         newlines_before: 0,
         single_quote_open: false,
@@ -242,6 +249,8 @@ pub(crate) fn scan(text: &str) -> Scanned {
     Scanned {
         sink: scanner.sink,
         line_breaks: scanner.line_breaks,
+        quote_marks: scanner.quote_marks,
+        sentence_end_candidates: scanner.sentence_end_candidates,
     }
 }
 
@@ -250,6 +259,8 @@ struct Scanner<'t> {
     bytes: &'t [u8],
     sink: TokenSink,
     line_breaks: Vec<LineBreak>,
+    quote_marks: Vec<usize>,
+    sentence_end_candidates: Vec<usize>,
     /// White space (or the start of the text) comes before the next token.
     space_before: bool,
     /// Line breaks in the white space before the next token.
@@ -364,6 +375,19 @@ impl Scanner<'_> {
     }
 
     fn emit(&mut self, start: usize, end: usize, kind: TokenKind, flags: Flags) {
+        let index = self.sink.tokens.len();
+        match kind {
+            TokenKind::QuoteMark => self.quote_marks.push(index),
+            // A superset of the sentence ends: every punctuation token starting like `.`, `!`,
+            // `?` or `…`, and every abbreviation.
+            TokenKind::Punct
+                if matches!(self.bytes.get(start), Some(b'.' | b'!' | b'?' | 0xE2)) =>
+            {
+                self.sentence_end_candidates.push(index)
+            }
+            _ if flags.contains(Flags::ABBREV) => self.sentence_end_candidates.push(index),
+            _ => {}
+        }
         let flags = flags | self.take_spacing();
         self.sink
             .push(self.text, Span::new(start, end), kind, flags);
