@@ -72,7 +72,9 @@ impl TokenSink {
         }));
         shape_bytes.resize(text_len + 64, 0);
         TokenSink {
-            tokens: Vec::with_capacity(text_len / 5 + 4),
+            // News text averages a token per five or six bytes; a little more room spares
+            // copying the whole list when a text is denser.
+            tokens: Vec::with_capacity(text_len / 4 + 16),
             norms,
             shapes: Buffer {
                 bytes: shape_bytes,
@@ -140,15 +142,29 @@ impl TokenSink {
         flags: Flags,
         case: AsciiCase,
     ) {
-        let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
-        let case_flags =
-            CASE_FLAGS[case_flags_index(case.first_bits, case.rest_bits, case.second_upper)];
-        let shape = ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes);
+        let entry =
+            ASCII_CASES[case_flags_index(case.first_bits, case.rest_bits, case.second_upper)];
+        let start = to_u32(span.start);
+        let shape = match entry.shape {
+            // The cut shape is a prefix of the shape copy of the text (Washington -> Xxxxx).
+            AsciiShape::OneRun => (
+                start,
+                start.saturating_add(to_u32(span.len().min(MAX_SHAPE_RUN))),
+            ),
+            AsciiShape::FirstThenRun => (
+                start,
+                start.saturating_add(to_u32(1 + span.len().saturating_sub(1).min(MAX_SHAPE_RUN))),
+            ),
+            AsciiShape::Mixed => {
+                let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
+                ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes)
+            }
+        };
         self.tokens.push(Token {
             span,
             kind,
-            flags: flags | case_flags,
-            norm: (to_u32(span.start), to_u32(span.end)),
+            flags: flags | entry.flags,
+            norm: (start, to_u32(span.end)),
             shape,
         });
     }
@@ -277,16 +293,49 @@ pub(crate) const fn ascii_class_table(other: u8, non_ascii: u8) -> [u8; 256] {
     table
 }
 
-/// The case flags of a token from the case bits of its first byte, the union of the case bits
-/// of the others, and whether its second byte is an upper-case letter, for every token whose
-/// first byte is a letter or that has no letters (for the others, see [`ascii_flags`]). One
-/// lookup instead of a branch per flag, since capitalised and lower-case words alternate
+/// How the shape of an ASCII token is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AsciiShape {
+    /// One class of character (NATO, a, 2021): a prefix of the shape copy of the text.
+    OneRun,
+    /// One character, then a run of another class (Washington, iPHONE): also a prefix.
+    FirstThenRun,
+    /// Anything else (McDonald, COVID19): written out.
+    Mixed,
+}
+
+/// The case flags of a token, and how its shape is made, from the case bits of its first byte,
+/// the union of the case bits of the others, and whether its second byte is an upper-case
+/// letter. The flags are right for every token whose first byte is a letter or that has no
+/// letters (for the others, see [`ascii_flags`]), the shape for tokens of letters and digits.
+/// One lookup instead of a branch per flag, since capitalised and lower-case words alternate
 /// unpredictably.
-static CASE_FLAGS: [Flags; 128] = {
-    let mut table = [Flags(0); 128];
+#[derive(Clone, Copy)]
+struct CaseEntry {
+    flags: Flags,
+    shape: AsciiShape,
+}
+
+static ASCII_CASES: [CaseEntry; 128] = {
+    let mut table = [CaseEntry {
+        flags: Flags(0),
+        shape: AsciiShape::Mixed,
+    }; 128];
     let mut index = 0;
     while index < 128 {
-        table[index] = case_flags(index as u8 & 7, (index >> 3) as u8 & 7, index & 64 != 0);
+        let first_bits = index as u8 & 7;
+        let rest_bits = (index >> 3) as u8 & 7;
+        let shape = if rest_bits == 0 || rest_bits == first_bits {
+            AsciiShape::OneRun
+        } else if rest_bits & (rest_bits - 1) == 0 {
+            AsciiShape::FirstThenRun
+        } else {
+            AsciiShape::Mixed
+        };
+        table[index] = CaseEntry {
+            flags: case_flags(first_bits, rest_bits, index & 64 != 0),
+            shape,
+        };
         index += 1;
     }
     table
@@ -325,7 +374,7 @@ const fn case_flags(first_bits: u8, rest_bits: u8, second_upper: bool) -> Flags 
 /// The case flags of an all-ASCII token from its case bits.
 fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
     let second_upper = bytes.get(1).is_some_and(u8::is_ascii_uppercase);
-    let mut flags = CASE_FLAGS[case_flags_index(first_bits, rest_bits, second_upper)];
+    let mut flags = ASCII_CASES[case_flags_index(first_bits, rest_bits, second_upper)].flags;
     if first_bits & 3 == 0 && rest_bits & 3 != 0 {
         // The first letter comes later ('em, 3Com): find it to decide on title case.
         let all_upper = flags.contains(Flags::UPPER);
