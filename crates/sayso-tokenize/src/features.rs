@@ -134,6 +134,7 @@ impl TokenSink {
     /// bytes are all digits, from case bits the scanner gathered while finding its end:
     /// `first_bits` of its first byte, `rest_bits` the union over the others (1 upper case,
     /// 2 lower case, 4 digit), and whether its second byte is upper case.
+    #[inline]
     pub(crate) fn push_ascii_word(
         &mut self,
         text: &str,

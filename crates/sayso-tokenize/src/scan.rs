@@ -116,18 +116,19 @@ const fn splat(byte: u8) -> u64 {
     u64::from_le_bytes([byte; 8])
 }
 
-/// The high bit of each byte of `ascii` (whose bytes are all below 128) in `low..=high`.
-/// Neither subtraction borrows across bytes, since each byte of the left operand has its high
-/// bit set and each byte of the right one has not.
+/// The high bit of each byte of `ascii` (whose bytes are all below 128) in `low..=high`, and
+/// garbage in the other bits. Neither subtraction borrows across bytes, since each byte of the
+/// left operand has its high bit set and each byte of the right one has not.
 fn in_range(ascii: u64, low: u8, high: u8) -> u64 {
     let at_least_low = (ascii | HIGH_BITS).wrapping_sub(splat(low));
     let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(ascii);
-    at_least_low & at_most_high & HIGH_BITS
+    at_least_low & at_most_high
 }
 
 /// Where the ASCII letters and digits from `pos` on end, and which kinds occur among them
 /// (1 upper case, 2 lower case, 4 digit). Eight bytes are classified at once, so that the end
 /// of a word is found without a branch per byte, whose outcome the processor cannot predict.
+#[inline]
 fn ascii_alnum_run(bytes: &[u8], start: usize) -> (usize, u8) {
     let (mut upper, mut lower, mut digit) = (0u64, 0u64, 0u64);
     let mut pos = start;
@@ -136,18 +137,22 @@ fn ascii_alnum_run(bytes: &[u8], start: usize) -> (usize, u8) {
         .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
     {
         let chunk = u64::from_le_bytes(chunk);
-        let is_ascii = !chunk & HIGH_BITS;
         let ascii = chunk & !HIGH_BITS;
-        // Setting bit 5 folds upper case onto lower case; bit 5 moved to bit 7 tells them apart.
-        let letters = in_range(ascii | splat(0x20), b'a', b'z') & is_ascii;
-        let lower_case = (ascii << 2) & HIGH_BITS;
-        let digits = in_range(ascii, b'0', b'9') & is_ascii;
-        let stop = !(letters | digits) & HIGH_BITS;
+        // Setting bit 5 folds upper case onto lower case.
+        let letters = in_range(ascii | splat(0x20), b'a', b'z');
+        let digits = in_range(ascii, b'0', b'9');
+        // A non-ASCII byte has its high bit set, and is neither.
+        let alnum = (letters | digits) & !chunk & HIGH_BITS;
+        let stop = alnum ^ HIGH_BITS;
         // All the bits below the first byte that is not a letter or digit (all, if none is).
         let keep = (stop & stop.wrapping_neg()).wrapping_sub(1);
-        upper |= letters & !lower_case & keep;
-        lower |= letters & lower_case & keep;
-        digit |= digits & keep;
+        let word = alnum & keep;
+        // Among letters and digits, bit 6 is set in letters only, and bit 5 in lower case.
+        let word_letters = word & (chunk << 1);
+        let word_lower = word_letters & (chunk << 2);
+        digit |= word ^ word_letters;
+        lower |= word_lower;
+        upper |= word_letters ^ word_lower;
         if stop != 0 {
             pos += stop.trailing_zeros() as usize / 8;
             return (pos, kind_bits(upper, lower, digit));
@@ -408,10 +413,7 @@ impl Scanner<'_> {
 
     /// The spacing flags of the token about to be pushed; records its line break, if any.
     fn take_spacing(&mut self) -> Flags {
-        let mut flags = Flags::default();
-        if self.space_before {
-            flags.insert(Flags::SPACE_BEFORE);
-        }
+        let mut flags = Flags(u16::from(self.space_before) * Flags::SPACE_BEFORE.0);
         if self.newlines_before > 0 {
             flags.insert(Flags::NEWLINE_BEFORE);
             self.line_breaks.push(LineBreak {
