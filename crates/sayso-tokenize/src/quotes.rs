@@ -50,8 +50,8 @@ struct Pending {
     /// The mark could as well have closed (white space on both sides, ` " `): it makes a
     /// quotation only when a closing mark pairs with it, never an unclosed or carried one.
     ambiguous: bool,
-    /// How many word tokens had been seen when the mark opened.
-    words_at_open: usize,
+    /// The index of the first word token after the mark (the number of tokens if none).
+    first_word_after: usize,
     paragraphs: u32,
 }
 
@@ -68,8 +68,8 @@ pub(crate) fn quotations(
         text,
         tokens,
         stack: Vec::new(),
-        words: 0,
-        words_counted_to: 0,
+        position: 0,
+        word_search: WordSearch::default(),
         found: Vec::new(),
     };
     let mut reopened: Option<usize> = None;
@@ -98,30 +98,43 @@ pub(crate) fn quotations(
     found
 }
 
+/// The last answer of [`Pairer::next_word`]: no word from `from` up to `found`, which is one.
+#[derive(Clone, Copy, Default)]
+struct WordSearch {
+    from: usize,
+    found: usize,
+}
+
 struct Pairer<'a, 't> {
     text: &'t str,
     tokens: &'a mut [Token],
     stack: Vec<Pending>,
-    /// How many words (words, numbers, URLs and addresses) come before token
-    /// `words_counted_to`.
-    words: usize,
-    words_counted_to: usize,
+    /// The token being paired, or the end of the paragraph once all its marks are paired:
+    /// only words before it count.
+    position: usize,
+    word_search: WordSearch,
     found: Vec<Quotation>,
 }
 
 impl Pairer<'_, '_> {
-    /// Counts the words before token `end`; the tokens are counted without a branch per token,
-    /// since most are words or punctuation in an order the processor cannot predict.
-    fn count_words_to(&mut self, end: usize) {
-        let start = self.words_counted_to.min(end);
-        self.words += self
+    /// The index of the first word token at or after `from` (the number of tokens if none).
+    /// Marks are paired in text order, so the last answer usually holds; otherwise the search
+    /// goes on from where the last one stopped, and all the searches together visit each token
+    /// at most once.
+    fn next_word(&mut self, from: usize) -> usize {
+        let search = self.word_search;
+        if (search.from..=search.found).contains(&from) {
+            return search.found;
+        }
+        let found = self
             .tokens
-            .get(start..end)
+            .get(from..)
             .unwrap_or_default()
             .iter()
-            .map(|token| usize::from(is_word(token.kind)))
-            .sum::<usize>();
-        self.words_counted_to = end;
+            .position(|token| is_word(token.kind))
+            .map_or(self.tokens.len(), |offset| from + offset);
+        self.word_search = WordSearch { from, found };
+        found
     }
 
     /// Pairs the marks of paragraph `range`, the tokens `marks`, given the index of the mark
@@ -130,7 +143,7 @@ impl Pairer<'_, '_> {
         // The last mark seen, if it opened (or reopened) a quotation.
         let mut last_opening: Option<usize> = None;
         for &index in marks {
-            self.count_words_to(index);
+            self.position = index;
             let previous_opened = last_opening.is_some_and(|opening| opening + 1 == index);
             if Some(index) == reopened {
                 last_opening = Some(index);
@@ -154,12 +167,13 @@ impl Pairer<'_, '_> {
                     // Marks of one style do not nest: the earlier one was never closed.
                     self.end_unclosed(position, index.saturating_sub(1));
                 }
+                let first_word_after = self.next_word(index + 1);
                 self.stack.push(Pending {
                     token: index,
                     style: mark.style,
                     straight_single: mark.straight_single,
                     ambiguous: mark.direction == Direction::Either,
-                    words_at_open: self.words,
+                    first_word_after,
                     paragraphs: 1,
                 });
             } else if let Some(position) = same_style_open {
@@ -171,7 +185,7 @@ impl Pairer<'_, '_> {
             }
             last_opening = opens.then_some(index);
         }
-        self.count_words_to(range.end);
+        self.position = range.end;
     }
 
     /// Ends or carries what is still open at the end of paragraph `range`, and returns the
@@ -181,9 +195,9 @@ impl Pairer<'_, '_> {
         range: Range<usize>,
         next: Option<Range<usize>>,
     ) -> Option<usize> {
-        let words = self.words;
+        let position = self.position;
         self.stack
-            .retain(|pending| words > pending.words_at_open && !pending.ambiguous);
+            .retain(|pending| pending.first_word_after < position && !pending.ambiguous);
         let last = range.end.checked_sub(1)?;
         let carried = next.and_then(|next| {
             let first = next.start;
@@ -219,7 +233,7 @@ impl Pairer<'_, '_> {
             return;
         };
         let can_stay_open = !pending.straight_single && !pending.ambiguous;
-        if self.words > pending.words_at_open && can_stay_open && last > pending.token {
+        if pending.first_word_after < self.position && can_stay_open && last > pending.token {
             self.record(pending, last, false);
         }
     }

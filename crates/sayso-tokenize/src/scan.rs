@@ -292,10 +292,9 @@ struct CloserSearch {
 
 impl Scanner<'_> {
     fn run(&mut self) {
+        let bytes = self.bytes;
         let mut pos = 0;
-        let len = self.bytes.len();
-        while pos < len {
-            let byte = self.bytes[pos];
+        while let Some(&byte) = bytes.get(pos) {
             // Spaces and words are most of the text: conditional branches on them are better
             // predicted than the jump table of the full match.
             if byte == b' ' {
@@ -441,7 +440,11 @@ impl Scanner<'_> {
         let case = AsciiCase {
             first_bits,
             rest_bits,
-            second_upper: end > start + 1 && self.bytes[start + 1].is_ascii_uppercase(),
+            // An upper-case second byte is a letter, so it is part of the word.
+            second_upper: self
+                .bytes
+                .get(start + 1)
+                .is_some_and(u8::is_ascii_uppercase),
         };
         let kind = if first_bits == 4 {
             TokenKind::Number
