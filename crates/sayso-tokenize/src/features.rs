@@ -59,18 +59,21 @@ impl TokenSink {
     /// A sink with room for the tokens of `text`.
     pub(crate) fn for_text(text: &str) -> Self {
         let text_len = text.len();
-        let mut norms = String::with_capacity(text_len + 64);
+        // Room after the copies for the norms and shapes of the tokens that need their own
+        // (non-ASCII words, mostly), so that the buffers rarely grow.
+        let buffer_len = text_len + text_len / 16 + 64;
+        let mut norms = String::with_capacity(buffer_len);
         norms.push_str(text);
         norms.make_ascii_lowercase();
         // Map every ASCII byte to its shape (other bytes stay, so the copy is still UTF-8).
-        let mut shape_bytes = Vec::with_capacity(text_len + 64);
+        let mut shape_bytes = Vec::with_capacity(buffer_len);
         shape_bytes.extend(text.bytes().map(|byte| match byte {
             b'A'..=b'Z' => b'X',
             b'a'..=b'z' => b'x',
             b'0'..=b'9' => b'd',
             other => other,
         }));
-        shape_bytes.resize(text_len + 64, 0);
+        shape_bytes.resize(buffer_len, 0);
         TokenSink {
             // News text averages a token per five or six bytes; a little more room spares
             // copying the whole list when a text is denser.
@@ -429,6 +432,11 @@ fn ascii_shape(bytes: &[u8], start: usize, rest_bits: u8, shapes: &mut Buffer) -
         };
         return (to_u32(start), to_u32(start + kept));
     }
+    let whole_span = (to_u32(start), to_u32(start + bytes.len()));
+    if bytes.len() <= MAX_SHAPE_RUN {
+        // Too short for a run to be cut (Mr., don't): the shape copy of the text is the shape.
+        return whole_span;
+    }
     let shape_start = shapes.used;
     let shape_out = shapes.free(bytes.len());
     let mut written = 0;
@@ -443,6 +451,11 @@ fn ascii_shape(bytes: &[u8], start: usize, rest_bits: u8, shapes: &mut Buffer) -
             *slot = shape;
         }
         written += usize::from(run <= MAX_SHAPE_RUN);
+    }
+    if written == bytes.len() {
+        // Nothing was cut: the shape copy of the text is the shape, and the bytes just
+        // written are left as free space.
+        return whole_span;
     }
     shapes.used += written;
     (to_u32(shape_start), to_u32(shapes.used))

@@ -302,8 +302,9 @@ impl Scanner<'_> {
                 pos += 1;
                 continue;
             }
-            if ASCII_ALNUM_BITS[usize::from(byte)] != 0 {
-                pos = self.ascii_word(pos);
+            let bits = ASCII_ALNUM_BITS[usize::from(byte)];
+            if bits != 0 {
+                pos = self.ascii_word(pos, bits);
                 continue;
             }
             pos = match class(byte) {
@@ -322,7 +323,9 @@ impl Scanner<'_> {
                     self.space_before = true;
                     pos + 1
                 }
-                Class::Lower | Class::Upper | Class::Digit => self.ascii_word(pos),
+                Class::Lower | Class::Upper | Class::Digit => {
+                    self.ascii_word(pos, ASCII_ALNUM_BITS[usize::from(byte)])
+                }
                 Class::Period => {
                     let end = self.run_of(pos, b'.');
                     self.emit(pos, end, TokenKind::Punct, Flags::default());
@@ -428,8 +431,8 @@ impl Scanner<'_> {
     /// A word of ASCII letters and digits that ends at a byte which can neither extend it nor
     /// make it something else (white space, a comma, a bracket, ...): by far the most common
     /// token, it skips the checks of [`Scanner::word`], which handles every other case.
-    fn ascii_word(&mut self, start: usize) -> usize {
-        let first_bits = ASCII_ALNUM_BITS[usize::from(self.bytes[start])];
+    /// `first_bits` are the case bits of its first byte (1 upper case, 2 lower case, 4 digit).
+    fn ascii_word(&mut self, start: usize, first_bits: u8) -> usize {
         let (end, rest_bits) = ascii_alnum_run(self.bytes, start + 1);
         // Digits followed by letters need the number-suffix test (1990s, 3rd, 5G).
         let digits_then_letters = first_bits == 4 && rest_bits & 3 != 0;
