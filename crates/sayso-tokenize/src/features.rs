@@ -110,7 +110,26 @@ impl TokenSink {
                     shape = ascii_shape;
                     case_flags
                 }
+                None if is_caseless_symbol(text.get(span.start..span.end).unwrap_or("")) => {
+                    // Its norm and shape are the symbol itself, found in both copies.
+                    Flags::default()
+                }
                 None => {
+                    if let Some((case_flags, word_norm, word_shape)) =
+                        apostrophe_word_features(bytes, span.start, &mut self.norms)
+                    {
+                        norm = word_norm;
+                        shape = word_shape;
+                        flags.insert(case_flags);
+                        self.tokens.push(Token {
+                            span,
+                            kind,
+                            flags,
+                            norm,
+                            shape,
+                        });
+                        return;
+                    }
                     let token_text = text.get(span.start..span.end).unwrap_or("");
                     let norm_start = self.norms.len();
                     let shape_start = self.shapes.used;
@@ -459,6 +478,84 @@ fn ascii_shape(bytes: &[u8], start: usize, rest_bits: u8, shapes: &mut Buffer) -
     }
     shapes.used += written;
     (to_u32(shape_start), to_u32(shapes.used))
+}
+
+/// Whether `token_text` is a single character that is neither a letter nor a digit and has no
+/// case, from blocks common in news text (dashes, quotation marks, ellipses, currency signs):
+/// its norm and shape are itself, which the lower-cased and shape copies of the text already
+/// hold. The curly single quotes are left out, since their norm is `'`.
+fn is_caseless_symbol(token_text: &str) -> bool {
+    let mut chars = token_text.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    // None of these blocks has a character with a lower-case mapping other than letters,
+    // which `is_alphanumeric` leaves out (ª, µ, ⁱ); General Punctuation has no letters or
+    // digits at all.
+    match c {
+        '’' | '‘' => false,
+        '\u{2000}'..='\u{206F}' => true,
+        '\u{A1}'..='\u{BF}' | '×' | '÷' | '\u{2070}'..='\u{20CF}' => !c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// The case flags, normalised-form range and shape range of a token.
+type Features = (Flags, (u32, u32), (u32, u32));
+
+/// Tokens longer than this take the general path in [`apostrophe_word_features`].
+const MAX_APOSTROPHE_WORD_LEN: usize = 64;
+
+/// The case flags, norm and shape of a token made of ASCII characters and curly apostrophes
+/// (Xi’s, don’t, ’90s, ’), the most common non-ASCII tokens of news text, without decoding
+/// characters; `None` for any other token, and for one whose shape has a run to cut. The
+/// features are those of the general path, which sees the same letters, digits and marks.
+fn apostrophe_word_features(bytes: &[u8], start: usize, norms: &mut String) -> Option<Features> {
+    /// Shape codes of the two marks, apart from every ASCII shape byte.
+    const RIGHT_MARK: u8 = 0x80;
+    const LEFT_MARK: u8 = 0x81;
+    if bytes.len() > MAX_APOSTROPHE_WORD_LEN {
+        return None;
+    }
+    // The token with `'` for each mark: its case flags are the token's, and lower-cased, it is
+    // the norm.
+    let mut plain = [0u8; MAX_APOSTROPHE_WORD_LEN];
+    let mut plain_len = 0;
+    let mut last_shape = u8::MAX;
+    let mut run = 0;
+    let mut rest = bytes;
+    while let Some((&byte, after_byte)) = rest.split_first() {
+        let (plain_byte, shape, after) = if byte < 0x80 {
+            (byte, ASCII_SHAPES[usize::from(byte)], after_byte)
+        } else if let Some(after) = rest.strip_prefix("’".as_bytes()) {
+            (b'\'', RIGHT_MARK, after)
+        } else if let Some(after) = rest.strip_prefix("‘".as_bytes()) {
+            (b'\'', LEFT_MARK, after)
+        } else {
+            return None;
+        };
+        run = if shape == last_shape { run + 1 } else { 1 };
+        last_shape = shape;
+        if run > MAX_SHAPE_RUN {
+            return None;
+        }
+        *plain.get_mut(plain_len)? = plain_byte;
+        plain_len += 1;
+        rest = after;
+    }
+    let plain = plain.get_mut(..plain_len)?;
+    let (&first, others) = plain.split_first()?;
+    let first_bits = ASCII_CASE_BITS[usize::from(first)];
+    let rest_bits = others
+        .iter()
+        .fold(0, |bits, &byte| bits | ASCII_CASE_BITS[usize::from(byte)]);
+    let flags = ascii_flags(plain, first_bits, rest_bits);
+    plain.make_ascii_lowercase();
+    let norm_start = norms.len();
+    norms.push_str(std::str::from_utf8(plain).ok()?);
+    // No run was cut, so the shape is the token's span in the shape copy of the text.
+    let shape = (to_u32(start), to_u32(start + bytes.len()));
+    Some((flags, (to_u32(norm_start), to_u32(norms.len())), shape))
 }
 
 fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut Buffer) -> Case {
