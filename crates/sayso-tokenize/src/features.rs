@@ -168,20 +168,16 @@ impl TokenSink {
         let entry =
             ASCII_CASES[case_flags_index(case.first_bits, case.rest_bits, case.second_upper)];
         let start = to_u32(span.start);
-        let shape = match entry.shape {
-            // The cut shape is a prefix of the shape copy of the text (Washington -> Xxxxx).
-            AsciiShape::OneRun => (
-                start,
-                start.saturating_add(to_u32(span.len().min(MAX_SHAPE_RUN))),
-            ),
-            AsciiShape::FirstThenRun => (
-                start,
-                start.saturating_add(to_u32(1 + span.len().saturating_sub(1).min(MAX_SHAPE_RUN))),
-            ),
-            AsciiShape::Mixed => {
-                let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
-                ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes)
-            }
+        let shape = if entry.shape == AsciiShape::Mixed {
+            let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
+            ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes)
+        } else {
+            // The cut shape is a prefix of the shape copy of the text (Washington -> Xxxxx):
+            // the first byte if its class differs, then at most a run's worth. Computed without
+            // a branch, since lower-case and capitalised words alternate unpredictably.
+            let first = usize::from(entry.shape == AsciiShape::FirstThenRun);
+            let kept = first + span.len().saturating_sub(first).min(MAX_SHAPE_RUN);
+            (start, start.saturating_add(to_u32(kept)))
         };
         self.tokens.push(Token {
             span,

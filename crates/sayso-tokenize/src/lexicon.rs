@@ -55,7 +55,7 @@ impl AbbreviationTable {
             let mut index = table.home(key);
             // A repeated entry replaces the earlier one.
             while table.slots[index].0 != 0 && table.slots[index].0 != key {
-                index = (index + 1) % len;
+                index = (index + 1) & (len - 1);
             }
             table.slots[index] = (key, rule);
         }
@@ -78,7 +78,8 @@ impl AbbreviationTable {
             if slot_key == 0 {
                 return None;
             }
-            index = (index + 1) % len;
+            // The length is a power of two.
+            index = (index + 1) & (len - 1);
         }
         None
     }

@@ -249,7 +249,12 @@ pub(crate) fn scan(text: &str) -> Scanned {
         space_before: true,
         newlines_before: 0,
         single_quote_open: false,
-        no_email_before: 0,
+        // Without an `@` anywhere, no e-mail address needs looking for.
+        no_email_before: if text.as_bytes().contains(&b'@') {
+            0
+        } else {
+            usize::MAX
+        },
         closer_search: CloserSearch::default(),
     };
     scanner.run();
@@ -437,8 +442,12 @@ impl Scanner<'_> {
         // Digits followed by letters need the number-suffix test (1990s, 3rd, 5G).
         let digits_then_letters = first_bits == 4 && rest_bits & 3 != 0;
         if digits_then_letters || !self.ends_plain_word(end) {
-            let bits = first_bits | rest_bits;
-            return self.word(start, AsciiPrefix { end, bits });
+            let prefix = AsciiPrefix {
+                end,
+                first_bits,
+                rest_bits,
+            };
+            return self.word(start, prefix);
         }
         let case = AsciiCase {
             first_bits,
@@ -495,7 +504,12 @@ impl Scanner<'_> {
             return end;
         }
         if is_alnum(c) {
-            return self.word(pos, AsciiPrefix { end: pos, bits: 0 });
+            let prefix = AsciiPrefix {
+                end: pos,
+                first_bits: 0,
+                rest_bits: 0,
+            };
+            return self.word(pos, prefix);
         }
         match c {
             '’' | '‘' => self.apostrophe(pos, end - pos),
@@ -590,7 +604,11 @@ impl Scanner<'_> {
     /// A word, number, abbreviation, URL or e-mail address starting with a letter or digit,
     /// whose first bytes up to `prefix.end` are ASCII letters and digits already scanned.
     fn word(&mut self, start: usize, prefix: AsciiPrefix) -> usize {
-        if matches!(self.bytes[start], b'h' | b'H' | b'w' | b'W') {
+        // A URL prefix (`https:`, `http:`, `www.`) is three to five ASCII letters and a colon
+        // or a period.
+        let url_prefix = (3..=5).contains(&(prefix.end - start))
+            && matches!(self.bytes.get(prefix.end), Some(b':' | b'.'));
+        if url_prefix && matches!(self.bytes[start], b'h' | b'H' | b'w' | b'W') {
             if let Some(end) = self.url(start) {
                 self.emit(start, end, TokenKind::Url, Flags::default());
                 return end;
@@ -641,7 +659,23 @@ impl Scanner<'_> {
         } else {
             TokenKind::Word
         };
-        self.emit(start, token_end, kind, Flags::default());
+        let digits_then_letters = prefix.first_bits == 4 && prefix.rest_bits & 3 != 0;
+        if token_end == prefix.end && !digits_then_letters {
+            // The word is its ASCII letters and digits (said., 1990): their case bits are known.
+            let case = AsciiCase {
+                first_bits: prefix.first_bits,
+                rest_bits: prefix.rest_bits,
+                second_upper: self
+                    .bytes
+                    .get(start + 1)
+                    .is_some_and(u8::is_ascii_uppercase),
+            };
+            let flags = self.take_spacing();
+            self.sink
+                .push_ascii_word(self.text, Span::new(start, token_end), kind, flags, case);
+        } else {
+            self.emit(start, token_end, kind, Flags::default());
+        }
         token_end
     }
 
@@ -724,16 +758,12 @@ impl Scanner<'_> {
             hyphen: false,
             last_digit_end: start,
         };
+        // The prefix ends where the ASCII letters and digits do: the loop starts at what may
+        // join them to more, and scans the letters and digits after each joiner.
         let mut pos = prefix.end.max(start);
-        let mut ascii_bits = prefix.bits;
-        loop {
-            let (ascii_end, bits) = ascii_alnum_run(self.bytes, pos);
-            ascii_bits |= bits;
-            pos = ascii_end;
-            let Some(&byte) = self.bytes.get(pos) else {
-                break;
-            };
-            if byte < 0x80 {
+        let mut ascii_bits = prefix.first_bits | prefix.rest_bits;
+        while let Some(&byte) = self.bytes.get(pos) {
+            let joiner_len = if byte < 0x80 {
                 let last_was_digit = pos > start && self.bytes[pos - 1].is_ascii_digit();
                 let joins = match byte {
                     b'-' | b'\'' => self.word_char_len(pos + 1).is_some(),
@@ -744,31 +774,33 @@ impl Scanner<'_> {
                     break;
                 }
                 run.hyphen |= byte == b'-';
-                pos += 1;
-                continue;
-            }
-            let Some(c) = self.char_at(pos) else { break };
-            let len = c.len_utf8();
-            if is_alnum(c) || is_combining(c) {
-                run.letters |= c.is_alphabetic();
-                pos += len;
-                continue;
-            }
-            // A mistyped ‘ between letters (Trump‘s) is an apostrophe, not an opening mark.
-            let mistyped_apostrophe = c == '‘'
-                && pos > start
-                && self
-                    .bytes
-                    .get(pos + len)
-                    .is_some_and(u8::is_ascii_lowercase);
-            if (mistyped_apostrophe || matches!(c, '’' | '\u{2010}' | '\u{2011}'))
-                && self.word_char_len(pos + len).is_some()
-            {
-                run.hyphen |= c != '’';
-                pos += len;
-                continue;
-            }
-            break;
+                1
+            } else {
+                let Some(c) = self.char_at(pos) else { break };
+                let len = c.len_utf8();
+                // A mistyped ‘ between letters (Trump‘s) is an apostrophe, not an opening mark.
+                let mistyped_apostrophe = || {
+                    c == '‘'
+                        && pos > start
+                        && self
+                            .bytes
+                            .get(pos + len)
+                            .is_some_and(u8::is_ascii_lowercase)
+                };
+                if is_alnum(c) || is_combining(c) {
+                    run.letters |= c.is_alphabetic();
+                } else if (matches!(c, '’' | '\u{2010}' | '\u{2011}') || mistyped_apostrophe())
+                    && self.word_char_len(pos + len).is_some()
+                {
+                    run.hyphen |= c != '’';
+                } else {
+                    break;
+                }
+                len
+            };
+            let (ascii_end, bits) = ascii_alnum_run(self.bytes, pos + joiner_len);
+            ascii_bits |= bits;
+            pos = ascii_end;
         }
         run.letters |= ascii_bits & 3 != 0;
         if run.first_digit && run.letters {
@@ -935,12 +967,14 @@ impl Scanner<'_> {
     }
 }
 
-/// The ASCII letters and digits at the start of a word, as far as they have been scanned: where
-/// they end and which kinds occur (1 upper case, 2 lower case, 4 digit).
+/// The ASCII letters and digits at the start of a word: where they end, and the case bits of
+/// the first and of the others (1 upper case, 2 lower case, 4 digit). A word starting with
+/// another letter has an empty prefix.
 #[derive(Clone, Copy)]
 struct AsciiPrefix {
     end: usize,
-    bits: u8,
+    first_bits: u8,
+    rest_bits: u8,
 }
 
 struct AlnumRun {
