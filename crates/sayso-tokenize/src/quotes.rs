@@ -70,7 +70,8 @@ pub(crate) fn quotations(
         stack: Vec::new(),
         position: 0,
         word_search: WordSearch::default(),
-        found: Vec::new(),
+        // Most quotations have two marks.
+        found: Vec::with_capacity(quote_marks.len() / 2 + 1),
     };
     let mut reopened: Option<usize> = None;
     let mut marks = quote_marks;

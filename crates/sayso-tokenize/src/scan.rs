@@ -235,6 +235,16 @@ fn is_domain_suffix(suffix: &str) -> bool {
     matches!(suffix, "com" | "org" | "net" | "gov" | "edu" | "io")
 }
 
+/// Whether `bytes` holds an `@`. Blocks are tested without an early exit inside them, which
+/// the compiler turns into vector instructions, several times faster than a byte search.
+fn contains_at_sign(bytes: &[u8]) -> bool {
+    bytes.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &byte| found | (byte == b'@'))
+    })
+}
+
 /// Tokenizes `text` into tokens with their features and the line breaks between them.
 pub(crate) fn scan(text: &str) -> Scanned {
     let mut scanner = Scanner {
@@ -250,7 +260,7 @@ pub(crate) fn scan(text: &str) -> Scanned {
         newlines_before: 0,
         single_quote_open: false,
         // Without an `@` anywhere, no e-mail address needs looking for.
-        no_email_before: if text.as_bytes().contains(&b'@') {
+        no_email_before: if contains_at_sign(text.as_bytes()) {
             0
         } else {
             usize::MAX
