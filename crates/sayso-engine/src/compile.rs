@@ -57,14 +57,16 @@ pub(crate) struct Look {
     /// For lookbehind the inner pattern forwards (matches end at the position); for lookahead
     /// the inner pattern reversed (run backwards, matches "end" where they start).
     pub(crate) prog: Prog,
+    /// The inner pattern the other way round, for the liveness pass that decides the same:
+    /// a lookahead holds where the forward pattern's first instruction is live, a lookbehind
+    /// where the reversed pattern's is, running forwards.
+    pub(crate) live: crate::live::LiveProg,
 }
 
 /// Everything a pattern compiles into: the main program and its lookarounds, children first.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Compiled {
     pub(crate) prog: Prog,
-    /// The pattern reversed, without captures: run backwards, it finds where matches start.
-    pub(crate) reverse: Prog,
     pub(crate) looks: Vec<Look>,
 }
 
@@ -99,10 +101,8 @@ pub(crate) fn compile_pattern(
         limits,
     };
     let prog = compiler.program(pattern, false, true)?;
-    let reverse = compiler.program(pattern, true, false)?;
     Ok(Compiled {
         prog,
-        reverse,
         looks: compiler.looks,
     })
 }
@@ -256,10 +256,12 @@ impl Compiler<'_> {
                     None => {
                         let look_reverse = matches!(direction, LookDirection::Ahead);
                         let prog = self.program(inner, look_reverse, false)?;
+                        let live = self.program(inner, !look_reverse, false)?;
                         let look = self.looks.len();
                         self.looks.push(Look {
                             direction: *direction,
                             prog,
+                            live: crate::live::LiveProg::new(&live),
                         });
                         self.look_ids.insert(node, look);
                         look

@@ -2,8 +2,7 @@
 //! (quotations, sentences, paragraphs, and the resolved matches of earlier rules), phrase
 //! positions, and a memo of token-test results shared by every rule.
 
-use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
@@ -11,6 +10,7 @@ use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, Membership, Pred, PredId, Predicates};
+use crate::types::TypeMemo;
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +46,9 @@ pub(crate) struct AnnotSpan {
 pub(crate) struct LabelIndex {
     by_start: Vec<AnnotSpan>,
     by_end: Vec<AnnotSpan>,
+    /// For each position up to the last start, the index in `by_start` of the first span that
+    /// starts there or later, so that the spans starting at a position take two loads to find.
+    first_from: Vec<u32>,
 }
 
 impl LabelIndex {
@@ -55,16 +58,34 @@ impl LabelIndex {
         spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let mut by_end = spans.clone();
         by_end.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
+        let last_start = spans.last().map_or(0, |span| span.start);
+        let mut first_from = Vec::with_capacity(last_start + 2);
+        let mut next = 0;
+        for position in 0..=last_start + 1 {
+            while next < spans.len() && spans[next].start < position {
+                next += 1;
+            }
+            first_from.push(next as u32);
+        }
         LabelIndex {
             by_start: spans,
             by_end,
+            first_from,
         }
     }
 
+    #[inline]
     pub(crate) fn starting_at(&self, position: usize) -> &[AnnotSpan] {
-        let from = self.by_start.partition_point(|s| s.start < position);
-        let to = self.by_start.partition_point(|s| s.start <= position);
-        &self.by_start[from..to]
+        match (
+            self.first_from.get(position),
+            self.first_from.get(position + 1),
+        ) {
+            (Some(&from), Some(&to)) => self
+                .by_start
+                .get(from as usize..to as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     pub(crate) fn ending_at(&self, position: usize) -> &[AnnotSpan] {
@@ -106,14 +127,17 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     sentence_end: Vec<bool>,
     paragraph_start: Vec<bool>,
     paragraph_end: Vec<bool>,
+    /// The anchors holding at each boundary, as bits.
+    anchor_masks: Vec<u8>,
     /// Sentence index of each token.
     pub(crate) sentence_of: Vec<u32>,
     /// Paragraph index of each token.
     pub(crate) paragraph_of: Vec<u32>,
     labels: Vec<LabelIndex>,
-    phrases: HashMap<usize, PhraseTable>,
-    /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
-    memo: Option<Vec<OnceCell<Vec<Cell<u8>>>>>,
+    phrases: FastMap<usize, PhraseTable>,
+    /// The type of each token and the memo of test results per type, shared with the other
+    /// documents of this thread. Only used when sharing work.
+    memo: Option<(&'r TypeMemo, &'r [u32])>,
     /// Which lexicons hold each token, found with one lookup per token when sharing work.
     membership: Option<&'r Membership>,
     token_lexicons: std::cell::OnceCell<Vec<(&'r [u32], &'r [u32])>>,
@@ -147,8 +171,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         phrase_lexicons: &[usize],
         label_count: usize,
         membership: Option<&'r Membership>,
+        memo: Option<(&'r TypeMemo, &'r [u32])>,
     ) -> Self {
-        let share_predicates = membership.is_some();
         let token_count = doc.tokens().len();
         let mut sentence_start = vec![false; token_count + 1];
         let mut sentence_end = vec![false; token_count + 1];
@@ -210,7 +234,26 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 .collect();
             labels[builtin.id().0 as usize] = LabelIndex::new(spans);
         }
+        let anchor_masks = (0..=token_count)
+            .map(|at| {
+                let holds = [
+                    (Anchor::SentenceStart, sentence_start[at]),
+                    (Anchor::SentenceEnd, sentence_end[at]),
+                    (Anchor::ParagraphStart, paragraph_start[at]),
+                    (Anchor::ParagraphEnd, paragraph_end[at]),
+                    (Anchor::DocumentStart, at == 0),
+                    (Anchor::DocumentEnd, at == token_count),
+                ];
+                holds
+                    .iter()
+                    .filter(|(_, holds)| *holds)
+                    .fold(0u8, |mask, (anchor, _)| {
+                        mask | crate::vm::anchor_bit(*anchor)
+                    })
+            })
+            .collect();
         let mut context = DocContext {
+            anchor_masks,
             doc,
             token_count,
             preds,
@@ -222,8 +265,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             sentence_of,
             paragraph_of,
             labels,
-            phrases: HashMap::new(),
-            memo: share_predicates.then(|| vec![OnceCell::new(); preds.tests.len()]),
+            phrases: FastMap::default(),
+            memo,
             norm_index: RefCell::new(None),
             membership,
             token_lexicons: std::cell::OnceCell::new(),
@@ -385,15 +428,21 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.labels.get(label.0 as usize)
     }
 
+    /// The memo cells of token `index`'s type, one per predicate, when sharing work: a caller
+    /// asking many predicates of one token finds them side by side.
+    #[inline]
+    pub(crate) fn memo_row(&self, index: usize) -> Option<&[std::cell::Cell<u8>]> {
+        let (memo, types) = self.memo?;
+        memo.row(*types.get(index)?)
+    }
+
     /// Whether token `index` passes predicate `pred`.
     #[inline]
     pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
         // The hot path is a memo hit: a few loads and a compare, inlined into the VM loops.
-        if let Some(memo) = &self.memo
-            && let Some(cell) = memo
-                .get(pred)
-                .and_then(OnceCell::get)
-                .and_then(|row| row.get(index))
+        if let Some((memo, types)) = self.memo
+            && let Some(&id) = types.get(index)
+            && let Some(cell) = memo.cell(pred, id)
         {
             match cell.get() {
                 0 => {}
@@ -405,14 +454,10 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
 
     #[inline(never)]
     fn pred_slow(&self, pred: PredId, index: usize) -> bool {
-        let Some(memo) = &self.memo else {
+        let Some((memo, types)) = self.memo else {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };
-        let Some(row) = memo.get(pred) else {
-            return false;
-        };
-        let row = row.get_or_init(|| vec![Cell::new(0); self.token_count]);
-        let Some(cell) = row.get(index) else {
+        let Some(cell) = types.get(index).and_then(|&id| memo.cell(pred, id)) else {
             return false;
         };
         match cell.get() {
@@ -420,7 +465,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             known => return known == 2,
         }
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
-        // many compound tests happens once per token.
+        // many compound tests happens once per type.
         let result = match self.preds.tests.get(pred) {
             Some(Pred::And(parts)) => parts.iter().all(|&part| self.pred(part, index)),
             Some(Pred::Or(parts)) => parts.iter().any(|&part| self.pred(part, index)),
@@ -465,6 +510,13 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         };
         let id = lexicon as u32;
         by_norm.binary_search(&id).is_ok() || by_text.binary_search(&id).is_ok()
+    }
+
+    /// The anchors that hold at boundary `position`, one bit each as [`crate::vm::anchor_bit`]
+    /// gives them.
+    #[inline]
+    pub(crate) fn anchor_mask(&self, position: usize) -> u8 {
+        self.anchor_masks.get(position).copied().unwrap_or(0)
     }
 
     /// Whether the zero-width `anchor` holds at boundary `position`.

@@ -47,24 +47,31 @@
 //! # Cost
 //!
 //! Every search is a Pike-VM simulation: each (token position, instruction) pair is visited
-//! at most once per search, so one search is linear in the segment. After a match, the next
-//! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
-//! its matches can therefore rescan parts of a segment, which the scope bounds.
+//! at most once per search. In [`Simulation::Optimized`] (the default) a backward liveness pass
+//! first finds, for every position of a segment, the instructions from which a match can still
+//! be completed (a lazily built automaton, kept across documents, so most positions cost one
+//! cached transition). Threads start only where the first instruction is live and are dropped
+//! as soon as they reach a dead one, so no thread outlives its last chance of a match: the searches of
+//! a segment together stay linear in its length, however the rule's preferred threads would
+//! otherwise run on past its matches.
 //!
-//! [`Simulation::Optimized`] (the default) shares work and skips what cannot match: token tests
-//! are evaluated once per token for all rules, lexicon membership takes one lookup per token, a
-//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
-//! annotation of every label it consumes), and a backward capture-free pass over the reversed
-//! pattern marks where matches start, so threads start nowhere else. [`Simulation::Plain`] runs
-//! the bare simulation; both give identical matches, which the tests check.
+//! The optimized simulation also shares work and skips what cannot match: token tests are
+//! memoized per token type (text, kind and flags) for all rules and all the documents a thread
+//! runs, lookaround tables are computed once per segment for every rule with an equal
+//! lookaround, and a rule only runs in segments holding its rarest required literal or lexicon
+//! entry (and an annotation of every label it consumes), starting only within reach of it.
+//! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
+//! tests check.
 #![forbid(unsafe_code)]
 
 mod compile;
 mod context;
 mod hash;
+mod live;
 mod predicate;
 mod run;
 mod scratch;
+mod types;
 mod vm;
 
 use std::collections::HashMap;
@@ -96,10 +103,13 @@ pub enum CompileError {
 /// How the engine simulates rules. Both give identical results; `Plain` exists to check that.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Simulation {
-    /// Every token test evaluated where a thread needs it, every rule started everywhere.
+    /// Every token test evaluated where a thread needs it, every rule started everywhere, no
+    /// thread dropped before it fails. The reference the optimized simulation is tested
+    /// against; a rule whose preferred threads outlive its matches can take quadratic time.
     Plain,
-    /// Token tests evaluated once per token and shared by all rules, and rules skipped in
-    /// segments that lack a token every match of theirs needs.
+    /// Token tests evaluated once per token type and shared by all rules, rules skipped in
+    /// segments that lack a token every match of theirs needs, and threads dropped where no
+    /// match can be completed.
     #[default]
     Optimized,
 }
@@ -139,10 +149,61 @@ pub(crate) struct CompiledRule {
     pub(crate) index_keys: Vec<(context::IndexKey, Option<u32>)>,
     /// Labels every match consumes an annotation of: segments without one are skipped.
     pub(crate) required_labels: Vec<LabelId>,
-    /// The steps that can begin a match, to skip start positions where none can.
-    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
-    /// The steps that can end a match, for the backward pass that finds where matches start.
-    pub(crate) last_steps: Option<Vec<vm::FirstStepAt>>,
+    /// The program's epsilon structure for the liveness pass.
+    pub(crate) live: live::LiveProg,
+    /// For each lookaround of the pattern, an id shared by every equal lookaround of the rule
+    /// set: macros such as a clause end put the same lookaround into many rules, and a
+    /// document computes its table once per segment for all of them.
+    pub(crate) look_keys: Vec<u32>,
+    /// The most tokens a match can have (`None`: no bound), so that the liveness pass can stop
+    /// that far past the last place a match may start.
+    pub(crate) max_tokens: Option<u32>,
+}
+
+/// Gives equal lookarounds of all rules one id (equal direction and program, nested
+/// lookarounds compared by their ids) and returns how many ids there are.
+fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    for rule in compiled.iter_mut() {
+        let mut keys: Vec<u32> = Vec::with_capacity(rule.pattern.looks.len());
+        for look in &rule.pattern.looks {
+            // Lookarounds come children first, so a nested one already has its id.
+            let insts: Vec<Inst> = look
+                .prog
+                .insts
+                .iter()
+                .map(|inst| match inst {
+                    Inst::Assert(compile::Assertion::Look { look, negated }) => {
+                        Inst::Assert(compile::Assertion::Look {
+                            look: keys.get(*look).map_or(usize::MAX, |&key| key as usize),
+                            negated: *negated,
+                        })
+                    }
+                    other => other.clone(),
+                })
+                .collect();
+            let text = format!("{:?} {insts:?}", look.direction);
+            let next = ids.len() as u32;
+            keys.push(*ids.entry(text).or_insert(next));
+        }
+        rule.look_keys = keys;
+    }
+    ids.len()
+}
+
+/// What one thread keeps from document to document: the lazily built automata of each rule.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    /// The liveness automaton of each rule, by rule index.
+    pub(crate) live: Vec<live::LiveDfa>,
+    /// The liveness automaton of each distinct lookaround, by its shared id.
+    pub(crate) look_live: Vec<live::LiveDfa>,
+    /// The live states of the current segment.
+    pub(crate) live_buffer: Vec<u32>,
+    /// Token types and the token-test results per type.
+    pub(crate) memo: types::TypeMemo,
+    /// The type of each token of the current document.
+    pub(crate) token_types: Vec<u32>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -163,6 +224,10 @@ pub struct RuleSet {
     /// The order rules run in: the program's cascade order, repaired if a rule comes before a
     /// rule whose label it needs (a hand-built program), so no match is ever dropped.
     run_order: Vec<usize>,
+    /// Caches of the threads not running a document now; a run takes one and gives it back.
+    caches: std::sync::Mutex<Vec<Cache>>,
+    /// How many distinct lookarounds the rules have (see [`CompiledRule::look_keys`]).
+    look_count: usize,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -377,12 +442,9 @@ impl RuleSet {
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
-                first_steps: vm::first_steps(&pattern.prog)
-                    .map(|steps| combine_steps(steps, &mut predicates))
-                    .transpose()?,
-                last_steps: vm::first_steps(&pattern.reverse)
-                    .map(|steps| combine_steps(steps, &mut predicates))
-                    .transpose()?,
+                live: live::LiveProg::new(&pattern.prog),
+                look_keys: Vec::new(),
+                max_tokens: max_length(&rule.pattern, &phrase_max),
                 pattern,
                 references,
                 link_conditions,
@@ -407,6 +469,7 @@ impl RuleSet {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let look_count = share_lookarounds(&mut compiled);
         let membership = predicate::Membership::new(&lexicons);
         let run_order = cascade_order(&program, &compiled);
         Ok(RuleSet {
@@ -420,7 +483,36 @@ impl RuleSet {
             compiled,
             rules_by_label,
             features,
+            caches: std::sync::Mutex::new(Vec::new()),
+            look_count,
         })
+    }
+
+    /// A cache for one run: one a finished run gave back, or a new one.
+    pub(crate) fn take_cache(&self) -> Cache {
+        let reused = match self.caches.lock() {
+            Ok(mut caches) => caches.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        reused.unwrap_or_else(|| Cache {
+            live: (0..self.compiled.len())
+                .map(|_| live::LiveDfa::default())
+                .collect(),
+            look_live: (0..self.look_count)
+                .map(|_| live::LiveDfa::default())
+                .collect(),
+            live_buffer: Vec::new(),
+            memo: types::TypeMemo::default(),
+            token_types: Vec::new(),
+        })
+    }
+
+    /// Keeps a cache for the next run.
+    pub(crate) fn give_back_cache(&self, cache: Cache) {
+        match self.caches.lock() {
+            Ok(mut caches) => caches.push(cache),
+            Err(poisoned) => poisoned.into_inner().push(cache),
+        }
     }
 
     /// The program the rule set was compiled from (names, origins, labels).
@@ -702,40 +794,6 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
     }
-}
-
-/// Merges the token steps that share their anchors into one `|` test, so a start position
-/// costs one memoized lookup instead of one per step.
-fn combine_steps(
-    steps: Vec<vm::FirstStepAt>,
-    predicates: &mut Predicates,
-) -> Result<Vec<vm::FirstStepAt>, CompileError> {
-    let mut combined: Vec<vm::FirstStepAt> = Vec::new();
-    let mut tokens: Vec<(u8, Vec<TokenTest>)> = Vec::new();
-    for (anchors, step) in steps {
-        match step {
-            vm::FirstStep::Token(pred) => {
-                let Some(test) = predicates.sources.get(pred).cloned() else {
-                    combined.push((anchors, step));
-                    continue;
-                };
-                match tokens.iter_mut().find(|(mask, _)| *mask == anchors) {
-                    Some((_, tests)) => tests.push(test),
-                    None => tokens.push((anchors, vec![test])),
-                }
-            }
-            other => combined.push((anchors, other)),
-        }
-    }
-    for (anchors, mut tests) in tokens {
-        let test = if tests.len() == 1 {
-            tests.remove(0)
-        } else {
-            TokenTest::Or(tests)
-        };
-        combined.push((anchors, vm::FirstStep::Token(predicates.intern(&test)?)));
-    }
-    Ok(combined)
 }
 
 /// What every match of a pattern needs: token tests (each with the most tokens a match can
