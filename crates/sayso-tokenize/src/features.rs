@@ -97,50 +97,21 @@ impl TokenSink {
         let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
         // An ASCII token's norm is its span in the lower-cased copy at the start of `norms`,
         // and its shape, when no run needs cutting, a prefix of its span in the shape copy.
-        let mut norm = (to_u32(span.start), to_u32(span.end));
-        let mut shape = norm;
-        if let [byte] = bytes
+        let own_span = (to_u32(span.start), to_u32(span.end));
+        let (case_flags, norm, shape) = if let [byte] = bytes
             && !byte.is_ascii_alphanumeric()
             && byte.is_ascii()
         {
             // Punctuation and symbols: the norm and the shape are the byte itself.
+            (Flags::default(), own_span, own_span)
+        } else if let Some((case_flags, shape)) =
+            ascii_features(bytes, span.start, &mut self.shapes)
+        {
+            (case_flags, own_span, shape)
         } else {
-            let case_flags = match ascii_features(bytes, span.start, &mut self.shapes) {
-                Some((case_flags, ascii_shape)) => {
-                    shape = ascii_shape;
-                    case_flags
-                }
-                None if is_caseless_symbol(text.get(span.start..span.end).unwrap_or("")) => {
-                    // Its norm and shape are the symbol itself, found in both copies.
-                    Flags::default()
-                }
-                None => {
-                    if let Some((case_flags, word_norm, word_shape)) =
-                        apostrophe_word_features(bytes, span.start, &mut self.norms)
-                    {
-                        norm = word_norm;
-                        shape = word_shape;
-                        flags.insert(case_flags);
-                        self.tokens.push(Token {
-                            span,
-                            kind,
-                            flags,
-                            norm,
-                            shape,
-                        });
-                        return;
-                    }
-                    let token_text = text.get(span.start..span.end).unwrap_or("");
-                    let norm_start = self.norms.len();
-                    let shape_start = self.shapes.used;
-                    let case = unicode_features(token_text, &mut self.norms, &mut self.shapes);
-                    norm = (to_u32(norm_start), to_u32(self.norms.len()));
-                    shape = (to_u32(shape_start), to_u32(self.shapes.used));
-                    case.flags()
-                }
-            };
-            flags.insert(case_flags);
-        }
+            self.non_ascii_features(text, span)
+        };
+        flags.insert(case_flags);
         self.tokens.push(Token {
             span,
             kind,
@@ -149,9 +120,29 @@ impl TokenSink {
             shape,
         });
     }
-}
 
-impl TokenSink {
+    /// The features of a token with a non-ASCII character. The common ones, caseless symbols
+    /// (“ — …) and words with curly apostrophes (Xi’s), skip decoding its characters.
+    fn non_ascii_features(&mut self, text: &str, span: Span) -> Features {
+        let token_text = text.get(span.start..span.end).unwrap_or("");
+        let own_span = (to_u32(span.start), to_u32(span.end));
+        if is_caseless_symbol(token_text) {
+            // Its norm and shape are the symbol itself, found in both copies of the text.
+            return (Flags::default(), own_span, own_span);
+        }
+        if let Some(features) =
+            apostrophe_word_features(token_text.as_bytes(), span.start, &mut self.norms)
+        {
+            return features;
+        }
+        let norm_start = self.norms.len();
+        let shape_start = self.shapes.used;
+        let case = unicode_features(token_text, &mut self.norms, &mut self.shapes);
+        let norm = (to_u32(norm_start), to_u32(self.norms.len()));
+        let shape = (to_u32(shape_start), to_u32(self.shapes.used));
+        (case.flags(), norm, shape)
+    }
+
     /// Appends a token of ASCII letters and digits whose first byte is a letter or whose other
     /// bytes are all digits, from case bits the scanner gathered while finding its end:
     /// `first_bits` of its first byte, `rest_bits` the union over the others (1 upper case,

@@ -1,6 +1,9 @@
 //! Splits text into tokens in one left-to-right pass over its bytes. ASCII bytes are classified
-//! with a table; only non-ASCII bytes pay for UTF-8 decoding. The scanner also records where
-//! line breaks fall so that paragraphs can be found without a second pass over the text.
+//! with a table, and the letters and digits of a word eight at a time; only non-ASCII bytes pay
+//! for UTF-8 decoding. The common word (ASCII letters and digits ended by a space, a comma or
+//! the like) takes a fast path with its features computed on the way. The scanner also records
+//! where line breaks fall, and which tokens are quotation marks or may end a sentence, so that
+//! the later passes need not visit every token.
 //!
 //! Decisions that need a little context are made here, with a bounded look-ahead:
 //! - Words keep internal apostrophes and hyphens (don’t, O’Sullivan, US-China, 12-month) and a
@@ -338,6 +341,7 @@ impl Scanner<'_> {
                     self.space_before = true;
                     pos + 1
                 }
+                // Taken before the match; kept for a match over every class.
                 Class::Lower | Class::Upper | Class::Digit => {
                     self.ascii_word(pos, ASCII_ALNUM_BITS[usize::from(byte)])
                 }
@@ -443,10 +447,11 @@ impl Scanner<'_> {
         flags
     }
 
-    /// A word of ASCII letters and digits that ends at a byte which can neither extend it nor
-    /// make it something else (white space, a comma, a bracket, ...): by far the most common
-    /// token, it skips the checks of [`Scanner::word`], which handles every other case.
-    /// `first_bits` are the case bits of its first byte (1 upper case, 2 lower case, 4 digit).
+    /// A word starting with the ASCII letter or digit at `start`, whose case bits are
+    /// `first_bits` (1 upper case, 2 lower case, 4 digit). When its ASCII letters and digits end
+    /// at a character which can neither extend it nor make it something else (white space, a
+    /// comma, a bracket, ...), as for most tokens, it skips the checks of [`Scanner::word`],
+    /// which handles every other case.
     fn ascii_word(&mut self, start: usize, first_bits: u8) -> usize {
         let (end, rest_bits) = ascii_alnum_run(self.bytes, start + 1);
         // Digits followed by letters need the number-suffix test (1990s, 3rd, 5G).
