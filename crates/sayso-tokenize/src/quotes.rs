@@ -69,7 +69,7 @@ pub(crate) fn quotations(
         tokens,
         stack: Vec::new(),
         position: 0,
-        word_search: WordSearch::default(),
+        word_search: None,
         // Most quotations have two marks.
         found: Vec::with_capacity(quote_marks.len() / 2 + 1),
     };
@@ -100,7 +100,7 @@ pub(crate) fn quotations(
 }
 
 /// The last answer of [`Pairer::next_word`]: no word from `from` up to `found`, which is one.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct WordSearch {
     from: usize,
     found: usize,
@@ -113,7 +113,7 @@ struct Pairer<'a, 't> {
     /// The token being paired, or the end of the paragraph once all its marks are paired:
     /// only words before it count.
     position: usize,
-    word_search: WordSearch,
+    word_search: Option<WordSearch>,
     found: Vec<Quotation>,
 }
 
@@ -123,8 +123,9 @@ impl Pairer<'_, '_> {
     /// goes on from where the last one stopped, and all the searches together visit each token
     /// at most once.
     fn next_word(&mut self, from: usize) -> usize {
-        let search = self.word_search;
-        if (search.from..=search.found).contains(&from) {
+        if let Some(search) = self.word_search
+            && (search.from..=search.found).contains(&from)
+        {
             return search.found;
         }
         let found = self
@@ -134,7 +135,7 @@ impl Pairer<'_, '_> {
             .iter()
             .position(|token| is_word(token.kind))
             .map_or(self.tokens.len(), |offset| from + offset);
-        self.word_search = WordSearch { from, found };
+        self.word_search = Some(WordSearch { from, found });
         found
     }
 
