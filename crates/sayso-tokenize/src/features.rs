@@ -59,20 +59,25 @@ impl TokenSink {
     /// A sink with room for the tokens of `text`.
     pub(crate) fn for_text(text: &str) -> Self {
         let text_len = text.len();
-        let mut norms = String::with_capacity(text_len + 64);
+        // Room after the copies for the norms and shapes of the tokens that need their own
+        // (non-ASCII words, mostly), so that the buffers rarely grow.
+        let buffer_len = text_len + text_len / 16 + 64;
+        let mut norms = String::with_capacity(buffer_len);
         norms.push_str(text);
         norms.make_ascii_lowercase();
         // Map every ASCII byte to its shape (other bytes stay, so the copy is still UTF-8).
-        let mut shape_bytes = Vec::with_capacity(text_len + 64);
+        let mut shape_bytes = Vec::with_capacity(buffer_len);
         shape_bytes.extend(text.bytes().map(|byte| match byte {
             b'A'..=b'Z' => b'X',
             b'a'..=b'z' => b'x',
             b'0'..=b'9' => b'd',
             other => other,
         }));
-        shape_bytes.resize(text_len + 64, 0);
+        shape_bytes.resize(buffer_len, 0);
         TokenSink {
-            tokens: Vec::with_capacity(text_len / 5 + 4),
+            // News text averages a token per five or six bytes; a little more room spares
+            // copying the whole list when a text is denser.
+            tokens: Vec::with_capacity(text_len / 4 + 16),
             norms,
             shapes: Buffer {
                 bytes: shape_bytes,
@@ -92,31 +97,21 @@ impl TokenSink {
         let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
         // An ASCII token's norm is its span in the lower-cased copy at the start of `norms`,
         // and its shape, when no run needs cutting, a prefix of its span in the shape copy.
-        let mut norm = (to_u32(span.start), to_u32(span.end));
-        let mut shape = norm;
-        if let [byte] = bytes
+        let own_span = (to_u32(span.start), to_u32(span.end));
+        let (case_flags, norm, shape) = if let [byte] = bytes
             && !byte.is_ascii_alphanumeric()
             && byte.is_ascii()
         {
             // Punctuation and symbols: the norm and the shape are the byte itself.
+            (Flags::default(), own_span, own_span)
+        } else if let Some((case_flags, shape)) =
+            ascii_features(bytes, span.start, &mut self.shapes)
+        {
+            (case_flags, own_span, shape)
         } else {
-            let case_flags = match ascii_features(bytes, span.start, &mut self.shapes) {
-                Some((case_flags, ascii_shape)) => {
-                    shape = ascii_shape;
-                    case_flags
-                }
-                None => {
-                    let token_text = text.get(span.start..span.end).unwrap_or("");
-                    let norm_start = self.norms.len();
-                    let shape_start = self.shapes.used;
-                    let case = unicode_features(token_text, &mut self.norms, &mut self.shapes);
-                    norm = (to_u32(norm_start), to_u32(self.norms.len()));
-                    shape = (to_u32(shape_start), to_u32(self.shapes.used));
-                    case.flags()
-                }
-            };
-            flags.insert(case_flags);
-        }
+            self.non_ascii_features(text, span)
+        };
+        flags.insert(case_flags);
         self.tokens.push(Token {
             span,
             kind,
@@ -125,6 +120,73 @@ impl TokenSink {
             shape,
         });
     }
+
+    /// The features of a token with a non-ASCII character. The common ones, caseless symbols
+    /// (“ — …) and words with curly apostrophes (Xi’s), skip decoding its characters.
+    fn non_ascii_features(&mut self, text: &str, span: Span) -> Features {
+        let token_text = text.get(span.start..span.end).unwrap_or("");
+        let own_span = (to_u32(span.start), to_u32(span.end));
+        if is_caseless_symbol(token_text) {
+            // Its norm and shape are the symbol itself, found in both copies of the text.
+            return (Flags::default(), own_span, own_span);
+        }
+        if let Some(features) =
+            apostrophe_word_features(token_text.as_bytes(), span.start, &mut self.norms)
+        {
+            return features;
+        }
+        let norm_start = self.norms.len();
+        let shape_start = self.shapes.used;
+        let case = unicode_features(token_text, &mut self.norms, &mut self.shapes);
+        let norm = (to_u32(norm_start), to_u32(self.norms.len()));
+        let shape = (to_u32(shape_start), to_u32(self.shapes.used));
+        (case.flags(), norm, shape)
+    }
+
+    /// Appends a token of ASCII letters and digits whose first byte is a letter or whose other
+    /// bytes are all digits, from case bits the scanner gathered while finding its end:
+    /// `first_bits` of its first byte, `rest_bits` the union over the others (1 upper case,
+    /// 2 lower case, 4 digit), and whether its second byte is upper case.
+    #[inline]
+    pub(crate) fn push_ascii_word(
+        &mut self,
+        text: &str,
+        span: Span,
+        kind: TokenKind,
+        flags: Flags,
+        case: AsciiCase,
+    ) {
+        let entry =
+            ASCII_CASES[case_flags_index(case.first_bits, case.rest_bits, case.second_upper)];
+        let start = to_u32(span.start);
+        let shape = if entry.shape == AsciiShape::Mixed {
+            let bytes = text.as_bytes().get(span.start..span.end).unwrap_or(&[]);
+            ascii_shape(bytes, span.start, case.rest_bits, &mut self.shapes)
+        } else {
+            // The cut shape is a prefix of the shape copy of the text (Washington -> Xxxxx):
+            // the first byte if its class differs, then at most a run's worth. Computed without
+            // a branch, since lower-case and capitalised words alternate unpredictably.
+            let first = usize::from(entry.shape == AsciiShape::FirstThenRun);
+            let kept = first + span.len().saturating_sub(first).min(MAX_SHAPE_RUN);
+            (start, start.saturating_add(to_u32(kept)))
+        };
+        self.tokens.push(Token {
+            span,
+            kind,
+            flags: flags | entry.flags,
+            norm: (start, to_u32(span.end)),
+            shape,
+        });
+    }
+}
+
+/// The case bits of an ASCII token as the scanner sees them (see
+/// [`TokenSink::push_ascii_word`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AsciiCase {
+    pub(crate) first_bits: u8,
+    pub(crate) rest_bits: u8,
+    pub(crate) second_upper: bool,
 }
 
 /// Buffer offsets are stored as `u32`; texts beyond 4 GiB saturate rather than wrap.
@@ -241,45 +303,103 @@ pub(crate) const fn ascii_class_table(other: u8, non_ascii: u8) -> [u8; 256] {
     table
 }
 
-/// The case flags of an all-ASCII token from its case bits.
-fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
+/// How the shape of an ASCII token is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AsciiShape {
+    /// One class of character (NATO, a, 2021): a prefix of the shape copy of the text.
+    OneRun,
+    /// One character, then a run of another class (Washington, iPHONE): also a prefix.
+    FirstThenRun,
+    /// Anything else (McDonald, COVID19): written out.
+    Mixed,
+}
+
+/// The case flags of a token, and how its shape is made, from the case bits of its first byte,
+/// the union of the case bits of the others, and whether its second byte is an upper-case
+/// letter. The flags are right for every token whose first byte is a letter or that has no
+/// letters (for the others, see [`ascii_flags`]), the shape for tokens of letters and digits.
+/// One lookup instead of a branch per flag, since capitalised and lower-case words alternate
+/// unpredictably.
+#[derive(Clone, Copy)]
+struct CaseEntry {
+    flags: Flags,
+    shape: AsciiShape,
+}
+
+static ASCII_CASES: [CaseEntry; 128] = {
+    let mut table = [CaseEntry {
+        flags: Flags(0),
+        shape: AsciiShape::Mixed,
+    }; 128];
+    let mut index = 0;
+    while index < 128 {
+        let first_bits = index as u8 & 7;
+        let rest_bits = (index >> 3) as u8 & 7;
+        let shape = if rest_bits == 0 || rest_bits == first_bits {
+            AsciiShape::OneRun
+        } else if rest_bits & (rest_bits - 1) == 0 {
+            AsciiShape::FirstThenRun
+        } else {
+            AsciiShape::Mixed
+        };
+        table[index] = CaseEntry {
+            flags: case_flags(first_bits, rest_bits, index & 64 != 0),
+            shape,
+        };
+        index += 1;
+    }
+    table
+};
+
+fn case_flags_index(first_bits: u8, rest_bits: u8, second_upper: bool) -> usize {
+    usize::from(first_bits & 7) | usize::from(rest_bits & 7) << 3 | usize::from(second_upper) << 6
+}
+
+const fn case_flags(first_bits: u8, rest_bits: u8, second_upper: bool) -> Flags {
     let bits = first_bits | rest_bits;
-    let mut flags = Flags::default();
+    let mut flags = 0;
     if bits & 4 != 0 {
-        flags.insert(Flags::DIGIT);
+        flags |= Flags::DIGIT.0;
     }
     if bits & 3 == 0 {
-        return flags;
+        return Flags(flags);
     }
-    flags.insert(Flags::ALPHA);
+    flags |= Flags::ALPHA.0;
     let all_upper = bits & 3 == 1;
     if all_upper {
-        flags.insert(Flags::UPPER);
+        flags |= Flags::UPPER.0;
     }
     if bits & 3 == 2 {
-        flags.insert(Flags::LOWER);
+        flags |= Flags::LOWER.0;
     }
     // Title case: a capital first letter not followed by another capital, so that McDonald and
     // O’Sullivan are title case while US-China and NATO are not.
+    let several_capitals = all_upper && rest_bits & 1 != 0;
+    if first_bits == 1 && !(second_upper || several_capitals) {
+        flags |= Flags::TITLE.0;
+    }
+    Flags(flags)
+}
+
+/// The case flags of an all-ASCII token from its case bits.
+fn ascii_flags(bytes: &[u8], first_bits: u8, rest_bits: u8) -> Flags {
     let second_upper = bytes.get(1).is_some_and(u8::is_ascii_uppercase);
-    let title = if first_bits == 1 {
-        let several_capitals = all_upper && rest_bits & 1 != 0;
-        !(second_upper || several_capitals)
-    } else {
+    let mut flags = ASCII_CASES[case_flags_index(first_bits, rest_bits, second_upper)].flags;
+    if first_bits & 3 == 0 && rest_bits & 3 != 0 {
+        // The first letter comes later ('em, 3Com): find it to decide on title case.
+        let all_upper = flags.contains(Flags::UPPER);
         let mut letters = bytes.iter().filter(|byte| byte.is_ascii_alphabetic());
         let first_upper = letters.next().is_some_and(u8::is_ascii_uppercase);
         let several_capitals = all_upper && letters.next().is_some();
-        first_upper && !(second_upper || several_capitals)
-    };
-    if title {
-        flags.insert(Flags::TITLE);
+        if first_upper && !(second_upper || several_capitals) {
+            flags.insert(Flags::TITLE);
+        }
     }
     flags
 }
 
 /// The features of an all-ASCII token, or `None` (writing nothing) when the token has a
-/// non-ASCII byte. Tokens are short, so loop set-up costs more than their bytes: the common
-/// shapes (a lower-case, capitalised or all-digit run) are written without a per-byte loop.
+/// non-ASCII byte.
 fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Flags, (u32, u32))> {
     let (&first, rest) = bytes.split_first()?;
     let first_bits = ASCII_CASE_BITS[usize::from(first)];
@@ -290,9 +410,21 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         return None;
     }
     let flags = ascii_flags(bytes, first_bits, rest_bits);
+    Some((flags, ascii_shape(bytes, start, rest_bits, shapes)))
+}
+
+/// The shape of the ASCII token `bytes` starting at byte `start` of the text, whose bytes after
+/// the first have the case bits `rest_bits`. Tokens are short, so loop set-up costs more than
+/// their bytes: the common shapes (a run of one class after any first byte: Washington, NATO,
+/// 2021) are prefixes of the shape copy of the text and are not written at all.
+fn ascii_shape(bytes: &[u8], start: usize, rest_bits: u8, shapes: &mut Buffer) -> (u32, u32) {
+    let Some((&first, rest)) = bytes.split_first() else {
+        return (to_u32(start), to_u32(start));
+    };
     let first_shape = ASCII_SHAPES[usize::from(first & 0x7F)];
     let uniform_rest = match rest_bits {
         0 if rest.is_empty() => Some(first_shape),
+        1 => Some(b'X'),
         2 => Some(b'x'),
         4 => Some(b'd'),
         _ => None,
@@ -304,7 +436,12 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         } else {
             1 + rest.len().min(MAX_SHAPE_RUN)
         };
-        return Some((flags, (to_u32(start), to_u32(start + kept))));
+        return (to_u32(start), to_u32(start + kept));
+    }
+    let whole_span = (to_u32(start), to_u32(start + bytes.len()));
+    if bytes.len() <= MAX_SHAPE_RUN {
+        // Too short for a run to be cut (Mr., don't): the shape copy of the text is the shape.
+        return whole_span;
     }
     let shape_start = shapes.used;
     let shape_out = shapes.free(bytes.len());
@@ -321,8 +458,91 @@ fn ascii_features(bytes: &[u8], start: usize, shapes: &mut Buffer) -> Option<(Fl
         }
         written += usize::from(run <= MAX_SHAPE_RUN);
     }
+    if written == bytes.len() {
+        // Nothing was cut: the shape copy of the text is the shape, and the bytes just
+        // written are left as free space.
+        return whole_span;
+    }
     shapes.used += written;
-    Some((flags, (to_u32(shape_start), to_u32(shapes.used))))
+    (to_u32(shape_start), to_u32(shapes.used))
+}
+
+/// Whether `token_text` is a single character that is neither a letter nor a digit and has no
+/// case, from blocks common in news text (dashes, quotation marks, ellipses, currency signs):
+/// its norm and shape are itself, which the lower-cased and shape copies of the text already
+/// hold. The curly single quotes are left out, since their norm is `'`.
+fn is_caseless_symbol(token_text: &str) -> bool {
+    let mut chars = token_text.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    // None of these blocks has a character with a lower-case mapping other than letters,
+    // which `is_alphanumeric` leaves out (ª, µ, ⁱ); General Punctuation has no letters or
+    // digits at all.
+    match c {
+        '’' | '‘' => false,
+        '\u{2000}'..='\u{206F}' => true,
+        '\u{A1}'..='\u{BF}' | '×' | '÷' | '\u{2070}'..='\u{20CF}' => !c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// The case flags, normalised-form range and shape range of a token.
+type Features = (Flags, (u32, u32), (u32, u32));
+
+/// Tokens longer than this take the general path in [`apostrophe_word_features`].
+const MAX_APOSTROPHE_WORD_LEN: usize = 64;
+
+/// The case flags, norm and shape of a token made of ASCII characters and curly apostrophes
+/// (Xi’s, don’t, ’90s, ’), the most common non-ASCII tokens of news text, without decoding
+/// characters; `None` for any other token, and for one whose shape has a run to cut. The
+/// features are those of the general path, which sees the same letters, digits and marks.
+fn apostrophe_word_features(bytes: &[u8], start: usize, norms: &mut String) -> Option<Features> {
+    /// Shape codes of the two marks, apart from every ASCII shape byte.
+    const RIGHT_MARK: u8 = 0x80;
+    const LEFT_MARK: u8 = 0x81;
+    if bytes.len() > MAX_APOSTROPHE_WORD_LEN {
+        return None;
+    }
+    // The token with `'` for each mark: its case flags are the token's, and lower-cased, it is
+    // the norm.
+    let mut plain = [0u8; MAX_APOSTROPHE_WORD_LEN];
+    let mut plain_len = 0;
+    let mut last_shape = u8::MAX;
+    let mut run = 0;
+    let mut rest = bytes;
+    while let Some((&byte, after_byte)) = rest.split_first() {
+        let (plain_byte, shape, after) = if byte < 0x80 {
+            (byte, ASCII_SHAPES[usize::from(byte)], after_byte)
+        } else if let Some(after) = rest.strip_prefix("’".as_bytes()) {
+            (b'\'', RIGHT_MARK, after)
+        } else if let Some(after) = rest.strip_prefix("‘".as_bytes()) {
+            (b'\'', LEFT_MARK, after)
+        } else {
+            return None;
+        };
+        run = if shape == last_shape { run + 1 } else { 1 };
+        last_shape = shape;
+        if run > MAX_SHAPE_RUN {
+            return None;
+        }
+        *plain.get_mut(plain_len)? = plain_byte;
+        plain_len += 1;
+        rest = after;
+    }
+    let plain = plain.get_mut(..plain_len)?;
+    let (&first, others) = plain.split_first()?;
+    let first_bits = ASCII_CASE_BITS[usize::from(first)];
+    let rest_bits = others
+        .iter()
+        .fold(0, |bits, &byte| bits | ASCII_CASE_BITS[usize::from(byte)]);
+    let flags = ascii_flags(plain, first_bits, rest_bits);
+    plain.make_ascii_lowercase();
+    let norm_start = norms.len();
+    norms.push_str(std::str::from_utf8(plain).ok()?);
+    // No run was cut, so the shape is the token's span in the shape copy of the text.
+    let shape = (to_u32(start), to_u32(start + bytes.len()));
+    Some((flags, (to_u32(norm_start), to_u32(norms.len())), shape))
 }
 
 fn unicode_features(token_text: &str, norms: &mut String, shapes: &mut Buffer) -> Case {
