@@ -11,7 +11,8 @@ use sayso_engine::{Match, RuleSet};
 use sayso_output::{DocumentView, Format, OffsetUnit, RenderOptions};
 
 use crate::input::{DocumentStream, InputArgs, Loaded};
-use crate::{Outcome, RulesArgs, rules};
+use crate::rules::{self, LimitArgs};
+use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -117,6 +118,8 @@ pub struct RunArgs {
     /// expects, instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Writes one document's brat pair; the file name comes from the id, made safe and unique.
@@ -250,7 +253,7 @@ fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
 }
 
 pub fn run(args: RunArgs) -> Outcome {
-    let rules = match rules::load(&args.rules.rule_paths) {
+    let rules = match rules::load(&args.rules.rule_paths, &args.limits) {
         Ok(rules) => rules,
         Err(e) => {
             rules::report(&e, crate::stderr_color());
