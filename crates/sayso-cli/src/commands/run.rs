@@ -9,10 +9,13 @@
 //! 2. the worker pool parses each JSON line (or decodes each file), tokenizes, runs the rules
 //!    and, for the formats whose documents render alone (jsonl, csv), renders each document
 //!    into its own buffer;
-//! 3. meanwhile the main thread writes the previous batch in input order.
+//! 3. meanwhile the main thread writes the finished batches in input order.
 //!
-//! So the workers never wait for reading or writing except at the first and last batch.
+//! The workers hold two batches at once, so that a worker that runs out of work in one starts
+//! the next instead of waiting for the slowest document. So they never wait for reading,
+//! writing or each other, except at the first and last batch.
 
+use std::collections::VecDeque;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
@@ -44,8 +47,8 @@ the others go on; the exit status is then 1.";
 
 /// Documents per batch: enough to keep every thread busy.
 const BATCH_DOCUMENTS: usize = 256;
-/// Text bytes per batch: bounds memory on streams of large documents. Up to four batches are
-/// alive at once (one being read, one waiting in the channel, one in the workers, one being
+/// Text bytes per batch: bounds memory on streams of large documents. Up to five batches are
+/// alive at once (one being read, one waiting in the channel, two in the workers, one being
 /// written).
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -420,41 +423,55 @@ impl<W: Write> Writer<'_, W> {
     }
 }
 
-/// Runs the pipeline: while the pool works on one batch, the main thread writes the one
-/// before; the reader thread reads ahead.
+/// Batches the workers hold at once. Two let a worker that runs out of work in one batch
+/// start the next instead of waiting for the slowest document of the first.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Runs the pipeline: the reader thread reads ahead, the pool works on up to
+/// [`BATCHES_IN_FLIGHT`] batches, and the main thread writes each batch once it and every batch
+/// before it are done.
 fn pipeline<W: Write>(
     pool: &rayon::ThreadPool,
     work: &Work<'_>,
     batches: &Receiver<RawBatch>,
     writer: &mut Writer<'_, W>,
 ) -> io::Result<()> {
-    let mut pending: Option<FinishedBatch> = None;
-    loop {
-        // Write what is done before waiting for input that is slow to come.
-        let next = match batches.try_recv() {
-            Ok(batch) => Some(batch),
-            Err(TryRecvError::Empty) => {
-                if let Some(done) = pending.take() {
-                    writer.write_batch(done)?;
+    pool.in_place_scope(|scope| {
+        let mut in_flight: VecDeque<Receiver<FinishedBatch>> = VecDeque::new();
+        let mut input_open = true;
+        loop {
+            if input_open && in_flight.len() < BATCHES_IN_FLIGHT {
+                // Wait for the reader only when the workers have nothing else; otherwise write
+                // what is done first, so that a slow input still sees its output.
+                let next = if in_flight.is_empty() {
+                    batches.recv().map_err(|_| TryRecvError::Disconnected)
+                } else {
+                    batches.try_recv()
+                };
+                match next {
+                    Ok(batch) => {
+                        let (done, finished) = mpsc::channel();
+                        scope.spawn(move |_| {
+                            // The writer is gone only when writing failed; the batch is moot.
+                            let _ = done.send(process_batch(work, batch));
+                        });
+                        in_flight.push_back(finished);
+                        continue;
+                    }
+                    Err(TryRecvError::Disconnected) => input_open = false,
+                    Err(TryRecvError::Empty) => {}
                 }
-                batches.recv().ok()
             }
-            Err(TryRecvError::Disconnected) => None,
-        };
-        let Some(next) = next else {
-            return pending.map_or(Ok(()), |done| writer.write_batch(done));
-        };
-        let mut processed = None;
-        let written = pool.in_place_scope(|scope| {
-            let slot = &mut processed;
-            scope.spawn(move |_| *slot = Some(process_batch(work, next)));
-            pending
-                .take()
-                .map_or(Ok(()), |done| writer.write_batch(done))
-        });
-        written?;
-        pending = processed;
-    }
+            let Some(oldest) = in_flight.pop_front() else {
+                return Ok(());
+            };
+            match oldest.recv() {
+                Ok(done) => writer.write_batch(done)?,
+                // A worker panicked; the scope raises the panic when it ends.
+                Err(_) => return Ok(()),
+            }
+        }
+    })
 }
 
 fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
