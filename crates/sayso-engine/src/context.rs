@@ -145,13 +145,15 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
     /// Positions of the tokens in each lexicon, built on first use by the prefilter.
     lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
+    /// Positions under each index key of the rule set, by the key's id.
+    positions_by_id: RefCell<Vec<Option<Rc<[u32]>>>>,
     /// Positions under each index key asked for, so that rules sharing a key (a cue lexicon
     /// in a union, say) look it up once per document.
     key_positions: RefCell<Vec<(IndexKey, Rc<[u32]>)>>,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum IndexKey {
     /// Tokens with this normalised form.
     Norm(String),
@@ -272,6 +274,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             token_lexicons: std::cell::OnceCell::new(),
             lexicon_positions: RefCell::new(FastMap::default()),
             key_positions: RefCell::new(Vec::new()),
+            positions_by_id: RefCell::new(Vec::new()),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -382,9 +385,18 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         positions
     }
 
-    /// How many tokens are under `key`.
-    pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
-        self.positions(key).len()
+    /// The positions under index key number `id` of the rule set, which is `key`.
+    pub(crate) fn positions_of(&self, id: usize, key: &IndexKey) -> Rc<[u32]> {
+        if let Some(Some(known)) = self.positions_by_id.borrow().get(id) {
+            return known.clone();
+        }
+        let positions = self.positions(key);
+        let mut by_id = self.positions_by_id.borrow_mut();
+        if by_id.len() <= id {
+            by_id.resize(id + 1, None);
+        }
+        by_id[id] = Some(positions.clone());
+        positions
     }
 
     /// The sorted positions of the tokens under `key`, computed once per document and key.

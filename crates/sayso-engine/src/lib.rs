@@ -146,7 +146,7 @@ pub(crate) struct CompiledRule {
     /// Index keys of tests some token of every match passes, each with the most tokens a match
     /// can have before that token (`None`: unbounded): the rule only runs in segments that hold
     /// a token under the rarest key, and only starts within that distance before one.
-    pub(crate) index_keys: Vec<(context::IndexKey, Option<u32>)>,
+    pub(crate) index_keys: Vec<IndexEntry>,
     /// Labels every match consumes an annotation of: segments without one are skipped.
     pub(crate) required_labels: Vec<LabelId>,
     /// The program's epsilon structure for the liveness pass.
@@ -189,6 +189,15 @@ fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
         rule.look_keys = keys;
     }
     ids.len()
+}
+
+/// An index key of a rule, with the id it shares with equal keys of other rules (so that a
+/// document finds its positions once) and the most tokens a match can have before the token.
+#[derive(Debug)]
+pub(crate) struct IndexEntry {
+    pub(crate) key: context::IndexKey,
+    pub(crate) id: usize,
+    pub(crate) before: Option<u32>,
 }
 
 /// What one thread keeps from document to document: the lazily built automata of each rule.
@@ -396,6 +405,7 @@ impl RuleSet {
         let lexicons: Vec<CompiledLexicon> =
             program.lexicons.iter().map(CompiledLexicon::new).collect();
         let mut compiled = Vec::with_capacity(program.rules.len());
+        let mut key_ids: HashMap<context::IndexKey, usize> = HashMap::new();
         let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
         for (index, rule) in program.rules.iter().enumerate() {
             let pattern = compile::compile_pattern(
@@ -437,6 +447,11 @@ impl RuleSet {
                 .iter()
                 .flat_map(|(test, before)| {
                     index_keys(test).into_iter().map(move |key| (key, *before))
+                })
+                .map(|(key, before)| {
+                    let next = key_ids.len();
+                    let id = *key_ids.entry(key.clone()).or_insert(next);
+                    IndexEntry { key, id, before }
                 })
                 .collect();
             let required_labels = requirements.labels;

@@ -12,7 +12,7 @@ use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext};
 use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{CompiledRule, Field, Match, RuleSet};
+use crate::{CompiledRule, Field, IndexEntry, Match, RuleSet};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -235,7 +235,7 @@ impl Cascade<'_, '_, '_> {
         let mut rarest = None;
         let mut fewest = usize::MAX;
         for entry in &compiled.index_keys {
-            let count = self.context.count_positions(&entry.0);
+            let count = self.context.positions_of(entry.id, &entry.key).len();
             if count < fewest {
                 fewest = count;
                 rarest = Some(entry);
@@ -250,8 +250,8 @@ impl Cascade<'_, '_, '_> {
         }
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
-            Some((key, _)) => {
-                let positions = self.context.positions(key);
+            Some(entry) => {
+                let positions = self.context.positions_of(entry.id, &entry.key);
                 let mut chosen = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
@@ -288,8 +288,12 @@ impl Cascade<'_, '_, '_> {
                 .collect()
         };
         let allowed = match rarest {
-            Some((key, Some(before))) if !segments.is_empty() => {
-                Some(marks.mark_before(&self.context.positions(key), *before as usize))
+            Some(IndexEntry {
+                key,
+                id,
+                before: Some(before),
+            }) if !segments.is_empty() => {
+                Some(marks.mark_before(&self.context.positions_of(*id, key), *before as usize))
             }
             _ => None,
         };
