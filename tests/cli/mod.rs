@@ -8,6 +8,7 @@ mod errors;
 mod eval;
 mod explain;
 mod formats;
+mod limits;
 mod run;
 mod test_command;
 

@@ -149,3 +149,68 @@ fn jsonl_streams_keep_their_order_across_batches() {
     let expected: Vec<String> = (0..600).map(|n| format!("doc-{n}")).collect();
     assert_eq!(ids, expected);
 }
+
+/// A stream of several batches with every kind of bad line among the good ones: the output and
+/// the messages are the same, byte for byte and in input order, whatever the threads and the
+/// format, whether the workers render each document (jsonl, csv) or the writer does (json).
+#[test]
+fn bad_lines_among_batches_give_the_same_output_for_any_threads() {
+    let mut input = Vec::new();
+    for n in 0..700 {
+        let line: Vec<u8> = match n % 50 {
+            7 => b"{\"id\": \"broken\", \"text\": \"no end".to_vec(),
+            13 => b"\xff\xfe not text".to_vec(),
+            21 => b"   ".to_vec(),
+            29 => format!("{{\"id\": {n}, \"text\": 42}}").into_bytes(),
+            37 => format!("{{\"id\": {n}}}").into_bytes(),
+            _ => format!(
+                "{{\"id\": \"doc-{n}\", \"text\": \"{}“Line {n},” Smith said.\"}}",
+                "Words. ".repeat(n % 11)
+            )
+            .into_bytes(),
+        };
+        input.extend(line);
+        input.push(b'\n');
+    }
+    for format in ["jsonl", "csv", "json"] {
+        let run = |threads: &str| {
+            sayso(&[
+                "run",
+                "-r",
+                RULES,
+                "--input",
+                "jsonl",
+                "--format",
+                format,
+                "--threads",
+                threads,
+            ])
+            .write_stdin(input.clone())
+            .output()
+            .unwrap()
+        };
+        let one = run("1");
+        assert_eq!(one.status.code(), Some(1), "{format}");
+        let stderr = String::from_utf8(one.stderr.clone()).unwrap();
+        let places: Vec<usize> = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("error: -:"))
+            .map(|l| l.split(':').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(places.len(), 14 * 4, "{format}: {stderr}");
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{format}: {stderr}");
+        assert!(stderr.ends_with("error: 56 of 686 inputs failed; the others were processed\n"));
+        for threads in ["2", "3"] {
+            let other = run(threads);
+            assert_eq!(other.status.code(), Some(1), "{format} {threads}");
+            assert!(
+                other.stdout == one.stdout,
+                "{format}: stdout differs with {threads}"
+            );
+            assert!(
+                other.stderr == one.stderr,
+                "{format}: stderr differs with {threads}"
+            );
+        }
+    }
+}

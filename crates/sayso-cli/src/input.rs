@@ -1,6 +1,11 @@
 //! Input documents: files, directories, stdin, and JSON Lines, read lazily in input order.
 //! Every problem becomes a failed document in its place, so that one bad input is reported and
 //! the others still go through.
+//!
+//! Reading is split in two so that a reader thread does only what must be done in order
+//! (reading bytes, splitting lines, checking UTF-8, skipping blank lines) and hands out
+//! [`RawDocument`]s, while the costly rest (parsing a JSON line, decoding a file) runs on the
+//! worker threads in [`RawDocument::load`].
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -71,6 +76,51 @@ pub struct FailedDocument {
 /// One item of the input stream.
 pub type Loaded = Result<SourceDocument, FailedDocument>;
 
+/// A document as the reader hands it out, before the parsing or decoding that can run in
+/// parallel.
+#[derive(Debug)]
+pub enum RawDocument {
+    /// The bytes of a text file (or of stdin), not yet decoded.
+    Text {
+        /// The file's path, `-` for stdin: the document id.
+        name: String,
+        /// Its bytes.
+        bytes: Vec<u8>,
+    },
+    /// A non-blank JSON line, not yet parsed.
+    Line {
+        /// `file:line`, for the messages and as the id of last resort.
+        place: String,
+        /// The line as read, its end of line included.
+        line: String,
+    },
+    /// A document already loaded, or a failure met while reading.
+    Loaded(Loaded),
+}
+
+impl RawDocument {
+    /// The bytes it holds, to bound batches.
+    pub fn size(&self) -> usize {
+        match self {
+            RawDocument::Text { bytes, .. } => bytes.len(),
+            RawDocument::Line { line, .. } => line.len(),
+            RawDocument::Loaded(loaded) => loaded.as_ref().map_or(0, |d| d.text.len()),
+        }
+    }
+
+    /// Decodes the text or parses the JSON line into a document, or says why it cannot be.
+    pub fn load(self, args: &InputArgs) -> Loaded {
+        match self {
+            RawDocument::Text { name, bytes } => match decode(args, &name, bytes, 0) {
+                Ok(text) => Ok(SourceDocument { id: name, text }),
+                Err(message) => Err(FailedDocument { id: name, message }),
+            },
+            RawDocument::Line { place, line } => parse_line(args, &place, line),
+            RawDocument::Loaded(loaded) => loaded,
+        }
+    }
+}
+
 enum Source {
     Stdin,
     File(PathBuf),
@@ -88,7 +138,7 @@ pub struct DocumentStream {
 
 struct LineReader {
     name: String,
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
     line: usize,
     offset: usize,
     documents: usize,
@@ -154,7 +204,7 @@ impl DocumentStream {
         (self.args.kind == InputKind::Text).then_some(self.sources.len())
     }
 
-    fn open(&self, source: &Source) -> Result<(String, Box<dyn Read>), FailedDocument> {
+    fn open(&self, source: &Source) -> Result<(String, Box<dyn Read + Send>), FailedDocument> {
         match source {
             Source::Stdin => Ok(("-".to_owned(), Box::new(io::stdin()))),
             Source::File(path) => match File::open(path) {
@@ -168,18 +218,7 @@ impl DocumentStream {
         }
     }
 
-    fn decode(&self, name: &str, bytes: Vec<u8>, base: usize) -> Result<String, String> {
-        match String::from_utf8(bytes) {
-            Ok(text) => Ok(text),
-            Err(e) if self.args.lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-            Err(e) => Err(format!(
-                "{name}: invalid UTF-8 at byte {} (use --lossy to replace it)",
-                base + e.utf8_error().valid_up_to()
-            )),
-        }
-    }
-
-    fn next_line(&mut self) -> Option<Loaded> {
+    fn next_line(&mut self) -> Option<RawDocument> {
         let mut reader = self.lines.take()?;
         loop {
             let mut bytes = Vec::new();
@@ -205,7 +244,7 @@ impl DocumentStream {
                         id: format!("{}:{}", reader.name, reader.line + 1),
                         message: format!("cannot read {}: {}", reader.name, io_message(&e)),
                     };
-                    return Some(Err(failed));
+                    return Some(RawDocument::Loaded(Err(failed)));
                 }
             }
             let place = format!("{}:{}", reader.name, reader.line);
@@ -217,64 +256,29 @@ impl DocumentStream {
                     id: place,
                 };
                 self.lines = Some(reader);
-                return Some(Err(failed));
+                return Some(RawDocument::Loaded(Err(failed)));
             }
-            let line = match self.decode(&place, bytes, start) {
+            // UTF-8 is checked here, in order, because a line that is not text is no document
+            // and a blank line is skipped; both decide the "holds no document" warning.
+            let line = match decode(&self.args, &place, bytes, start) {
                 Ok(line) => line,
                 Err(message) => {
                     let failed = FailedDocument { id: place, message };
                     self.lines = Some(reader);
-                    return Some(Err(failed));
+                    return Some(RawDocument::Loaded(Err(failed)));
                 }
             };
             if line.trim().is_empty() {
                 continue;
             }
             reader.documents += 1;
-            let parsed = self.parse_line(&place, &line);
             self.lines = Some(reader);
-            return Some(parsed);
+            return Some(RawDocument::Line { place, line });
         }
     }
 
-    fn parse_line(&self, place: &str, line: &str) -> Loaded {
-        let failed = |message: String| FailedDocument {
-            id: place.to_owned(),
-            message: format!("{place}: {message}"),
-        };
-        let line = line.trim_end_matches(['\n', '\r']);
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
-            // serde_json counts lines within this one line; the column is what helps.
-            let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message);
-            failed(format!(
-                "malformed JSON line: {message} at column {}",
-                e.column()
-            ))
-        })?;
-        let text = match value.get(&self.args.text_field) {
-            Some(serde_json::Value::String(text)) => text.clone(),
-            Some(_) => {
-                return Err(failed(format!(
-                    "field `{}` is not a string",
-                    self.args.text_field
-                )));
-            }
-            None => return Err(failed(format!("no field `{}`", self.args.text_field))),
-        };
-        let id = match value.get(&self.args.id_field) {
-            Some(serde_json::Value::String(id)) => id.clone(),
-            Some(serde_json::Value::Null) | None => place.to_owned(),
-            Some(other) => other.to_string(),
-        };
-        Ok(SourceDocument { id, text })
-    }
-}
-
-impl Iterator for DocumentStream {
-    type Item = Loaded;
-
-    fn next(&mut self) -> Option<Loaded> {
+    /// The next document as read, in input order, before parsing or decoding.
+    pub fn next_raw(&mut self) -> Option<RawDocument> {
         loop {
             if self.lines.is_some() {
                 if let Some(item) = self.next_line() {
@@ -285,7 +289,7 @@ impl Iterator for DocumentStream {
             let source = self.sources.pop_front()?;
             let (name, reader) = match self.open(&source) {
                 Ok(opened) => opened,
-                Err(failed) => return Some(Err(failed)),
+                Err(failed) => return Some(RawDocument::Loaded(Err(failed))),
             };
             if self.args.kind == InputKind::Jsonl {
                 self.lines = Some(LineReader {
@@ -300,26 +304,83 @@ impl Iterator for DocumentStream {
             let mut bytes = Vec::new();
             let limit = self.args.max_document_size;
             if let Err(e) = reader.take(limit + 1).read_to_end(&mut bytes) {
-                return Some(Err(FailedDocument {
+                return Some(RawDocument::Loaded(Err(FailedDocument {
                     message: format!("cannot read {name}: {}", io_message(&e)),
                     id: name,
-                }));
+                })));
             }
             if bytes.len() as u64 > limit {
-                return Some(Err(FailedDocument {
+                return Some(RawDocument::Loaded(Err(FailedDocument {
                     message: too_large(&name, limit),
                     id: name,
-                }));
+                })));
             }
             if bytes.is_empty() {
                 self.warnings.push(format!("warning: {name} is empty"));
             }
-            return Some(match self.decode(&name, bytes, 0) {
-                Ok(text) => Ok(SourceDocument { id: name, text }),
-                Err(message) => Err(FailedDocument { id: name, message }),
-            });
+            return Some(RawDocument::Text { name, bytes });
         }
     }
+}
+
+impl Iterator for DocumentStream {
+    type Item = Loaded;
+
+    fn next(&mut self) -> Option<Loaded> {
+        let raw = self.next_raw()?;
+        Some(raw.load(&self.args))
+    }
+}
+
+/// Decodes UTF-8, or replaces what is not with `--lossy`; `base` is the offset of `bytes` in
+/// their file, for the message.
+fn decode(args: &InputArgs, name: &str, bytes: Vec<u8>, base: usize) -> Result<String, String> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) if args.lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => Err(format!(
+            "{name}: invalid UTF-8 at byte {} (use --lossy to replace it)",
+            base + e.utf8_error().valid_up_to()
+        )),
+    }
+}
+
+/// Parses one JSON line into a document; the text is moved out of the parsed value, not copied.
+fn parse_line(args: &InputArgs, place: &str, line: String) -> Loaded {
+    let failed = |message: String| FailedDocument {
+        id: place.to_owned(),
+        message: format!("{place}: {message}"),
+    };
+    let mut value: serde_json::Value = serde_json::from_str(line.trim_end_matches(['\n', '\r']))
+        .map_err(|e| {
+            // serde_json counts lines within this one line; the column is what helps.
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            failed(format!(
+                "malformed JSON line: {message} at column {}",
+                e.column()
+            ))
+        })?;
+    drop(line);
+    let id = match value.get(&args.id_field) {
+        Some(serde_json::Value::String(id)) => Some(id.clone()),
+        Some(serde_json::Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    };
+    let text = match value.get_mut(&args.text_field) {
+        Some(serde_json::Value::String(text)) => std::mem::take(text),
+        Some(_) => {
+            return Err(failed(format!(
+                "field `{}` is not a string",
+                args.text_field
+            )));
+        }
+        None => return Err(failed(format!("no field `{}`", args.text_field))),
+    };
+    Ok(SourceDocument {
+        id: id.unwrap_or_else(|| place.to_owned()),
+        text,
+    })
 }
 
 /// The message for a document above `--max-document-size`.
@@ -330,7 +391,7 @@ fn too_large(place: &str, limit: u64) -> String {
 }
 
 /// Reads and drops the rest of a line without holding it in memory; returns the bytes skipped.
-fn skip_line(reader: &mut Box<dyn BufRead>) -> usize {
+fn skip_line(reader: &mut Box<dyn BufRead + Send>) -> usize {
     let mut skipped = 0;
     loop {
         let (done, used) = match reader.fill_buf() {

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use sayso_engine::RuleSet;
-use sayso_lang::{Diagnostic, Diagnostics, FsLoader, MemoryLoader, Severity, SourceMap};
+use sayso_engine::{CompileError, EngineConfig, RuleSet};
+use sayso_lang::{
+    CompileOptions, Diagnostic, Diagnostics, FsLoader, MemoryLoader, Severity, SourceMap,
+};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/default_pack.rs"));
@@ -13,6 +15,101 @@ mod embedded {
 
 /// The prefix of the embedded files' names in diagnostics and rule origins.
 const EMBEDDED_DIR: &str = "rules";
+
+/// The limits on a rule set, shared by every subcommand that loads rules. Each option is a
+/// field of `sayso_lang::CompileOptions` or `sayso_engine::EngineConfig` under the same name,
+/// and its default is the library's.
+#[derive(Clone, Debug, clap::Args)]
+#[command(next_help_heading = "Rule-set limits (raise one when a rule set reports E0021)")]
+pub struct LimitArgs {
+    /// Deepest nesting of `(`, `[` and `{` in a rule file, and of named patterns inlined into
+    /// one another.
+    #[arg(long, value_name = "N", default_value_t = CompileOptions::default().max_nesting)]
+    pub max_nesting: usize,
+    /// Most rules in the rule set.
+    #[arg(long, value_name = "N", default_value_t = CompileOptions::default().max_rules)]
+    pub max_rules: usize,
+    /// Most bytes of all lexicon files together.
+    #[arg(long, value_name = "BYTES",
+          default_value_t = CompileOptions::default().max_lexicon_bytes)]
+    pub max_lexicon_bytes: usize,
+    /// Most rule files, the given ones and their imports.
+    #[arg(long, value_name = "N", default_value_t = CompileOptions::default().max_files)]
+    pub max_files: usize,
+    /// Most bytes of one rule file.
+    #[arg(long, value_name = "BYTES", default_value_t = CompileOptions::default().max_file_bytes)]
+    pub max_file_bytes: usize,
+    /// Most pattern nodes of one rule once its named patterns are inlined.
+    #[arg(long, value_name = "N", default_value_t = CompileOptions::default().max_pattern_size)]
+    pub max_pattern_size: usize,
+    /// Most pattern nodes of the whole rule set once named patterns are inlined.
+    #[arg(long, value_name = "N",
+          default_value_t = CompileOptions::default().max_total_pattern_size)]
+    pub max_total_pattern_size: usize,
+    /// Largest bound of a counted repetition `{m,n}`.
+    #[arg(long, value_name = "N", default_value_t = CompileOptions::default().max_repeat)]
+    pub max_repeat: u32,
+    /// Most engine instructions one rule compiles into (counted repetitions are expanded).
+    #[arg(long, value_name = "N", default_value_t = EngineConfig::default().max_instructions)]
+    pub max_instructions: usize,
+}
+
+impl LimitArgs {
+    /// The checker's settings.
+    pub fn compile_options(&self) -> CompileOptions {
+        CompileOptions {
+            max_nesting: self.max_nesting,
+            max_rules: self.max_rules,
+            max_lexicon_bytes: self.max_lexicon_bytes,
+            max_files: self.max_files,
+            max_file_bytes: self.max_file_bytes,
+            max_pattern_size: self.max_pattern_size,
+            max_total_pattern_size: self.max_total_pattern_size,
+            max_repeat: self.max_repeat,
+        }
+    }
+
+    /// The engine's settings.
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            max_instructions: self.max_instructions,
+            ..EngineConfig::default()
+        }
+    }
+}
+
+/// The library's name of each limit with the command-line option that sets it, so that help
+/// lines written for library users name the option instead.
+const LIMIT_OPTIONS: [(&str, &str); 9] = [
+    ("max_nesting", "--max-nesting"),
+    ("max_rules", "--max-rules"),
+    ("max_lexicon_bytes", "--max-lexicon-bytes"),
+    ("max_files", "--max-files"),
+    ("max_file_bytes", "--max-file-bytes"),
+    ("max_pattern_size", "--max-pattern-size"),
+    ("max_total_pattern_size", "--max-total-pattern-size"),
+    ("max_repeat", "--max-repeat"),
+    ("max_instructions", "--max-instructions"),
+];
+
+/// A diagnostic's help line as a command-line user needs it: the library's limit names become
+/// options ("raise `max_rules` in the compile options" reads "raise `--max-rules`"), and a
+/// repetition bound out of range also points at `--max-repeat`.
+fn command_line_help(diagnostic: &Diagnostic) -> Option<String> {
+    let mut help = diagnostic.help.clone()?;
+    for (field, option) in LIMIT_OPTIONS {
+        help = help
+            .replace(
+                &format!("`{field}` in the compile options"),
+                &format!("`{option}`"),
+            )
+            .replace(&format!("`{field}`"), &format!("`{option}`"));
+    }
+    if diagnostic.code == "E0020" && diagnostic.message.starts_with("repetition bound") {
+        help.push_str(", or raise the limit with `--max-repeat`");
+    }
+    Some(help)
+}
 
 /// Why a rule set could not be loaded.
 #[derive(Debug)]
@@ -31,13 +128,16 @@ pub fn embedded_files() -> impl Iterator<Item = (String, &'static str)> {
 }
 
 /// Loads the rule set from `paths`, or the embedded pack when there are none.
-pub fn load(paths: &[PathBuf]) -> Result<RuleSet, RulesError> {
-    load_with_warnings(paths).map(|(rules, _warnings)| rules)
+pub fn load(paths: &[PathBuf], limits: &LimitArgs) -> Result<RuleSet, RulesError> {
+    load_with_warnings(paths, limits).map(|(rules, _warnings)| rules)
 }
 
 /// Like [`load`], and also returns the warnings of a rule set that loaded.
-pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(RuleSet, Diagnostics), RulesError> {
-    let options = sayso_lang::CompileOptions::default();
+pub fn load_with_warnings(
+    paths: &[PathBuf],
+    limits: &LimitArgs,
+) -> Result<(RuleSet, Diagnostics), RulesError> {
+    let options = limits.compile_options();
     let checked = if paths.is_empty() {
         let mut loader = MemoryLoader::new();
         let mut roots = Vec::new();
@@ -58,7 +158,12 @@ pub fn load_with_warnings(paths: &[PathBuf]) -> Result<(RuleSet, Diagnostics), R
     let Some(program) = checked.program else {
         return Err(RulesError::Diagnostics(checked.diagnostics));
     };
-    let rules = RuleSet::new(program).map_err(|e| RulesError::Other(e.to_string()))?;
+    let rules = RuleSet::with_config(program, limits.engine_config()).map_err(|e| match e {
+        CompileError::Limit(_) => {
+            RulesError::Other(format!("{e} (or raise the limit with --max-instructions)"))
+        }
+        other => RulesError::Other(other.to_string()),
+    })?;
     Ok((rules, checked.diagnostics))
 }
 
@@ -194,7 +299,7 @@ impl RuleDiagnostic {
             message: d.message.clone(),
             code: d.code.to_owned(),
             severity,
-            help: d.help.clone(),
+            help: command_line_help(d),
             source: named_source(sources, file),
             labels,
             related,
@@ -253,6 +358,76 @@ impl miette::Diagnostic for RuleDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every option left out gives the library's own setting.
+    #[test]
+    fn the_default_limits_are_the_librarys() {
+        #[derive(clap::Parser)]
+        struct Limits {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        let parsed = <Limits as clap::Parser>::try_parse_from(["limits"]).unwrap();
+        assert_eq!(parsed.limits.compile_options(), CompileOptions::default());
+        assert_eq!(
+            parsed.limits.engine_config().max_instructions,
+            EngineConfig::default().max_instructions
+        );
+        let raised =
+            <Limits as clap::Parser>::try_parse_from(["limits", "--max-rules", "7"]).unwrap();
+        assert_eq!(raised.limits.compile_options().max_rules, 7);
+    }
+
+    /// Help lines written for library users name the command-line options.
+    #[test]
+    fn limit_help_names_the_option() {
+        let mut sources = SourceMap::default();
+        let file = sources.add("a.sayso", "rule r -> A { match [] }\n");
+        let diagnostic = |code: &'static str, message: &str, help: &str| Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.to_owned(),
+            primary: sayso_lang::Label {
+                file,
+                span: 0..4,
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            help: Some(help.to_owned()),
+        };
+        let cases = [
+            diagnostic(
+                "E0021",
+                "the rule set has more than 2 rules",
+                "raise `max_rules` in the compile options",
+            ),
+            diagnostic(
+                "E0021",
+                "brackets are nested more than 3 levels deep",
+                "split the pattern into named patterns, or raise `max_nesting`",
+            ),
+            diagnostic(
+                "E0020",
+                "repetition bound `5000` is out of range",
+                "for no upper bound, leave it out: `{2,}`",
+            ),
+            diagnostic(
+                "E0020",
+                "priority `5000` is out of range",
+                "priorities only order rules",
+            ),
+        ];
+        let helps: Vec<String> = cases.iter().filter_map(command_line_help).collect();
+        assert_eq!(
+            helps,
+            [
+                "raise `--max-rules`",
+                "split the pattern into named patterns, or raise `--max-nesting`",
+                "for no upper bound, leave it out: `{2,}`, or raise the limit with `--max-repeat`",
+                "priorities only order rules",
+            ]
+        );
+    }
 
     /// Two errors in one file, one with a note in another file, rendered without colour.
     #[test]

@@ -10,7 +10,7 @@ use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, Membership, Pred, PredId, Predicates};
-use crate::types::TypeMemo;
+use crate::types::{self, Row, TypeMemo};
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -428,10 +428,10 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.labels.get(label.0 as usize)
     }
 
-    /// The memo cells of token `index`'s type, one per predicate, when sharing work: a caller
-    /// asking many predicates of one token finds them side by side.
+    /// The memoized results of token `index`'s type, when sharing work: a caller asking many
+    /// predicates of one token finds them side by side.
     #[inline]
-    pub(crate) fn memo_row(&self, index: usize) -> Option<&[std::cell::Cell<u8>]> {
+    pub(crate) fn memo_row(&self, index: usize) -> Option<Row<'r>> {
         let (memo, types) = self.memo?;
         memo.row(*types.get(index)?)
     }
@@ -440,30 +440,18 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     #[inline]
     pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
         // The hot path is a memo hit: a few loads and a compare, inlined into the VM loops.
-        if let Some((memo, types)) = self.memo
-            && let Some(&id) = types.get(index)
-            && let Some(cell) = memo.cell(pred, id)
-        {
-            match cell.get() {
-                0 => {}
-                known => return known == 2,
-            }
+        match self.memo_row(index).map(|row| row.get(pred)) {
+            Some(types::PASSES) => true,
+            Some(types::FAILS) => false,
+            _ => self.pred_slow(pred, index),
         }
-        self.pred_slow(pred, index)
     }
 
     #[inline(never)]
     fn pred_slow(&self, pred: PredId, index: usize) -> bool {
-        let Some((memo, types)) = self.memo else {
+        let Some(row) = self.memo_row(index) else {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };
-        let Some(cell) = types.get(index).and_then(|&id| memo.cell(pred, id)) else {
-            return false;
-        };
-        match cell.get() {
-            0 => {}
-            known => return known == 2,
-        }
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
         // many compound tests happens once per type.
         let result = match self.preds.tests.get(pred) {
@@ -473,7 +461,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             Some(Pred::InLexicon(lexicon)) => self.in_lexicon(*lexicon, index),
             _ => self.preds.eval(pred, self.doc, index, self.lexicons),
         };
-        cell.set(if result { 2 } else { 1 });
+        row.set(pred, result);
         result
     }
 

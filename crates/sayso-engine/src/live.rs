@@ -50,6 +50,99 @@ pub(crate) struct LiveProg {
     anchor_bits: Vec<u64>,
     /// The lookaround assertions: (bit, lookaround, negated).
     look_bits: Vec<(u32, usize, bool)>,
+    /// The consuming steps that can begin a match, or `None` when a match can begin without
+    /// consuming anything.
+    first_steps: Option<Vec<EdgeStep>>,
+    /// The consuming steps that can end a match, or `None` when a match can end without
+    /// consuming anything.
+    last_steps: Option<Vec<EdgeStep>>,
+}
+
+/// Which end of a match a step is taken at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edge {
+    Begin,
+    End,
+}
+
+/// A consuming instruction that can begin or end a match, with the anchors (as bits of
+/// [`DocContext::anchor_mask`]) that must hold at the boundary where it begins or ends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EdgeStep {
+    anchors: u8,
+    pc: u32,
+}
+
+/// The consuming steps reachable from instruction 0 without consuming anything, or `None` when
+/// `Match` is reachable so.
+fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
+    let mut steps = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(0usize, 0u8)];
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
+            continue;
+        }
+        match prog.insts.get(pc)? {
+            Inst::Jump(target) => stack.push((*target, anchors)),
+            Inst::Split(first, second) => {
+                stack.push((*first, anchors));
+                stack.push((*second, anchors));
+            }
+            Inst::Save(_) | Inst::Assert(Assertion::Look { .. }) => stack.push((pc + 1, anchors)),
+            Inst::Assert(Assertion::Anchor(anchor)) => {
+                stack.push((pc + 1, anchors | crate::vm::anchor_bit(*anchor)));
+            }
+            Inst::Match => return None,
+            Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_) => steps.push(EdgeStep {
+                anchors,
+                pc: pc as u32,
+            }),
+        }
+    }
+    steps.sort();
+    steps.dedup();
+    Some(steps)
+}
+
+/// The consuming steps from whose successor `Match` is reachable without consuming anything,
+/// or `None` when `Match` is reachable so from instruction 0.
+fn last_steps(
+    prog: &Prog,
+    epsilon_from: &[Vec<(u32, u32)>],
+    matches: &[u32],
+) -> Option<Vec<EdgeStep>> {
+    let mut steps = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<(usize, u8)> = matches.iter().map(|&pc| (pc as usize, 0)).collect();
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
+            continue;
+        }
+        if pc == 0 {
+            return None;
+        }
+        if let Some(Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_)) =
+            prog.insts.get(pc - 1)
+        {
+            steps.push(EdgeStep {
+                anchors,
+                pc: pc as u32 - 1,
+            });
+        }
+        for &(from, _) in epsilon_from.get(pc).map_or(&[][..], Vec::as_slice) {
+            let anchors = match prog.insts.get(from as usize) {
+                Some(Inst::Assert(Assertion::Anchor(anchor))) => {
+                    anchors | crate::vm::anchor_bit(*anchor)
+                }
+                _ => anchors,
+            };
+            stack.push((from as usize, anchors));
+        }
+    }
+    steps.sort();
+    steps.dedup();
+    Some(steps)
 }
 
 impl LiveProg {
@@ -103,6 +196,8 @@ impl LiveProg {
             }
         }
         LiveProg {
+            first_steps: first_steps(prog),
+            last_steps: last_steps(prog, &epsilon_from, &matches),
             anchor_bits,
             look_bits,
             insts: prog.clone(),
@@ -116,6 +211,67 @@ impl LiveProg {
 
     fn words(&self) -> usize {
         self.size.div_ceil(64).max(1)
+    }
+
+    /// The first boundary in `range` where a match can begin, as far as its first consuming
+    /// step and the anchors before it tell; every boundary when a match can begin without
+    /// consuming.
+    pub(crate) fn first_begin(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        mut range: impl Iterator<Item = usize>,
+    ) -> Option<usize> {
+        match &self.first_steps {
+            Some(steps) => range.find(|&at| self.can_take(context, steps, at, Edge::Begin)),
+            None => range.next(),
+        }
+    }
+
+    /// The last boundary in `range` (walked from its end) where a match can end, as far as its
+    /// last consuming step and the anchors after it tell.
+    pub(crate) fn last_end(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        mut range: impl DoubleEndedIterator<Item = usize>,
+    ) -> Option<usize> {
+        match &self.last_steps {
+            Some(steps) => range.rfind(|&at| self.can_take(context, steps, at, Edge::End)),
+            None => range.next_back(),
+        }
+    }
+
+    /// Whether one of `steps` can begin a match at boundary `at` (consuming what starts there)
+    /// or end one there (consuming what ends there), with its anchors holding at `at`.
+    fn can_take(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        steps: &[EdgeStep],
+        at: usize,
+        edge: Edge,
+    ) -> bool {
+        let mask = context.anchor_mask(at);
+        steps.iter().any(|step| {
+            mask & step.anchors == step.anchors
+                && match (self.insts.insts.get(step.pc as usize), edge) {
+                    (Some(Inst::Token(pred)), Edge::Begin) => {
+                        at < context.token_count && context.pred(*pred, at)
+                    }
+                    (Some(Inst::Token(pred)), Edge::End) => at > 0 && context.pred(*pred, at - 1),
+                    (Some(Inst::Annotation { label, .. }), Edge::Begin) => context
+                        .label(*label)
+                        .is_some_and(|index| !index.starting_at(at).is_empty()),
+                    (Some(Inst::Annotation { label, .. }), Edge::End) => context
+                        .label(*label)
+                        .is_some_and(|index| !index.ending_at(at).is_empty()),
+                    (Some(Inst::Phrase(lexicon)), Edge::Begin) => {
+                        !context.phrases_starting(*lexicon, at).is_empty()
+                    }
+                    (Some(Inst::Phrase(lexicon)), Edge::End) => {
+                        !context.phrases_ending(*lexicon, at).is_empty()
+                    }
+                    _ => false,
+                }
+        })
     }
 
     fn cacheable(&self) -> bool {
@@ -422,12 +578,12 @@ impl LiveDfa {
         if state.relevant.len() > KEY_BITS {
             return (0, false);
         }
-        let row = context.memo_row(token).unwrap_or_default();
+        let row = context.memo_row(token);
         let mut bits = 0u64;
         for (index, &pred) in state.relevant.iter().enumerate() {
-            let passes = match row.get(pred).map(std::cell::Cell::get) {
-                Some(1) => false,
-                Some(2) => true,
+            let passes = match row.map(|row| row.get(pred)) {
+                Some(crate::types::PASSES) => true,
+                Some(crate::types::FAILS) => false,
                 _ => context.pred(pred, token),
             };
             if passes {

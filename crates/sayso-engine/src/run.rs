@@ -429,17 +429,25 @@ impl Cascade<'_, '_, '_> {
                     .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
             };
             let live = if optimized {
-                let Some(first) = (low..high).find(|&at| permitted(at)) else {
+                // The liveness pass covers the boundaries from the first where a match can
+                // begin to the last where one can end, no further than its longest length past
+                // the last place it may start.
+                let live = &compiled.live;
+                let Some(first) =
+                    live.first_begin(&self.context, (low..high).filter(|&at| permitted(at)))
+                else {
                     continue;
                 };
                 let last = (first..high)
                     .rev()
                     .find(|&at| permitted(at))
                     .unwrap_or(first);
-                // No match reaches further than its longest length past the last start.
                 let reach = compiled
                     .max_tokens
                     .map_or(high, |most| high.min(last.saturating_add(most as usize)));
+                let Some(reach) = live.last_end(&self.context, first + 1..=reach) else {
+                    continue;
+                };
                 let reachable = Window {
                     low,
                     high: reach,

@@ -12,19 +12,32 @@ use sayso_tokenize::{Document, TokenKind};
 
 use crate::hash::FastMap;
 
-/// Above this many types the memo starts again, so that memory stays bounded however varied
-/// the input is.
-const MAX_TYPES: usize = 1 << 17;
+/// The most bytes the results may take; past it the memo starts again, so that memory stays
+/// bounded however varied the input is.
+const MAX_MEMO_BYTES: usize = 4 << 20;
+
+/// The fewest types the memo holds before it starts again, for very large rule sets.
+const MIN_TYPES: usize = 4_096;
+
+/// A result not known yet.
+pub(crate) const UNKNOWN: u8 = 0;
+/// A test that fails.
+pub(crate) const FAILS: u8 = 1;
+/// A test that passes.
+pub(crate) const PASSES: u8 = 2;
 
 /// The types seen so far and, per token test, its result on each type.
 #[derive(Debug, Default)]
 pub(crate) struct TypeMemo {
-    /// Text -> the (kind, flags, type id) of each type with that text.
-    ids: FastMap<Box<str>, Vec<(TokenKind, u16, u32)>>,
-    count: usize,
+    /// Text -> the first type with that text, an index into `variants`.
+    ids: FastMap<Box<str>, u32>,
+    /// Per type: its kind, its flags, and the next type with the same text (`u32::MAX`: none).
+    variants: Vec<(TokenKind, u16, u32)>,
     tests: usize,
-    /// Per type, per test: 0 not known yet, 1 fails, 2 passes. The tests of one type lie
-    /// together, since the rules ask many tests of the token at hand.
+    /// Bytes of results per type: four results of two bits each per byte.
+    stride: usize,
+    /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
+    /// type lie together, since the rules ask many tests of the token at hand.
     cells: Vec<Cell<u8>>,
 }
 
@@ -32,51 +45,74 @@ impl TypeMemo {
     /// Writes the type of each token of `doc` into `types`, and makes room in the memo for the
     /// types not seen before.
     pub(crate) fn prepare(&mut self, doc: &Document<'_>, test_count: usize, types: &mut Vec<u32>) {
-        if self.count + doc.tokens().len() > MAX_TYPES || self.tests != test_count {
+        let stride = test_count.div_ceil(4);
+        let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
+        if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
             *self = TypeMemo {
                 tests: test_count,
+                stride,
                 ..TypeMemo::default()
             };
         }
         types.clear();
         for (index, token) in doc.tokens().iter().enumerate() {
             let text = doc.token_text(index);
-            let key = (token.kind, token.flags.0);
-            let known = self.ids.get(text).and_then(|list| {
-                list.iter()
-                    .find(|(kind, flags, _)| (*kind, *flags) == key)
-                    .map(|(_, _, id)| *id)
-            });
-            let id = match known {
-                Some(id) => id,
-                None => {
-                    let id = self.count as u32;
-                    self.count += 1;
-                    self.ids
-                        .entry(Box::from(text))
-                        .or_default()
-                        .push((key.0, key.1, id));
-                    id
+            let (kind, flags) = (token.kind, token.flags.0);
+            let mut next = self.ids.get(text).copied().unwrap_or(u32::MAX);
+            let mut last = None;
+            while let Some(&(known_kind, known_flags, after)) = self.variants.get(next as usize) {
+                if (known_kind, known_flags) == (kind, flags) {
+                    break;
                 }
+                last = Some(next);
+                next = after;
+            }
+            let id = if (next as usize) < self.variants.len() {
+                next
+            } else {
+                let id = self.variants.len() as u32;
+                self.variants.push((kind, flags, u32::MAX));
+                match last {
+                    Some(last) => self.variants[last as usize].2 = id,
+                    None => {
+                        self.ids.insert(Box::from(text), id);
+                    }
+                }
+                id
             };
             types.push(id);
         }
-        self.cells.resize(self.count * self.tests, Cell::new(0));
+        self.cells
+            .resize(self.variants.len() * self.stride, Cell::new(0));
     }
 
-    /// The memo cells of every test on type `id`.
+    /// The results of every test on type `id`.
     #[inline]
-    pub(crate) fn row(&self, id: u32) -> Option<&[Cell<u8>]> {
-        let start = id as usize * self.tests;
-        self.cells.get(start..start + self.tests)
+    pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
+        let start = id as usize * self.stride;
+        self.cells.get(start..start + self.stride).map(Row)
+    }
+}
+
+/// The results of every test on one type.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Row<'m>(&'m [Cell<u8>]);
+
+impl Row<'_> {
+    /// The result of test `test`: [`UNKNOWN`], [`FAILS`] or [`PASSES`].
+    #[inline]
+    pub(crate) fn get(self, test: usize) -> u8 {
+        self.0
+            .get(test / 4)
+            .map_or(UNKNOWN, |cell| (cell.get() >> (2 * (test % 4))) & 3)
     }
 
-    /// The memo cell of test `test` on type `id`.
-    #[inline]
-    pub(crate) fn cell(&self, test: usize, id: u32) -> Option<&Cell<u8>> {
-        if test >= self.tests {
-            return None;
+    /// Records the result of test `test`.
+    pub(crate) fn set(self, test: usize, passes: bool) {
+        if let Some(cell) = self.0.get(test / 4) {
+            let shift = 2 * (test % 4);
+            let value = if passes { PASSES } else { FAILS };
+            cell.set((cell.get() & !(3 << shift)) | (value << shift));
         }
-        self.cells.get(id as usize * self.tests + test)
     }
 }

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use sayso_engine::RuleSet;
 
 use crate::input::{DocumentStream, InputArgs, SourceDocument};
-use crate::{Outcome, RulesArgs, rules};
+use crate::rules::{self, LimitArgs};
+use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -40,6 +41,8 @@ pub struct BenchArgs {
     /// Rows of the per-rule table.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Per-rule totals over one pass.
@@ -106,7 +109,7 @@ fn one_pass(rules: &RuleSet, corpus: &[SourceDocument]) -> Pass {
 }
 
 pub fn run(args: BenchArgs) -> Outcome {
-    let rules = match rules::load(&args.rules.rule_paths) {
+    let rules = match rules::load(&args.rules.rule_paths, &args.limits) {
         Ok(rules) => rules,
         Err(e) => {
             rules::report(&e, crate::stderr_color());

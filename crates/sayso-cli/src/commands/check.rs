@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::{Outcome, rules};
+use crate::Outcome;
+use crate::rules::{self, LimitArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -18,10 +19,12 @@ pub struct CheckArgs {
     /// Rule files or directories of .sayso files; none checks the embedded pack.
     #[arg(value_name = "RULES")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 pub fn run(args: CheckArgs) -> Outcome {
-    match rules::load_with_warnings(&args.paths) {
+    match rules::load_with_warnings(&args.paths, &args.limits) {
         Ok((rules, warnings)) => {
             if !warnings.items.is_empty() {
                 eprint!("{}", rules::render(&warnings, crate::stderr_color()));

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use sayso_output::eval::{self, EvalConfig, GoldDocument};
 use sayso_output::{DocumentRecord, DocumentView, RenderOptions};
 
-use crate::{Outcome, RulesArgs, rules};
+use crate::rules::{self, LimitArgs};
+use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -44,6 +45,9 @@ pub struct EvalArgs {
     /// Worker threads when running the rules [default: all cores].
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    // The limits apply when the rules run on the gold texts.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -58,7 +62,7 @@ fn read(path: &Path) -> Result<String, String> {
 
 /// Runs the rules over the gold texts and returns the jsonl lines they would print.
 fn predict(args: &EvalArgs, gold: &[GoldDocument]) -> Result<String, Outcome> {
-    let rules = rules::load(&args.rules.rule_paths).map_err(|e| {
+    let rules = rules::load(&args.rules.rule_paths, &args.limits).map_err(|e| {
         rules::report(&e, crate::stderr_color());
         Outcome::Usage
     })?;

@@ -9,7 +9,8 @@ use sayso_engine::{FailedStep, Match, Program};
 use sayso_lang::ir::Pattern;
 use sayso_tokenize::Document;
 
-use crate::{Outcome, RulesArgs, rules};
+use crate::rules::{self, LimitArgs};
+use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -28,6 +29,8 @@ pub struct ExplainArgs {
     pub input: String,
     #[command(flatten)]
     pub rules: RulesArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 fn rule_name(program: &Program, m: &Match) -> String {
@@ -101,7 +104,7 @@ fn token_text(doc: &Document<'_>, text: &str, start: usize, end: usize) -> Strin
 }
 
 pub fn run(args: ExplainArgs) -> Outcome {
-    let rules = match rules::load(&args.rules.rule_paths) {
+    let rules = match rules::load(&args.rules.rule_paths, &args.limits) {
         Ok(rules) => rules,
         Err(e) => {
             rules::report(&e, crate::stderr_color());

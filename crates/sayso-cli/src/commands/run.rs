@@ -1,17 +1,33 @@
 //! `sayso run`: documents in, matches out, in input order whatever the number of threads.
-//! Documents are read lazily and processed in bounded batches, so memory follows the batch size
-//! and not the size of the input.
+//!
+//! Documents flow through a pipeline of bounded batches, so that memory follows the batch size
+//! and not the size of the input, and so that the work that must happen in order overlaps with
+//! the work that runs in parallel:
+//!
+//! 1. a reader thread reads bytes, splits JSON lines and hands out batches of raw documents
+//!    through a channel that holds one batch;
+//! 2. the worker pool parses each JSON line (or decodes each file), tokenizes, runs the rules
+//!    and, for the formats whose documents render alone (jsonl, csv), renders each document
+//!    into its own buffer;
+//! 3. meanwhile the main thread writes the finished batches in input order.
+//!
+//! The workers hold two batches at once, so that a worker that runs out of work in one starts
+//! the next instead of waiting for the slowest document. So they never wait for reading,
+//! writing or each other, except at the first and last batch.
 
+use std::collections::VecDeque;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use sayso_engine::{Match, RuleSet};
-use sayso_output::{DocumentView, Format, OffsetUnit, RenderOptions};
+use sayso_engine::{Match, Program, RuleSet};
+use sayso_output::{DocumentView, Format, OffsetUnit, RenderOptions, Renderer};
 
-use crate::input::{DocumentStream, InputArgs, Loaded};
-use crate::{Outcome, RulesArgs, rules};
+use crate::input::{DocumentStream, InputArgs, Loaded, RawDocument};
+use crate::rules::{self, LimitArgs};
+use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -31,8 +47,10 @@ the others go on; the exit status is then 1.";
 
 /// Documents per batch: enough to keep every thread busy.
 const BATCH_DOCUMENTS: usize = 256;
-/// Text bytes per batch: bounds memory on streams of large documents.
-const BATCH_BYTES: usize = 32 << 20;
+/// Text bytes per batch: bounds memory on streams of large documents. Up to five batches are
+/// alive at once (one being read, one waiting in the channel, two in the workers, one being
+/// written).
+const BATCH_BYTES: usize = 8 << 20;
 
 /// The output formats as the command line names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -117,6 +135,8 @@ pub struct RunArgs {
     /// expects, instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Writes one document's brat pair; the file name comes from the id, made safe and unique.
@@ -172,6 +192,46 @@ enum Processed {
     },
 }
 
+/// A document ready to write.
+enum Finished {
+    /// Rendered by a worker: the bytes to print, and the message when the document failed.
+    Rendered {
+        output: io::Result<Vec<u8>>,
+        failure: Option<String>,
+    },
+    /// Left for the writer's renderer, whose output depends on the documents before.
+    Kept(Processed),
+}
+
+/// A batch of raw documents, with the warnings met while reading it.
+struct RawBatch {
+    documents: Vec<RawDocument>,
+    warnings: Vec<String>,
+}
+
+/// A batch ready to write, in input order.
+struct FinishedBatch {
+    documents: Vec<Finished>,
+    warnings: Vec<String>,
+}
+
+/// What the workers need besides the documents.
+struct Work<'a> {
+    rules: &'a RuleSet,
+    labels: &'a [String],
+    input: &'a InputArgs,
+    /// The format and options when each document renders alone, else `None`.
+    render_alone: Option<(Format, RenderOptions)>,
+}
+
+/// Whether a format's document output depends on nothing but the document, so that workers can
+/// render documents independently: jsonl (one line each) and csv (rows; the header comes from
+/// the program, in `begin`). The json array separates documents with commas, pretty, html and
+/// brat number or group them.
+pub fn renders_alone(format: Format) -> bool {
+    matches!(format, Format::Jsonl | Format::Csv)
+}
+
 fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
     match item {
         Ok(doc) => {
@@ -199,6 +259,53 @@ fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
     }
 }
 
+/// Renders one document on its own, as the writer's renderer would in sequence.
+fn render_alone(renderer: &mut dyn Renderer, processed: Processed) -> Finished {
+    let mut output = Vec::new();
+    let (written, failure) = match processed {
+        Processed::Done { id, text, matches } => (
+            renderer.document(&mut output, &DocumentView::new(&id, &text, &matches)),
+            None,
+        ),
+        Processed::Failed { id, message } => (
+            renderer.document(&mut output, &DocumentView::failed(&id, &message)),
+            Some(message),
+        ),
+    };
+    Finished::Rendered {
+        output: written.map(|()| output),
+        failure,
+    }
+}
+
+/// Loads, runs and (when the format allows) renders every document of a batch on the current
+/// pool, keeping input order.
+fn process_batch(work: &Work<'_>, batch: RawBatch) -> FinishedBatch {
+    let program = work.rules.program();
+    let documents = batch
+        .documents
+        .into_par_iter()
+        .map_init(
+            // One renderer per worker job: renderers are not shared between threads.
+            || {
+                work.render_alone
+                    .map(|(format, options)| sayso_output::renderer(format, program, options))
+            },
+            |renderer, raw| {
+                let processed = process(work.rules, work.labels, raw.load(work.input));
+                match renderer {
+                    Some(renderer) => render_alone(renderer.as_mut(), processed),
+                    None => Finished::Kept(processed),
+                }
+            },
+        )
+        .collect();
+    FinishedBatch {
+        documents,
+        warnings: batch.warnings,
+    }
+}
+
 /// Builds the worker pool; `None` or 0 is every core.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> {
     rayon::ThreadPoolBuilder::new()
@@ -207,20 +314,164 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, String> 
         .map_err(|e| format!("cannot start worker threads: {e}"))
 }
 
-/// Takes the next batch of documents, bounded in count and bytes.
-pub fn next_batch(stream: &mut DocumentStream) -> Vec<Loaded> {
+/// Takes the next batch of raw documents, bounded in count and bytes.
+fn next_batch(stream: &mut DocumentStream) -> Vec<RawDocument> {
     let mut batch = Vec::new();
     let mut bytes = 0;
     while batch.len() < BATCH_DOCUMENTS && bytes < BATCH_BYTES {
-        match stream.next() {
+        match stream.next_raw() {
             Some(item) => {
-                bytes += item.as_ref().map_or(0, |d| d.text.len());
+                bytes += item.size();
                 batch.push(item);
             }
             None => break,
         }
     }
     batch
+}
+
+/// The reader thread: sends batches until the input ends (the last batch is empty and carries
+/// the last warnings) or until the receiver is gone.
+fn read_batches(mut stream: DocumentStream, sender: SyncSender<RawBatch>) {
+    loop {
+        let documents = next_batch(&mut stream);
+        let last = documents.is_empty();
+        let warnings = std::mem::take(&mut stream.warnings);
+        if sender
+            .send(RawBatch {
+                documents,
+                warnings,
+            })
+            .is_err()
+            || last
+        {
+            return;
+        }
+    }
+}
+
+/// Starts the reader thread. It is not joined: when writing fails the main thread returns
+/// without waiting for input that may never end.
+fn spawn_reader(stream: DocumentStream) -> io::Result<Receiver<RawBatch>> {
+    let (sender, receiver) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("sayso-reader".to_owned())
+        .spawn(move || read_batches(stream, sender))?;
+    Ok(receiver)
+}
+
+/// The main thread's side: writes finished batches in order, prints failures and warnings, and
+/// moves the progress bar.
+struct Writer<'a, W: Write> {
+    out: W,
+    renderer: Box<dyn Renderer + 'a>,
+    brat_directory: Option<BratDirectory>,
+    program: &'a Program,
+    bar: ProgressBar,
+    quiet: bool,
+    unknown_length: bool,
+    documents: usize,
+    failures: usize,
+}
+
+impl<W: Write> Writer<'_, W> {
+    fn write_batch(&mut self, batch: FinishedBatch) -> io::Result<()> {
+        for warning in &batch.warnings {
+            if !self.quiet {
+                self.bar.suspend(|| eprintln!("{warning}"));
+            }
+        }
+        for item in batch.documents {
+            self.documents += 1;
+            if self.documents == 2
+                && self.unknown_length
+                && !self.quiet
+                && io::stderr().is_terminal()
+            {
+                self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            match item {
+                Finished::Rendered { output, failure } => {
+                    if let Some(message) = failure {
+                        self.failure(&message);
+                    }
+                    self.out.write_all(&output?)?;
+                }
+                Finished::Kept(Processed::Done { id, text, matches }) => {
+                    let view = DocumentView::new(&id, &text, &matches);
+                    match self.brat_directory.as_mut() {
+                        Some(directory) => directory.write(self.program, &view)?,
+                        None => self.renderer.document(&mut self.out, &view)?,
+                    }
+                }
+                Finished::Kept(Processed::Failed { id, message }) => {
+                    self.failure(&message);
+                    if self.brat_directory.is_none() {
+                        self.renderer
+                            .document(&mut self.out, &DocumentView::failed(&id, &message))?;
+                    }
+                }
+            }
+            self.bar.inc(1);
+        }
+        self.out.flush()
+    }
+
+    fn failure(&mut self, message: &str) {
+        self.failures += 1;
+        self.bar.suspend(|| eprintln!("error: {message}"));
+    }
+}
+
+/// Batches the workers hold at once. Two let a worker that runs out of work in one batch
+/// start the next instead of waiting for the slowest document of the first.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// Runs the pipeline: the reader thread reads ahead, the pool works on up to
+/// [`BATCHES_IN_FLIGHT`] batches, and the main thread writes each batch once it and every batch
+/// before it are done.
+fn pipeline<W: Write>(
+    pool: &rayon::ThreadPool,
+    work: &Work<'_>,
+    batches: &Receiver<RawBatch>,
+    writer: &mut Writer<'_, W>,
+) -> io::Result<()> {
+    pool.in_place_scope(|scope| {
+        let mut in_flight: VecDeque<Receiver<FinishedBatch>> = VecDeque::new();
+        let mut input_open = true;
+        loop {
+            if input_open && in_flight.len() < BATCHES_IN_FLIGHT {
+                // Wait for the reader only when the workers have nothing else; otherwise write
+                // what is done first, so that a slow input still sees its output.
+                let next = if in_flight.is_empty() {
+                    batches.recv().map_err(|_| TryRecvError::Disconnected)
+                } else {
+                    batches.try_recv()
+                };
+                match next {
+                    Ok(batch) => {
+                        let (done, finished) = mpsc::channel();
+                        scope.spawn(move |_| {
+                            // The writer is gone only when writing failed; the batch is moot.
+                            let _ = done.send(process_batch(work, batch));
+                        });
+                        in_flight.push_back(finished);
+                        continue;
+                    }
+                    Err(TryRecvError::Disconnected) => input_open = false,
+                    Err(TryRecvError::Empty) => {}
+                }
+            }
+            let Some(oldest) = in_flight.pop_front() else {
+                return Ok(());
+            };
+            match oldest.recv() {
+                Ok(done) => writer.write_batch(done)?,
+                // A worker panicked; the scope raises the panic when it ends.
+                Err(_) => return Ok(()),
+            }
+        }
+    })
 }
 
 fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
@@ -250,7 +501,7 @@ fn progress_bar(planned: Option<usize>, quiet: bool) -> ProgressBar {
 }
 
 pub fn run(args: RunArgs) -> Outcome {
-    let rules = match rules::load(&args.rules.rule_paths) {
+    let rules = match rules::load(&args.rules.rule_paths, &args.limits) {
         Ok(rules) => rules,
         Err(e) => {
             rules::report(&e, crate::stderr_color());
@@ -268,7 +519,7 @@ pub fn run(args: RunArgs) -> Outcome {
         eprintln!("error: no input: give files or directories, or pipe text into `sayso run -`");
         return Outcome::Usage;
     }
-    let mut stream = match DocumentStream::new(&args.paths, &args.input) {
+    let stream = match DocumentStream::new(&args.paths, &args.input) {
         Ok(stream) => stream,
         Err(e) => {
             eprintln!("error: {e}");
@@ -295,7 +546,7 @@ pub fn run(args: RunArgs) -> Outcome {
             ColorArg::Auto => crate::use_color(stdout_terminal),
         },
     };
-    let mut brat_directory = match (&args.out_dir, format) {
+    let brat_directory = match (&args.out_dir, format) {
         (Some(dir), Format::Brat) => {
             if let Err(e) = std::fs::create_dir_all(dir) {
                 eprintln!("error: cannot create {}: {e}", dir.display());
@@ -313,56 +564,39 @@ pub fn run(args: RunArgs) -> Outcome {
         (None, _) => None,
     };
     let bar = progress_bar(stream.planned(), args.quiet);
-    let mut renderer = sayso_output::renderer(format, rules.program(), options);
-    let mut out = BufWriter::new(io::stdout().lock());
-    let (mut documents, mut failures) = (0usize, 0usize);
-    let written = (|| -> io::Result<()> {
-        renderer.begin(&mut out)?;
-        loop {
-            let batch = next_batch(&mut stream);
-            for warning in stream.warnings.drain(..) {
-                if !args.quiet {
-                    bar.suspend(|| eprintln!("{warning}"));
-                }
-            }
-            if batch.is_empty() {
-                break;
-            }
-            let processed: Vec<Processed> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map(|item| process(&rules, &args.labels, item))
-                    .collect()
-            });
-            for item in processed {
-                documents += 1;
-                let unknown_length = stream.planned().is_none();
-                if documents == 2 && unknown_length && !args.quiet && io::stderr().is_terminal() {
-                    bar.set_draw_target(ProgressDrawTarget::stderr());
-                }
-                match &item {
-                    Processed::Done { id, text, matches } => {
-                        let view = DocumentView::new(id, text, matches);
-                        match brat_directory.as_mut() {
-                            Some(directory) => directory.write(rules.program(), &view)?,
-                            None => renderer.document(&mut out, &view)?,
-                        }
-                    }
-                    Processed::Failed { id, message } => {
-                        failures += 1;
-                        bar.suspend(|| eprintln!("error: {message}"));
-                        if brat_directory.is_none() {
-                            renderer.document(&mut out, &DocumentView::failed(id, message))?;
-                        }
-                    }
-                }
-                bar.inc(1);
-            }
-            out.flush()?;
+    let unknown_length = stream.planned().is_none();
+    let batches = match spawn_reader(stream) {
+        Ok(batches) => batches,
+        Err(e) => {
+            eprintln!("error: cannot start the reader thread: {e}");
+            return Outcome::Usage;
         }
-        renderer.finish(&mut out)?;
-        out.flush()
+    };
+    let work = Work {
+        rules: &rules,
+        labels: &args.labels,
+        input: &args.input,
+        render_alone: (renders_alone(format) && brat_directory.is_none())
+            .then_some((format, options)),
+    };
+    let mut writer = Writer {
+        out: BufWriter::new(io::stdout().lock()),
+        renderer: sayso_output::renderer(format, rules.program(), options),
+        brat_directory,
+        program: rules.program(),
+        bar: bar.clone(),
+        quiet: args.quiet,
+        unknown_length,
+        documents: 0,
+        failures: 0,
+    };
+    let written = (|| -> io::Result<()> {
+        writer.renderer.begin(&mut writer.out)?;
+        pipeline(&pool, &work, &batches, &mut writer)?;
+        writer.renderer.finish(&mut writer.out)?;
+        writer.out.flush()
     })();
+    let (documents, failures) = (writer.documents, writer.failures);
     bar.finish_and_clear();
     if let Err(e) = written {
         if e.kind() == io::ErrorKind::BrokenPipe {
@@ -380,4 +614,87 @@ pub fn run(args: RunArgs) -> Outcome {
         return Outcome::Failed;
     }
     Outcome::Success
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::LimitArgs;
+
+    /// The formats that workers render document by document give the same bytes as one
+    /// renderer over the whole sequence; if a renderer ever keeps state between documents,
+    /// this fails and `renders_alone` must drop its format.
+    #[test]
+    fn documents_rendered_alone_equal_the_sequence() {
+        #[derive(clap::Parser)]
+        struct Limits {
+            #[command(flatten)]
+            limits: LimitArgs,
+        }
+        let limits = <Limits as clap::Parser>::try_parse_from(["limits"])
+            .unwrap()
+            .limits;
+        let rules = crate::rules::load(&[], &limits).unwrap_or_else(|_| panic!("the pack loads"));
+        let texts = [
+            "“We will win,” Smith said.",
+            "No quote here.",
+            "The senator said the river is “cleaner than in decades”. “Yes,” she added.",
+        ];
+        let processed = || {
+            let mut documents: Vec<Processed> = texts
+                .iter()
+                .enumerate()
+                .map(|(n, text)| {
+                    let doc = crate::input::SourceDocument {
+                        id: format!("doc-{n}"),
+                        text: (*text).to_owned(),
+                    };
+                    process(&rules, &[], Ok(doc))
+                })
+                .collect();
+            documents.insert(
+                1,
+                Processed::Failed {
+                    id: "bad".to_owned(),
+                    message: "bad: malformed".to_owned(),
+                },
+            );
+            documents
+        };
+        for format in [Format::Jsonl, Format::Csv, Format::Json, Format::Html] {
+            let options = RenderOptions::default();
+            let mut sequence = Vec::new();
+            let mut renderer = sayso_output::renderer(format, rules.program(), options);
+            renderer.begin(&mut sequence).unwrap();
+            for document in processed() {
+                let view = match &document {
+                    Processed::Done { id, text, matches } => DocumentView::new(id, text, matches),
+                    Processed::Failed { id, message } => DocumentView::failed(id, message),
+                };
+                renderer.document(&mut sequence, &view).unwrap();
+            }
+            renderer.finish(&mut sequence).unwrap();
+            assert!(
+                String::from_utf8_lossy(&sequence).contains("Smith"),
+                "{format:?}"
+            );
+            let mut alone = Vec::new();
+            let mut renderer = sayso_output::renderer(format, rules.program(), options);
+            renderer.begin(&mut alone).unwrap();
+            for document in processed() {
+                let mut fresh = sayso_output::renderer(format, rules.program(), options);
+                match render_alone(fresh.as_mut(), document) {
+                    Finished::Rendered { output, .. } => alone.extend(output.unwrap()),
+                    Finished::Kept(_) => unreachable!("render_alone always renders"),
+                }
+            }
+            renderer.finish(&mut alone).unwrap();
+            assert_eq!(
+                renders_alone(format),
+                alone == sequence,
+                "{format:?}: {}",
+                String::from_utf8_lossy(&sequence)
+            );
+        }
+    }
 }

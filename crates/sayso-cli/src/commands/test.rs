@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use sayso_engine::ExampleOutcome;
 
-use crate::{Outcome, rules};
+use crate::Outcome;
+use crate::rules::{self, LimitArgs};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -27,6 +28,8 @@ pub struct TestArgs {
     /// Only the examples of rules whose name contains this.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 fn describe(fields: &[(String, String)]) -> String {
@@ -59,7 +62,7 @@ fn print_failure(rule: &str, outcome: &ExampleOutcome) {
 }
 
 pub fn run(args: TestArgs) -> Outcome {
-    let rules = match rules::load(&args.paths) {
+    let rules = match rules::load(&args.paths, &args.limits) {
         Ok(rules) => rules,
         Err(e) => {
             rules::report(&e, crate::stderr_color());
