@@ -289,7 +289,9 @@ impl Match {
 pub struct RuleStats {
     /// The rule.
     pub rule: RuleId,
-    /// Thread-instruction executions, lookarounds and link conditions included.
+    /// The engine's measure of work: thread-instruction executions of the Pike VM, plus one per
+    /// position of each liveness pass (and a share of the program's size for each automaton
+    /// state built), lookarounds and link conditions included.
     pub steps: u64,
     /// Threads started at a new position.
     pub starts: u64,
