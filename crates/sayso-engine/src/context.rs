@@ -2,7 +2,7 @@
 //! (quotations, sentences, paragraphs, and the resolved matches of earlier rules), phrase
 //! positions, and a memo of token-test results shared by every rule.
 
-use std::cell::RefCell;
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
@@ -135,21 +135,22 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     pub(crate) paragraph_of: Vec<u32>,
     labels: Vec<LabelIndex>,
     phrases: FastMap<usize, PhraseTable>,
-    /// The type of each token and the memo of test results per type, shared with the other
-    /// documents of this thread. Only used when sharing work.
-    memo: Option<(&'r TypeMemo, &'r [u32])>,
-    /// Which lexicons hold each token, found with one lookup per token when sharing work.
-    membership: Option<&'r Membership>,
-    token_lexicons: std::cell::OnceCell<Vec<(&'r [u32], &'r [u32])>>,
-    /// Positions of each normalised form, built on first use by the prefilter.
-    norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
-    /// Positions of the tokens in each lexicon, built on first use by the prefilter.
-    lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
-    /// Positions under each index key of the rule set, by the key's id.
-    positions_by_id: RefCell<Vec<Option<Rc<[u32]>>>>,
-    /// Positions under each index key asked for, so that rules sharing a key (a cue lexicon
-    /// in a union, say) look it up once per document.
-    key_positions: RefCell<Vec<(IndexKey, Rc<[u32]>)>>,
+    /// What is shared with the other documents of this thread; `None` in the plain
+    /// simulation.
+    sharing: Option<Sharing<'r>>,
+    /// The positions under each index key, by key id, found in one pass on first use.
+    key_positions: OnceCell<Vec<Rc<[u32]>>>,
+}
+
+/// What a run shares with the other runs of a thread and with the rule set.
+#[derive(Clone, Copy)]
+pub(crate) struct Sharing<'r> {
+    /// The type of each token of the document.
+    pub(crate) types: &'r [u32],
+    /// Test results and index keys per type.
+    pub(crate) memo: &'r TypeMemo,
+    /// Which lexicons hold each single-word entry.
+    pub(crate) membership: &'r Membership,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
@@ -172,8 +173,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         lexicons: &'r [CompiledLexicon],
         phrase_lexicons: &[usize],
         label_count: usize,
-        membership: Option<&'r Membership>,
-        memo: Option<(&'r TypeMemo, &'r [u32])>,
+        sharing: Option<Sharing<'r>>,
     ) -> Self {
         let token_count = doc.tokens().len();
         let mut sentence_start = vec![false; token_count + 1];
@@ -268,13 +268,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             paragraph_of,
             labels,
             phrases: FastMap::default(),
-            memo,
-            norm_index: RefCell::new(None),
-            membership,
-            token_lexicons: std::cell::OnceCell::new(),
-            lexicon_positions: RefCell::new(FastMap::default()),
-            key_positions: RefCell::new(Vec::new()),
-            positions_by_id: RefCell::new(Vec::new()),
+            sharing,
+            key_positions: OnceCell::new(),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -314,117 +309,25 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         table
     }
 
-    /// Calls `visit` with each list of positions that together hold every token under `key`.
-    fn visit_positions(&self, key: &IndexKey, visit: &mut dyn FnMut(&[u32])) {
-        let mut index = self.norm_index.borrow_mut();
-        let index = index.get_or_insert_with(|| {
-            let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
-            map.reserve(self.token_count / 2);
-            for position in 0..self.token_count {
-                map.entry(self.doc.norm(position))
-                    .or_default()
-                    .push(position as u32);
+    /// The sorted positions of the tokens under index key number `id` of the rule set, found
+    /// for all keys in one pass over the token types; every position in the plain simulation,
+    /// which keeps no types.
+    pub(crate) fn positions_of(&self, id: usize) -> Rc<[u32]> {
+        let Some(sharing) = self.sharing else {
+            return (0..self.token_count as u32).collect();
+        };
+        let all = self.key_positions.get_or_init(|| {
+            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); sharing.memo.key_count()];
+            for (position, &id) in sharing.types.iter().enumerate() {
+                for &key in sharing.memo.keys(id) {
+                    if let Some(list) = lists.get_mut(key as usize) {
+                        list.push(position as u32);
+                    }
+                }
             }
-            map
+            lists.into_iter().map(Rc::from).collect()
         });
-        self.visit_key(index, key, visit);
-    }
-
-    fn visit_key(
-        &self,
-        index: &FastMap<&'d str, Vec<u32>>,
-        key: &IndexKey,
-        visit: &mut dyn FnMut(&[u32]),
-    ) {
-        match key {
-            IndexKey::Norm(norm) => {
-                if let Some(list) = index.get(norm.as_str()) {
-                    visit(list);
-                }
-            }
-            IndexKey::Lexicon(lexicon) => {
-                if let Some(lex) = self.lexicons.get(*lexicon) {
-                    for entry in &lex.single_norms {
-                        if let Some(list) = index.get(entry.as_str()) {
-                            visit(list);
-                        }
-                    }
-                }
-            }
-            IndexKey::Lemma(lexicon, lemma) => {
-                let forms = self
-                    .lexicons
-                    .get(*lexicon)
-                    .and_then(|lex| lex.lemma_forms.get(lemma));
-                for form in forms.into_iter().flatten() {
-                    if let Some(list) = index.get(form.as_str()) {
-                        visit(list);
-                    }
-                }
-            }
-            IndexKey::Union(keys) => {
-                for key in keys {
-                    self.visit_key(index, key, visit);
-                }
-            }
-        }
-    }
-
-    /// The positions of the tokens in a lexicon, found by one scan and shared by all rules.
-    fn lexicon_positions(&self, lexicon: usize) -> Rc<[u32]> {
-        if let Some(known) = self.lexicon_positions.borrow().get(&lexicon) {
-            return known.clone();
-        }
-        let positions: Rc<[u32]> = (0..self.token_count)
-            .filter(|&at| self.in_lexicon(lexicon, at))
-            .map(|at| at as u32)
-            .collect();
-        self.lexicon_positions
-            .borrow_mut()
-            .insert(lexicon, positions.clone());
-        positions
-    }
-
-    /// The positions under index key number `id` of the rule set, which is `key`.
-    pub(crate) fn positions_of(&self, id: usize, key: &IndexKey) -> Rc<[u32]> {
-        if let Some(Some(known)) = self.positions_by_id.borrow().get(id) {
-            return known.clone();
-        }
-        let positions = self.positions(key);
-        let mut by_id = self.positions_by_id.borrow_mut();
-        if by_id.len() <= id {
-            by_id.resize(id + 1, None);
-        }
-        by_id[id] = Some(positions.clone());
-        positions
-    }
-
-    /// The sorted positions of the tokens under `key`, computed once per document and key.
-    pub(crate) fn positions(&self, key: &IndexKey) -> Rc<[u32]> {
-        if let IndexKey::Lexicon(lexicon) = key {
-            return self.lexicon_positions(*lexicon);
-        }
-        if let Some((_, known)) = self.key_positions.borrow().iter().find(|(k, _)| k == key) {
-            return known.clone();
-        }
-        let mut all = Vec::new();
-        match key {
-            // A lexicon in a union goes through its shared position list rather than one
-            // lookup per lexicon entry.
-            IndexKey::Union(keys) => {
-                for key in keys {
-                    all.extend_from_slice(&self.positions(key));
-                }
-            }
-            _ => self.visit_positions(key, &mut |list| all.extend_from_slice(list)),
-        }
-        all.sort_unstable();
-        all.dedup();
-        let positions: Rc<[u32]> = Rc::from(all);
-        self.key_positions
-            .borrow_mut()
-            .push((key.clone(), positions.clone()));
-        positions
+        all.get(id).cloned().unwrap_or_else(|| Rc::from(Vec::new()))
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.
@@ -444,8 +347,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     /// predicates of one token finds them side by side.
     #[inline]
     pub(crate) fn memo_row(&self, index: usize) -> Option<Row<'r>> {
-        let (memo, types) = self.memo?;
-        memo.row(*types.get(index)?)
+        let sharing = self.sharing?;
+        sharing.memo.row(*sharing.types.get(index)?)
     }
 
     /// Whether token `index` passes predicate `pred`.
@@ -477,39 +380,20 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         result
     }
 
-    /// Whether token `index` is a single-word entry of `lexicon`, through the membership table.
+    /// Whether token `index` is a single-word entry of `lexicon`, through the membership table
+    /// when sharing work (it is asked once per token type then).
     fn in_lexicon(&self, lexicon: usize, index: usize) -> bool {
-        let Some(membership) = self.membership else {
+        let Some(sharing) = self.sharing else {
             return self
                 .lexicons
                 .get(lexicon)
                 .is_some_and(|lex| lex.single.contains(lex.key(self.doc, index)));
         };
-        let table = self.token_lexicons.get_or_init(|| {
-            let exact = !membership.by_text.is_empty();
-            (0..self.token_count)
-                .map(|at| {
-                    let by_norm = membership
-                        .by_norm
-                        .get(self.doc.norm(at))
-                        .map_or(&[][..], Vec::as_slice);
-                    let by_text = if exact {
-                        membership
-                            .by_text
-                            .get(self.doc.token_text(at))
-                            .map_or(&[][..], Vec::as_slice)
-                    } else {
-                        &[][..]
-                    };
-                    (by_norm, by_text)
-                })
-                .collect()
-        });
-        let Some((by_norm, by_text)) = table.get(index) else {
-            return false;
-        };
         let id = lexicon as u32;
-        by_norm.binary_search(&id).is_ok() || by_text.binary_search(&id).is_ok()
+        let holds =
+            |list: Option<&Vec<u32>>| list.is_some_and(|ids| ids.binary_search(&id).is_ok());
+        holds(sharing.membership.by_norm.get(self.doc.norm(index)))
+            || holds(sharing.membership.by_text.get(self.doc.token_text(index)))
     }
 
     /// The anchors that hold at boundary `position`, one bit each as [`crate::vm::anchor_bit`]

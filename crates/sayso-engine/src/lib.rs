@@ -67,6 +67,7 @@
 mod compile;
 mod context;
 mod hash;
+mod keys;
 mod live;
 mod predicate;
 mod run;
@@ -195,7 +196,6 @@ fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
 /// document finds its positions once) and the most tokens a match can have before the token.
 #[derive(Debug)]
 pub(crate) struct IndexEntry {
-    pub(crate) key: context::IndexKey,
     pub(crate) id: usize,
     pub(crate) before: Option<u32>,
 }
@@ -237,6 +237,8 @@ pub struct RuleSet {
     caches: std::sync::Mutex<Vec<Cache>>,
     /// How many distinct lookarounds the rules have (see [`CompiledRule::look_keys`]).
     look_count: usize,
+    /// The index keys of all rules, and what puts a token type under each.
+    keys: keys::KeyIndex,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -407,7 +409,7 @@ impl RuleSet {
         let lexicons: Vec<CompiledLexicon> =
             program.lexicons.iter().map(CompiledLexicon::new).collect();
         let mut compiled = Vec::with_capacity(program.rules.len());
-        let mut key_ids: HashMap<context::IndexKey, usize> = HashMap::new();
+        let mut keys = keys::KeyIndex::default();
         let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
         for (index, rule) in program.rules.iter().enumerate() {
             let pattern = compile::compile_pattern(
@@ -450,10 +452,9 @@ impl RuleSet {
                 .flat_map(|(test, before)| {
                     index_keys(test).into_iter().map(move |key| (key, *before))
                 })
-                .map(|(key, before)| {
-                    let next = key_ids.len();
-                    let id = *key_ids.entry(key.clone()).or_insert(next);
-                    IndexEntry { key, id, before }
+                .map(|(key, before)| IndexEntry {
+                    id: keys.id(&key, &lexicons),
+                    before,
                 })
                 .collect();
             let required_labels = requirements.labels;
@@ -502,6 +503,7 @@ impl RuleSet {
             features,
             caches: std::sync::Mutex::new(Vec::new()),
             look_count,
+            keys,
         })
     }
 

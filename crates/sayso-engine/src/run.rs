@@ -9,7 +9,7 @@ use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
 
 use crate::compile::Compiled;
-use crate::context::{AnnotRef, AnnotSpan, DocContext};
+use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
 use crate::{CompiledRule, Field, IndexEntry, Match, RuleSet};
@@ -127,7 +127,13 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         live_buffer,
     } = &mut cache;
     if optimized {
-        memo.prepare(doc, set.predicates.tests.len(), token_types);
+        memo.prepare(
+            doc,
+            set.predicates.tests.len(),
+            &set.keys,
+            &set.membership,
+            token_types,
+        );
     }
     let context = DocContext::new(
         doc,
@@ -135,8 +141,11 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         &set.lexicons,
         &set.phrase_lexicons,
         label_count,
-        optimized.then_some(&set.membership),
-        optimized.then_some((&*memo, &token_types[..])),
+        optimized.then_some(Sharing {
+            types: token_types,
+            memo,
+            membership: &set.membership,
+        }),
     );
     let mut cascade = Cascade {
         set,
@@ -235,7 +244,7 @@ impl Cascade<'_, '_, '_> {
         let mut rarest = None;
         let mut fewest = usize::MAX;
         for entry in &compiled.index_keys {
-            let count = self.context.positions_of(entry.id, &entry.key).len();
+            let count = self.context.positions_of(entry.id).len();
             if count < fewest {
                 fewest = count;
                 rarest = Some(entry);
@@ -251,7 +260,7 @@ impl Cascade<'_, '_, '_> {
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
             Some(entry) => {
-                let positions = self.context.positions_of(entry.id, &entry.key);
+                let positions = self.context.positions_of(entry.id);
                 let mut chosen = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
@@ -289,11 +298,10 @@ impl Cascade<'_, '_, '_> {
         };
         let allowed = match rarest {
             Some(IndexEntry {
-                key,
                 id,
                 before: Some(before),
             }) if !segments.is_empty() => {
-                Some(marks.mark_before(&self.context.positions_of(*id, key), *before as usize))
+                Some(marks.mark_before(&self.context.positions_of(*id), *before as usize))
             }
             _ => None,
         };

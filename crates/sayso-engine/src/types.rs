@@ -11,6 +11,8 @@ use std::cell::Cell;
 use sayso_tokenize::{Document, TokenKind};
 
 use crate::hash::FastMap;
+use crate::keys::KeyIndex;
+use crate::predicate::Membership;
 
 /// The most bytes the results may take; past it the memo starts again, so that memory stays
 /// bounded however varied the input is.
@@ -39,18 +41,31 @@ pub(crate) struct TypeMemo {
     /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
     /// type lie together, since the rules ask many tests of the token at hand.
     cells: Vec<Cell<u8>>,
+    /// Per type, the range of `key_lists` holding the index keys it is under.
+    key_ranges: Vec<(u32, u32)>,
+    /// The index keys of every type, one list after another.
+    key_lists: Vec<u32>,
+    key_count: usize,
 }
 
 impl TypeMemo {
     /// Writes the type of each token of `doc` into `types`, and makes room in the memo for the
     /// types not seen before.
-    pub(crate) fn prepare(&mut self, doc: &Document<'_>, test_count: usize, types: &mut Vec<u32>) {
+    pub(crate) fn prepare(
+        &mut self,
+        doc: &Document<'_>,
+        test_count: usize,
+        keys: &KeyIndex,
+        membership: &Membership,
+        types: &mut Vec<u32>,
+    ) {
         let stride = test_count.div_ceil(4);
         let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
         if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
             *self = TypeMemo {
                 tests: test_count,
                 stride,
+                key_count: keys.len(),
                 ..TypeMemo::default()
             };
         }
@@ -72,6 +87,10 @@ impl TypeMemo {
             } else {
                 let id = self.variants.len() as u32;
                 self.variants.push((kind, flags, u32::MAX));
+                let under = keys.keys_of(doc.norm(index), text, membership);
+                let start = self.key_lists.len() as u32;
+                self.key_lists.extend_from_slice(&under);
+                self.key_ranges.push((start, self.key_lists.len() as u32));
                 match last {
                     Some(last) => self.variants[last as usize].2 = id,
                     None => {
@@ -84,6 +103,19 @@ impl TypeMemo {
         }
         self.cells
             .resize(self.variants.len() * self.stride, Cell::new(0));
+    }
+
+    /// The index keys type `id` is under.
+    pub(crate) fn keys(&self, id: u32) -> &[u32] {
+        self.key_ranges
+            .get(id as usize)
+            .and_then(|&(start, end)| self.key_lists.get(start as usize..end as usize))
+            .unwrap_or_default()
+    }
+
+    /// How many index keys the rule set has.
+    pub(crate) fn key_count(&self) -> usize {
+        self.key_count
     }
 
     /// The results of every test on type `id`.
