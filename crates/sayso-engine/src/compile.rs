@@ -37,6 +37,15 @@ pub(crate) enum Inst {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Assertion {
     Anchor(Anchor),
+    /// The anchor does not hold here (a negated lookaround of an anchor).
+    NotAnchor(Anchor),
+    /// The token after the position (ahead) or before it (behind), inside the segment, passes
+    /// the test, or not when negated: a lookaround of one token, decided without a table.
+    Token {
+        pred: PredId,
+        direction: LookDirection,
+        negated: bool,
+    },
     /// Lookaround number `look` of the rule holds here (or not, when negated).
     Look {
         look: usize,
@@ -250,6 +259,27 @@ impl Compiler<'_> {
                 negated,
                 inner,
             } => {
+                // A lookaround of one token or one anchor is a test at the position itself.
+                match (&**inner, *negated) {
+                    (Pattern::Token(test), negated) => {
+                        let pred = self.preds.intern(test)?;
+                        insts.push(Inst::Assert(Assertion::Token {
+                            pred,
+                            direction: *direction,
+                            negated,
+                        }));
+                        return Ok(());
+                    }
+                    (Pattern::Anchor(anchor), false) => {
+                        insts.push(Inst::Assert(Assertion::Anchor(*anchor)));
+                        return Ok(());
+                    }
+                    (Pattern::Anchor(anchor), true) => {
+                        insts.push(Inst::Assert(Assertion::NotAnchor(*anchor)));
+                        return Ok(());
+                    }
+                    _ => {}
+                }
                 let node = std::ptr::from_ref::<Pattern>(inner) as usize;
                 let look = match self.look_ids.get(&node) {
                     Some(&known) => known,

@@ -616,7 +616,11 @@ impl RuleSet {
                 Inst::Annotation { label, .. } => FailedStep::Annotation(*label),
                 Inst::Phrase(lexicon) => FailedStep::Phrase(ir::LexiconId(*lexicon as u32)),
                 Inst::Assert(compile::Assertion::Anchor(anchor)) => FailedStep::Anchor(*anchor),
-                Inst::Assert(compile::Assertion::Look { .. }) => FailedStep::Lookaround,
+                Inst::Assert(
+                    compile::Assertion::Look { .. }
+                    | compile::Assertion::NotAnchor(_)
+                    | compile::Assertion::Token { .. },
+                ) => FailedStep::Lookaround,
                 _ => return None,
             };
             Some(PartialMatch {

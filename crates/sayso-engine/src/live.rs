@@ -50,6 +50,8 @@ pub(crate) struct LiveProg {
     anchor_bits: Vec<u64>,
     /// The lookaround assertions: (bit, lookaround, negated).
     look_bits: Vec<(u32, usize, bool)>,
+    /// The one-token lookaround assertions: (bit, the assertion).
+    token_bits: Vec<(u32, Assertion)>,
     /// The consuming steps that can begin a match, or `None` when a match can begin without
     /// consuming anything.
     first_steps: Option<Vec<EdgeStep>>,
@@ -89,7 +91,10 @@ fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
                 stack.push((*first, anchors));
                 stack.push((*second, anchors));
             }
-            Inst::Save(_) | Inst::Assert(Assertion::Look { .. }) => stack.push((pc + 1, anchors)),
+            Inst::Save(_)
+            | Inst::Assert(
+                Assertion::Look { .. } | Assertion::NotAnchor(_) | Assertion::Token { .. },
+            ) => stack.push((pc + 1, anchors)),
             Inst::Assert(Assertion::Anchor(anchor)) => {
                 stack.push((pc + 1, anchors | crate::vm::anchor_bit(*anchor)));
             }
@@ -182,6 +187,7 @@ impl LiveProg {
         }
         let mut anchor_bits = vec![0u64; 64];
         let mut look_bits = Vec::new();
+        let mut token_bits = Vec::new();
         for (bit, assertion) in assertions.iter().enumerate().take(KEY_BITS) {
             match *assertion {
                 Assertion::Anchor(anchor) => {
@@ -192,7 +198,16 @@ impl LiveProg {
                         }
                     }
                 }
+                Assertion::NotAnchor(anchor) => {
+                    let anchor = crate::vm::anchor_bit(anchor);
+                    for (mask, bits) in anchor_bits.iter_mut().enumerate() {
+                        if mask as u8 & anchor == 0 {
+                            *bits |= 1 << bit;
+                        }
+                    }
+                }
                 Assertion::Look { look, negated } => look_bits.push((bit as u32, look, negated)),
+                Assertion::Token { .. } => token_bits.push((bit as u32, *assertion)),
             }
         }
         LiveProg {
@@ -200,6 +215,7 @@ impl LiveProg {
             last_steps: last_steps(prog, &epsilon_from, &matches),
             anchor_bits,
             look_bits,
+            token_bits,
             insts: prog.clone(),
             size,
             epsilon_from,
@@ -357,6 +373,9 @@ pub(crate) struct Pass<'p, 'r, 'd, 't> {
     pub(crate) window: &'p Window<'p>,
     /// The first boundary needed; earlier ones are left out.
     pub(crate) from: usize,
+    /// The last boundary needed: no match reaches past it. Assertions still see the whole
+    /// window.
+    pub(crate) to: usize,
     pub(crate) direction: Direction,
 }
 
@@ -373,7 +392,7 @@ impl Pass<'_, '_, '_, '_> {
     /// inside the segment, where its successor is live.
     fn jump_live(&self, pc: u32, at: usize, out: &[u32], states: &[State]) -> bool {
         let next = pc as usize + 1;
-        let (from, high) = (self.from, self.window.high);
+        let (from, high) = (self.from, self.to);
         let live_at = |land: usize| {
             (from..=high).contains(&land)
                 && out
@@ -429,6 +448,11 @@ impl Pass<'_, '_, '_, '_> {
                 bits |= 1 << bit;
             }
         }
+        for &(bit, assertion) in &self.prog.token_bits {
+            if self.window.assertion(self.context, assertion, at) {
+                bits |= 1 << bit;
+            }
+        }
         bits
     }
 
@@ -444,7 +468,7 @@ impl Pass<'_, '_, '_, '_> {
 }
 
 impl LiveDfa {
-    /// Fills `out` with the live state of every boundary `pass.from..=window.high` and returns
+    /// Fills `out` with the live state of every boundary `pass.from..=pass.to` and returns
     /// a view of it.
     pub(crate) fn compute<'a>(
         &'a mut self,
@@ -457,9 +481,10 @@ impl LiveDfa {
         }
         let prog = pass.prog;
         let window = pass.window;
-        let from = pass.from.clamp(window.low, window.high);
-        let pass = Pass { from, ..*pass };
-        let width = window.high - from + 1;
+        let to = pass.to.clamp(window.low, window.high);
+        let from = pass.from.clamp(window.low, to);
+        let pass = Pass { from, to, ..*pass };
+        let width = to - from + 1;
         out.clear();
         out.resize(width, 0);
         let cacheable = prog.cacheable();

@@ -368,6 +368,7 @@ impl Cascade<'_, '_, '_> {
                 context: &self.context,
                 window: &window,
                 from: low,
+                to: high,
                 direction,
             };
             let Some(dfa) = self.look_live.get_mut(key as usize) else {
@@ -460,16 +461,12 @@ impl Cascade<'_, '_, '_> {
                 let Some(reach) = live.last_end(&self.context, first + 1..=reach) else {
                     continue;
                 };
-                let reachable = Window {
-                    low,
-                    high: reach,
-                    looks: &tables,
-                };
                 let pass = Pass {
                     prog: &compiled.live,
                     context: &self.context,
-                    window: &reachable,
+                    window: &window,
                     from: first,
+                    to: reach,
                     direction: Direction::Backward,
                 };
                 let table = live_dfa.compute(&pass, &mut live_buffer, &mut counters);

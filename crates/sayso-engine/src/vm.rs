@@ -206,7 +206,33 @@ impl Window<'_> {
     ) -> bool {
         match assertion {
             Assertion::Anchor(anchor) => context.anchor(anchor, at),
+            Assertion::NotAnchor(anchor) => !context.anchor(anchor, at),
+            Assertion::Token {
+                pred,
+                direction,
+                negated,
+            } => self.token_holds(context, pred, direction, at) != negated,
             Assertion::Look { look, negated } => self.look_holds(look, at) != negated,
+        }
+    }
+
+    /// Whether the token after boundary `at` (ahead) or before it (behind), inside the window,
+    /// passes `pred`.
+    #[inline]
+    pub(crate) fn token_holds(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        pred: crate::predicate::PredId,
+        direction: sayso_lang::ir::LookDirection,
+        at: usize,
+    ) -> bool {
+        match direction {
+            sayso_lang::ir::LookDirection::Ahead => {
+                at >= self.low && at < self.high && context.pred(pred, at)
+            }
+            sayso_lang::ir::LookDirection::Behind => {
+                at > self.low && at <= self.high && context.pred(pred, at - 1)
+            }
         }
     }
 
