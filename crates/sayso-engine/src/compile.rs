@@ -37,6 +37,15 @@ pub(crate) enum Inst {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Assertion {
     Anchor(Anchor),
+    /// The anchor does not hold here (a negated lookaround of an anchor).
+    NotAnchor(Anchor),
+    /// The token after the position (ahead) or before it (behind), inside the segment, passes
+    /// the test, or not when negated: a lookaround of one token, decided without a table.
+    Token {
+        pred: PredId,
+        direction: LookDirection,
+        negated: bool,
+    },
     /// Lookaround number `look` of the rule holds here (or not, when negated).
     Look {
         look: usize,
@@ -57,14 +66,16 @@ pub(crate) struct Look {
     /// For lookbehind the inner pattern forwards (matches end at the position); for lookahead
     /// the inner pattern reversed (run backwards, matches "end" where they start).
     pub(crate) prog: Prog,
+    /// The inner pattern the other way round, for the liveness pass that decides the same:
+    /// a lookahead holds where the forward pattern's first instruction is live, a lookbehind
+    /// where the reversed pattern's is, running forwards.
+    pub(crate) live: crate::live::LiveProg,
 }
 
 /// Everything a pattern compiles into: the main program and its lookarounds, children first.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Compiled {
     pub(crate) prog: Prog,
-    /// The pattern reversed, without captures: run backwards, it finds where matches start.
-    pub(crate) reverse: Prog,
     pub(crate) looks: Vec<Look>,
 }
 
@@ -99,10 +110,8 @@ pub(crate) fn compile_pattern(
         limits,
     };
     let prog = compiler.program(pattern, false, true)?;
-    let reverse = compiler.program(pattern, true, false)?;
     Ok(Compiled {
         prog,
-        reverse,
         looks: compiler.looks,
     })
 }
@@ -250,16 +259,39 @@ impl Compiler<'_> {
                 negated,
                 inner,
             } => {
+                // A lookaround of one token or one anchor is a test at the position itself.
+                match (&**inner, *negated) {
+                    (Pattern::Token(test), negated) => {
+                        let pred = self.preds.intern(test)?;
+                        insts.push(Inst::Assert(Assertion::Token {
+                            pred,
+                            direction: *direction,
+                            negated,
+                        }));
+                        return Ok(());
+                    }
+                    (Pattern::Anchor(anchor), false) => {
+                        insts.push(Inst::Assert(Assertion::Anchor(*anchor)));
+                        return Ok(());
+                    }
+                    (Pattern::Anchor(anchor), true) => {
+                        insts.push(Inst::Assert(Assertion::NotAnchor(*anchor)));
+                        return Ok(());
+                    }
+                    _ => {}
+                }
                 let node = std::ptr::from_ref::<Pattern>(inner) as usize;
                 let look = match self.look_ids.get(&node) {
                     Some(&known) => known,
                     None => {
                         let look_reverse = matches!(direction, LookDirection::Ahead);
                         let prog = self.program(inner, look_reverse, false)?;
+                        let live = self.program(inner, !look_reverse, false)?;
                         let look = self.looks.len();
                         self.looks.push(Look {
                             direction: *direction,
                             prog,
+                            live: crate::live::LiveProg::new(&live),
                         });
                         self.look_ids.insert(node, look);
                         look

@@ -2,8 +2,7 @@
 //! (quotations, sentences, paragraphs, and the resolved matches of earlier rules), phrase
 //! positions, and a memo of token-test results shared by every rule.
 
-use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
@@ -11,6 +10,7 @@ use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, Membership, Pred, PredId, Predicates};
+use crate::types::{self, Row, TypeMemo};
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +46,9 @@ pub(crate) struct AnnotSpan {
 pub(crate) struct LabelIndex {
     by_start: Vec<AnnotSpan>,
     by_end: Vec<AnnotSpan>,
+    /// For each position up to the last start, the index in `by_start` of the first span that
+    /// starts there or later, so that the spans starting at a position take two loads to find.
+    first_from: Vec<u32>,
 }
 
 impl LabelIndex {
@@ -55,16 +58,34 @@ impl LabelIndex {
         spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let mut by_end = spans.clone();
         by_end.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
+        let last_start = spans.last().map_or(0, |span| span.start);
+        let mut first_from = Vec::with_capacity(last_start + 2);
+        let mut next = 0;
+        for position in 0..=last_start + 1 {
+            while next < spans.len() && spans[next].start < position {
+                next += 1;
+            }
+            first_from.push(next as u32);
+        }
         LabelIndex {
             by_start: spans,
             by_end,
+            first_from,
         }
     }
 
+    #[inline]
     pub(crate) fn starting_at(&self, position: usize) -> &[AnnotSpan] {
-        let from = self.by_start.partition_point(|s| s.start < position);
-        let to = self.by_start.partition_point(|s| s.start <= position);
-        &self.by_start[from..to]
+        match (
+            self.first_from.get(position),
+            self.first_from.get(position + 1),
+        ) {
+            (Some(&from), Some(&to)) => self
+                .by_start
+                .get(from as usize..to as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     pub(crate) fn ending_at(&self, position: usize) -> &[AnnotSpan] {
@@ -106,28 +127,34 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     sentence_end: Vec<bool>,
     paragraph_start: Vec<bool>,
     paragraph_end: Vec<bool>,
+    /// The anchors holding at each boundary, as bits.
+    anchor_masks: Vec<u8>,
     /// Sentence index of each token.
     pub(crate) sentence_of: Vec<u32>,
     /// Paragraph index of each token.
     pub(crate) paragraph_of: Vec<u32>,
     labels: Vec<LabelIndex>,
-    phrases: HashMap<usize, PhraseTable>,
-    /// Memo of predicate results: 0 unknown, 1 fails, 2 passes. Only used when sharing work.
-    memo: Option<Vec<OnceCell<Vec<Cell<u8>>>>>,
-    /// Which lexicons hold each token, found with one lookup per token when sharing work.
-    membership: Option<&'r Membership>,
-    token_lexicons: std::cell::OnceCell<Vec<(&'r [u32], &'r [u32])>>,
-    /// Positions of each normalised form, built on first use by the prefilter.
-    norm_index: RefCell<Option<FastMap<&'d str, Vec<u32>>>>,
-    /// Positions of the tokens in each lexicon, built on first use by the prefilter.
-    lexicon_positions: RefCell<FastMap<usize, Rc<[u32]>>>,
-    /// Positions under each index key asked for, so that rules sharing a key (a cue lexicon
-    /// in a union, say) look it up once per document.
-    key_positions: RefCell<Vec<(IndexKey, Rc<[u32]>)>>,
+    phrases: FastMap<usize, PhraseTable>,
+    /// What is shared with the other documents of this thread; `None` in the plain
+    /// simulation.
+    sharing: Option<Sharing<'r>>,
+    /// The positions under each index key, by key id, found in one pass on first use.
+    key_positions: OnceCell<Vec<Rc<[u32]>>>,
+}
+
+/// What a run shares with the other runs of a thread and with the rule set.
+#[derive(Clone, Copy)]
+pub(crate) struct Sharing<'r> {
+    /// The type of each token of the document.
+    pub(crate) types: &'r [u32],
+    /// Test results and index keys per type.
+    pub(crate) memo: &'r TypeMemo,
+    /// Which lexicons hold each single-word entry.
+    pub(crate) membership: &'r Membership,
 }
 
 /// A key under which the positions of tokens that may pass a test can be looked up.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum IndexKey {
     /// Tokens with this normalised form.
     Norm(String),
@@ -146,9 +173,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         lexicons: &'r [CompiledLexicon],
         phrase_lexicons: &[usize],
         label_count: usize,
-        membership: Option<&'r Membership>,
+        sharing: Option<Sharing<'r>>,
     ) -> Self {
-        let share_predicates = membership.is_some();
         let token_count = doc.tokens().len();
         let mut sentence_start = vec![false; token_count + 1];
         let mut sentence_end = vec![false; token_count + 1];
@@ -210,7 +236,26 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 .collect();
             labels[builtin.id().0 as usize] = LabelIndex::new(spans);
         }
+        let anchor_masks = (0..=token_count)
+            .map(|at| {
+                let holds = [
+                    (Anchor::SentenceStart, sentence_start[at]),
+                    (Anchor::SentenceEnd, sentence_end[at]),
+                    (Anchor::ParagraphStart, paragraph_start[at]),
+                    (Anchor::ParagraphEnd, paragraph_end[at]),
+                    (Anchor::DocumentStart, at == 0),
+                    (Anchor::DocumentEnd, at == token_count),
+                ];
+                holds
+                    .iter()
+                    .filter(|(_, holds)| *holds)
+                    .fold(0u8, |mask, (anchor, _)| {
+                        mask | crate::vm::anchor_bit(*anchor)
+                    })
+            })
+            .collect();
         let mut context = DocContext {
+            anchor_masks,
             doc,
             token_count,
             preds,
@@ -222,13 +267,9 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             sentence_of,
             paragraph_of,
             labels,
-            phrases: HashMap::new(),
-            memo: share_predicates.then(|| vec![OnceCell::new(); preds.tests.len()]),
-            norm_index: RefCell::new(None),
-            membership,
-            token_lexicons: std::cell::OnceCell::new(),
-            lexicon_positions: RefCell::new(FastMap::default()),
-            key_positions: RefCell::new(Vec::new()),
+            phrases: FastMap::default(),
+            sharing,
+            key_positions: OnceCell::new(),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -268,108 +309,25 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         table
     }
 
-    /// Calls `visit` with each list of positions that together hold every token under `key`.
-    fn visit_positions(&self, key: &IndexKey, visit: &mut dyn FnMut(&[u32])) {
-        let mut index = self.norm_index.borrow_mut();
-        let index = index.get_or_insert_with(|| {
-            let mut map: FastMap<&'d str, Vec<u32>> = FastMap::default();
-            map.reserve(self.token_count / 2);
-            for position in 0..self.token_count {
-                map.entry(self.doc.norm(position))
-                    .or_default()
-                    .push(position as u32);
+    /// The sorted positions of the tokens under index key number `id` of the rule set, found
+    /// for all keys in one pass over the token types; every position in the plain simulation,
+    /// which keeps no types.
+    pub(crate) fn positions_of(&self, id: usize) -> Rc<[u32]> {
+        let Some(sharing) = self.sharing else {
+            return (0..self.token_count as u32).collect();
+        };
+        let all = self.key_positions.get_or_init(|| {
+            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); sharing.memo.key_count()];
+            for (position, &id) in sharing.types.iter().enumerate() {
+                for &key in sharing.memo.keys(id) {
+                    if let Some(list) = lists.get_mut(key as usize) {
+                        list.push(position as u32);
+                    }
+                }
             }
-            map
+            lists.into_iter().map(Rc::from).collect()
         });
-        self.visit_key(index, key, visit);
-    }
-
-    fn visit_key(
-        &self,
-        index: &FastMap<&'d str, Vec<u32>>,
-        key: &IndexKey,
-        visit: &mut dyn FnMut(&[u32]),
-    ) {
-        match key {
-            IndexKey::Norm(norm) => {
-                if let Some(list) = index.get(norm.as_str()) {
-                    visit(list);
-                }
-            }
-            IndexKey::Lexicon(lexicon) => {
-                if let Some(lex) = self.lexicons.get(*lexicon) {
-                    for entry in &lex.single_norms {
-                        if let Some(list) = index.get(entry.as_str()) {
-                            visit(list);
-                        }
-                    }
-                }
-            }
-            IndexKey::Lemma(lexicon, lemma) => {
-                let forms = self
-                    .lexicons
-                    .get(*lexicon)
-                    .and_then(|lex| lex.lemma_forms.get(lemma));
-                for form in forms.into_iter().flatten() {
-                    if let Some(list) = index.get(form.as_str()) {
-                        visit(list);
-                    }
-                }
-            }
-            IndexKey::Union(keys) => {
-                for key in keys {
-                    self.visit_key(index, key, visit);
-                }
-            }
-        }
-    }
-
-    /// The positions of the tokens in a lexicon, found by one scan and shared by all rules.
-    fn lexicon_positions(&self, lexicon: usize) -> Rc<[u32]> {
-        if let Some(known) = self.lexicon_positions.borrow().get(&lexicon) {
-            return known.clone();
-        }
-        let positions: Rc<[u32]> = (0..self.token_count)
-            .filter(|&at| self.in_lexicon(lexicon, at))
-            .map(|at| at as u32)
-            .collect();
-        self.lexicon_positions
-            .borrow_mut()
-            .insert(lexicon, positions.clone());
-        positions
-    }
-
-    /// How many tokens are under `key`.
-    pub(crate) fn count_positions(&self, key: &IndexKey) -> usize {
-        self.positions(key).len()
-    }
-
-    /// The sorted positions of the tokens under `key`, computed once per document and key.
-    pub(crate) fn positions(&self, key: &IndexKey) -> Rc<[u32]> {
-        if let IndexKey::Lexicon(lexicon) = key {
-            return self.lexicon_positions(*lexicon);
-        }
-        if let Some((_, known)) = self.key_positions.borrow().iter().find(|(k, _)| k == key) {
-            return known.clone();
-        }
-        let mut all = Vec::new();
-        match key {
-            // A lexicon in a union goes through its shared position list rather than one
-            // lookup per lexicon entry.
-            IndexKey::Union(keys) => {
-                for key in keys {
-                    all.extend_from_slice(&self.positions(key));
-                }
-            }
-            _ => self.visit_positions(key, &mut |list| all.extend_from_slice(list)),
-        }
-        all.sort_unstable();
-        all.dedup();
-        let positions: Rc<[u32]> = Rc::from(all);
-        self.key_positions
-            .borrow_mut()
-            .push((key.clone(), positions.clone()));
-        positions
+        all.get(id).cloned().unwrap_or_else(|| Rc::from(Vec::new()))
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.
@@ -385,42 +343,32 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.labels.get(label.0 as usize)
     }
 
+    /// The memoized results of token `index`'s type, when sharing work: a caller asking many
+    /// predicates of one token finds them side by side.
+    #[inline]
+    pub(crate) fn memo_row(&self, index: usize) -> Option<Row<'r>> {
+        let sharing = self.sharing?;
+        sharing.memo.row(*sharing.types.get(index)?)
+    }
+
     /// Whether token `index` passes predicate `pred`.
     #[inline]
     pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
         // The hot path is a memo hit: a few loads and a compare, inlined into the VM loops.
-        if let Some(memo) = &self.memo
-            && let Some(cell) = memo
-                .get(pred)
-                .and_then(OnceCell::get)
-                .and_then(|row| row.get(index))
-        {
-            match cell.get() {
-                0 => {}
-                known => return known == 2,
-            }
+        match self.memo_row(index).map(|row| row.get(pred)) {
+            Some(types::PASSES) => true,
+            Some(types::FAILS) => false,
+            _ => self.pred_slow(pred, index),
         }
-        self.pred_slow(pred, index)
     }
 
     #[inline(never)]
     fn pred_slow(&self, pred: PredId, index: usize) -> bool {
-        let Some(memo) = &self.memo else {
+        let Some(row) = self.memo_row(index) else {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };
-        let Some(row) = memo.get(pred) else {
-            return false;
-        };
-        let row = row.get_or_init(|| vec![Cell::new(0); self.token_count]);
-        let Some(cell) = row.get(index) else {
-            return false;
-        };
-        match cell.get() {
-            0 => {}
-            known => return known == 2,
-        }
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
-        // many compound tests happens once per token.
+        // many compound tests happens once per type.
         let result = match self.preds.tests.get(pred) {
             Some(Pred::And(parts)) => parts.iter().all(|&part| self.pred(part, index)),
             Some(Pred::Or(parts)) => parts.iter().any(|&part| self.pred(part, index)),
@@ -428,43 +376,31 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             Some(Pred::InLexicon(lexicon)) => self.in_lexicon(*lexicon, index),
             _ => self.preds.eval(pred, self.doc, index, self.lexicons),
         };
-        cell.set(if result { 2 } else { 1 });
+        row.set(pred, result);
         result
     }
 
-    /// Whether token `index` is a single-word entry of `lexicon`, through the membership table.
+    /// Whether token `index` is a single-word entry of `lexicon`, through the membership table
+    /// when sharing work (it is asked once per token type then).
     fn in_lexicon(&self, lexicon: usize, index: usize) -> bool {
-        let Some(membership) = self.membership else {
+        let Some(sharing) = self.sharing else {
             return self
                 .lexicons
                 .get(lexicon)
                 .is_some_and(|lex| lex.single.contains(lex.key(self.doc, index)));
         };
-        let table = self.token_lexicons.get_or_init(|| {
-            let exact = !membership.by_text.is_empty();
-            (0..self.token_count)
-                .map(|at| {
-                    let by_norm = membership
-                        .by_norm
-                        .get(self.doc.norm(at))
-                        .map_or(&[][..], Vec::as_slice);
-                    let by_text = if exact {
-                        membership
-                            .by_text
-                            .get(self.doc.token_text(at))
-                            .map_or(&[][..], Vec::as_slice)
-                    } else {
-                        &[][..]
-                    };
-                    (by_norm, by_text)
-                })
-                .collect()
-        });
-        let Some((by_norm, by_text)) = table.get(index) else {
-            return false;
-        };
         let id = lexicon as u32;
-        by_norm.binary_search(&id).is_ok() || by_text.binary_search(&id).is_ok()
+        let holds =
+            |list: Option<&Vec<u32>>| list.is_some_and(|ids| ids.binary_search(&id).is_ok());
+        holds(sharing.membership.by_norm.get(self.doc.norm(index)))
+            || holds(sharing.membership.by_text.get(self.doc.token_text(index)))
+    }
+
+    /// The anchors that hold at boundary `position`, one bit each as [`crate::vm::anchor_bit`]
+    /// gives them.
+    #[inline]
+    pub(crate) fn anchor_mask(&self, position: usize) -> u8 {
+        self.anchor_masks.get(position).copied().unwrap_or(0)
     }
 
     /// Whether the zero-width `anchor` holds at boundary `position`.

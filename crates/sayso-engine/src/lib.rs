@@ -47,24 +47,32 @@
 //! # Cost
 //!
 //! Every search is a Pike-VM simulation: each (token position, instruction) pair is visited
-//! at most once per search, so one search is linear in the segment. After a match, the next
-//! search starts at its end, as `find_iter` does; a rule whose preferred threads run on far past
-//! its matches can therefore rescan parts of a segment, which the scope bounds.
+//! at most once per search. In [`Simulation::Optimized`] (the default) a backward liveness pass
+//! first finds, for every position of a segment, the instructions from which a match can still
+//! be completed (a lazily built automaton, kept across documents, so most positions cost one
+//! cached transition). Threads start only where the first instruction is live and are dropped
+//! as soon as they reach a dead one, so no thread outlives its last chance of a match: the searches of
+//! a segment together stay linear in its length, however the rule's preferred threads would
+//! otherwise run on past its matches.
 //!
-//! [`Simulation::Optimized`] (the default) shares work and skips what cannot match: token tests
-//! are evaluated once per token for all rules, lexicon membership takes one lookup per token, a
-//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
-//! annotation of every label it consumes), and a backward capture-free pass over the reversed
-//! pattern marks where matches start, so threads start nowhere else. [`Simulation::Plain`] runs
-//! the bare simulation; both give identical matches, which the tests check.
+//! The optimized simulation also shares work and skips what cannot match: token tests are
+//! memoized per token type (text, kind and flags) for all rules and all the documents a thread
+//! runs, lookaround tables are computed once per segment for every rule with an equal
+//! lookaround, and a rule only runs in segments holding its rarest required literal or lexicon
+//! entry (and an annotation of every label it consumes), starting only within reach of it.
+//! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
+//! tests check.
 #![forbid(unsafe_code)]
 
 mod compile;
 mod context;
 mod hash;
+mod keys;
+mod live;
 mod predicate;
 mod run;
 mod scratch;
+mod types;
 mod vm;
 
 use std::collections::HashMap;
@@ -96,10 +104,13 @@ pub enum CompileError {
 /// How the engine simulates rules. Both give identical results; `Plain` exists to check that.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Simulation {
-    /// Every token test evaluated where a thread needs it, every rule started everywhere.
+    /// Every token test evaluated where a thread needs it, every rule started everywhere, no
+    /// thread dropped before it fails. The reference the optimized simulation is tested
+    /// against; a rule whose preferred threads outlive its matches can take quadratic time.
     Plain,
-    /// Token tests evaluated once per token and shared by all rules, and rules skipped in
-    /// segments that lack a token every match of theirs needs.
+    /// Token tests evaluated once per token type and shared by all rules, rules skipped in
+    /// segments that lack a token every match of theirs needs, and threads dropped where no
+    /// match can be completed.
     #[default]
     Optimized,
 }
@@ -136,13 +147,72 @@ pub(crate) struct CompiledRule {
     /// Index keys of tests some token of every match passes, each with the most tokens a match
     /// can have before that token (`None`: unbounded): the rule only runs in segments that hold
     /// a token under the rarest key, and only starts within that distance before one.
-    pub(crate) index_keys: Vec<(context::IndexKey, Option<u32>)>,
+    pub(crate) index_keys: Vec<IndexEntry>,
     /// Labels every match consumes an annotation of: segments without one are skipped.
     pub(crate) required_labels: Vec<LabelId>,
-    /// The steps that can begin a match, to skip start positions where none can.
-    pub(crate) first_steps: Option<Vec<vm::FirstStepAt>>,
-    /// The steps that can end a match, for the backward pass that finds where matches start.
-    pub(crate) last_steps: Option<Vec<vm::FirstStepAt>>,
+    /// The program's epsilon structure for the liveness pass.
+    pub(crate) live: live::LiveProg,
+    /// For each lookaround of the pattern, an id shared by every equal lookaround of the rule
+    /// set: macros such as a clause end put the same lookaround into many rules, and a
+    /// document computes its table once per segment for all of them.
+    pub(crate) look_keys: Vec<u32>,
+    /// The most tokens a match can have (`None`: no bound), so that the liveness pass can stop
+    /// that far past the last place a match may start.
+    pub(crate) max_tokens: Option<u32>,
+}
+
+/// Gives equal lookarounds of all rules one id (equal direction and program, nested
+/// lookarounds compared by their ids) and returns how many ids there are.
+fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    for rule in compiled.iter_mut() {
+        let mut keys: Vec<u32> = Vec::with_capacity(rule.pattern.looks.len());
+        for look in &rule.pattern.looks {
+            // Lookarounds come children first, so a nested one already has its id.
+            let insts: Vec<Inst> = look
+                .prog
+                .insts
+                .iter()
+                .map(|inst| match inst {
+                    Inst::Assert(compile::Assertion::Look { look, negated }) => {
+                        Inst::Assert(compile::Assertion::Look {
+                            look: keys.get(*look).map_or(usize::MAX, |&key| key as usize),
+                            negated: *negated,
+                        })
+                    }
+                    other => other.clone(),
+                })
+                .collect();
+            let text = format!("{:?} {insts:?}", look.direction);
+            let next = ids.len() as u32;
+            keys.push(*ids.entry(text).or_insert(next));
+        }
+        rule.look_keys = keys;
+    }
+    ids.len()
+}
+
+/// An index key of a rule, with the id it shares with equal keys of other rules (so that a
+/// document finds its positions once) and the most tokens a match can have before the token.
+#[derive(Debug)]
+pub(crate) struct IndexEntry {
+    pub(crate) id: usize,
+    pub(crate) before: Option<u32>,
+}
+
+/// What one thread keeps from document to document: the lazily built automata of each rule.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    /// The liveness automaton of each rule, by rule index.
+    pub(crate) live: Vec<live::LiveDfa>,
+    /// The liveness automaton of each distinct lookaround, by its shared id.
+    pub(crate) look_live: Vec<live::LiveDfa>,
+    /// The live states of the current segment.
+    pub(crate) live_buffer: Vec<u32>,
+    /// Token types and the token-test results per type.
+    pub(crate) memo: types::TypeMemo,
+    /// The type of each token of the current document.
+    pub(crate) token_types: Vec<u32>,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -163,6 +233,12 @@ pub struct RuleSet {
     /// The order rules run in: the program's cascade order, repaired if a rule comes before a
     /// rule whose label it needs (a hand-built program), so no match is ever dropped.
     run_order: Vec<usize>,
+    /// Caches of the threads not running a document now; a run takes one and gives it back.
+    caches: std::sync::Mutex<Vec<Cache>>,
+    /// How many distinct lookarounds the rules have (see [`CompiledRule::look_keys`]).
+    look_count: usize,
+    /// The index keys of all rules, and what puts a token type under each.
+    keys: keys::KeyIndex,
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -215,7 +291,9 @@ impl Match {
 pub struct RuleStats {
     /// The rule.
     pub rule: RuleId,
-    /// Thread-instruction executions, lookarounds and link conditions included.
+    /// The engine's measure of work: thread-instruction executions of the Pike VM, plus one per
+    /// position of each liveness pass (and a share of the program's size for each automaton
+    /// state built), lookarounds and link conditions included.
     pub steps: u64,
     /// Threads started at a new position.
     pub starts: u64,
@@ -331,6 +409,7 @@ impl RuleSet {
         let lexicons: Vec<CompiledLexicon> =
             program.lexicons.iter().map(CompiledLexicon::new).collect();
         let mut compiled = Vec::with_capacity(program.rules.len());
+        let mut keys = keys::KeyIndex::default();
         let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
         for (index, rule) in program.rules.iter().enumerate() {
             let pattern = compile::compile_pattern(
@@ -373,16 +452,17 @@ impl RuleSet {
                 .flat_map(|(test, before)| {
                     index_keys(test).into_iter().map(move |key| (key, *before))
                 })
+                .map(|(key, before)| IndexEntry {
+                    id: keys.id(&key, &lexicons),
+                    before,
+                })
                 .collect();
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
-                first_steps: vm::first_steps(&pattern.prog)
-                    .map(|steps| combine_steps(steps, &mut predicates))
-                    .transpose()?,
-                last_steps: vm::first_steps(&pattern.reverse)
-                    .map(|steps| combine_steps(steps, &mut predicates))
-                    .transpose()?,
+                live: live::LiveProg::new(&pattern.prog),
+                look_keys: Vec::new(),
+                max_tokens: max_length(&rule.pattern, &phrase_max),
                 pattern,
                 references,
                 link_conditions,
@@ -407,6 +487,7 @@ impl RuleSet {
                     .collect::<Result<Vec<_>, _>>()
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let look_count = share_lookarounds(&mut compiled);
         let membership = predicate::Membership::new(&lexicons);
         let run_order = cascade_order(&program, &compiled);
         Ok(RuleSet {
@@ -420,7 +501,37 @@ impl RuleSet {
             compiled,
             rules_by_label,
             features,
+            caches: std::sync::Mutex::new(Vec::new()),
+            look_count,
+            keys,
         })
+    }
+
+    /// A cache for one run: one a finished run gave back, or a new one.
+    pub(crate) fn take_cache(&self) -> Cache {
+        let reused = match self.caches.lock() {
+            Ok(mut caches) => caches.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        reused.unwrap_or_else(|| Cache {
+            live: (0..self.compiled.len())
+                .map(|_| live::LiveDfa::default())
+                .collect(),
+            look_live: (0..self.look_count)
+                .map(|_| live::LiveDfa::default())
+                .collect(),
+            live_buffer: Vec::new(),
+            memo: types::TypeMemo::default(),
+            token_types: Vec::new(),
+        })
+    }
+
+    /// Keeps a cache for the next run.
+    pub(crate) fn give_back_cache(&self, cache: Cache) {
+        match self.caches.lock() {
+            Ok(mut caches) => caches.push(cache),
+            Err(poisoned) => poisoned.into_inner().push(cache),
+        }
     }
 
     /// The program the rule set was compiled from (names, origins, labels).
@@ -505,7 +616,11 @@ impl RuleSet {
                 Inst::Annotation { label, .. } => FailedStep::Annotation(*label),
                 Inst::Phrase(lexicon) => FailedStep::Phrase(ir::LexiconId(*lexicon as u32)),
                 Inst::Assert(compile::Assertion::Anchor(anchor)) => FailedStep::Anchor(*anchor),
-                Inst::Assert(compile::Assertion::Look { .. }) => FailedStep::Lookaround,
+                Inst::Assert(
+                    compile::Assertion::Look { .. }
+                    | compile::Assertion::NotAnchor(_)
+                    | compile::Assertion::Token { .. },
+                ) => FailedStep::Lookaround,
                 _ => return None,
             };
             Some(PartialMatch {
@@ -702,40 +817,6 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
         Pattern::Capture { inner, .. } => collect_required(inner, out),
         _ => {}
     }
-}
-
-/// Merges the token steps that share their anchors into one `|` test, so a start position
-/// costs one memoized lookup instead of one per step.
-fn combine_steps(
-    steps: Vec<vm::FirstStepAt>,
-    predicates: &mut Predicates,
-) -> Result<Vec<vm::FirstStepAt>, CompileError> {
-    let mut combined: Vec<vm::FirstStepAt> = Vec::new();
-    let mut tokens: Vec<(u8, Vec<TokenTest>)> = Vec::new();
-    for (anchors, step) in steps {
-        match step {
-            vm::FirstStep::Token(pred) => {
-                let Some(test) = predicates.sources.get(pred).cloned() else {
-                    combined.push((anchors, step));
-                    continue;
-                };
-                match tokens.iter_mut().find(|(mask, _)| *mask == anchors) {
-                    Some((_, tests)) => tests.push(test),
-                    None => tokens.push((anchors, vec![test])),
-                }
-            }
-            other => combined.push((anchors, other)),
-        }
-    }
-    for (anchors, mut tests) in tokens {
-        let test = if tests.len() == 1 {
-            tests.remove(0)
-        } else {
-            TokenTest::Or(tests)
-        };
-        combined.push((anchors, vm::FirstStep::Token(predicates.intern(&test)?)));
-    }
-    Ok(combined)
 }
 
 /// What every match of a pattern needs: token tests (each with the most tokens a match can

@@ -9,9 +9,10 @@ use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span};
 
 use crate::compile::Compiled;
-use crate::context::{AnnotRef, AnnotSpan, DocContext};
+use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
+use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{CompiledRule, Field, Match, RuleSet};
+use crate::{CompiledRule, Field, IndexEntry, Match, RuleSet};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -66,6 +67,16 @@ struct Cascade<'r, 'd, 't> {
     marks: crate::scratch::PositionMarks,
     /// An empty segment list, shared.
     no_segments: Rc<[(usize, usize)]>,
+    /// The liveness automata this thread has built so far, by rule.
+    live: &'r mut [crate::live::LiveDfa],
+    /// The liveness automaton of each distinct lookaround.
+    look_live: &'r mut [crate::live::LiveDfa],
+    /// The live states of the segment at hand.
+    live_buffer: &'r mut Vec<u32>,
+    /// The live states of a lookaround over the segment at hand.
+    look_buffer: Vec<u32>,
+    /// Lookaround tables computed in this document, by (lookaround id, segment).
+    look_tables: crate::hash::FastMap<(u32, usize, usize), Rc<[bool]>>,
 }
 
 /// Where a rule can match in one document.
@@ -106,13 +117,35 @@ fn segment_ranges(
 /// Runs the whole rule set over `doc`.
 pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>) -> Outcome {
     let label_count = set.program.labels.len().max(3);
+    let optimized = set.config.simulation == crate::Simulation::Optimized;
+    let mut cache = set.take_cache();
+    let crate::Cache {
+        memo,
+        token_types,
+        live,
+        look_live,
+        live_buffer,
+    } = &mut cache;
+    if optimized {
+        memo.prepare(
+            doc,
+            set.predicates.tests.len(),
+            &set.keys,
+            &set.membership,
+            token_types,
+        );
+    }
     let context = DocContext::new(
         doc,
         &set.predicates,
         &set.lexicons,
         &set.phrase_lexicons,
         label_count,
-        (set.config.simulation == crate::Simulation::Optimized).then_some(&set.membership),
+        optimized.then_some(Sharing {
+            types: token_types,
+            memo,
+            membership: &set.membership,
+        }),
     );
     let mut cascade = Cascade {
         set,
@@ -134,6 +167,11 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         ],
         marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
         no_segments: Rc::from(Vec::new()),
+        live,
+        look_live,
+        live_buffer,
+        look_buffer: Vec::new(),
+        look_tables: crate::hash::FastMap::default(),
     };
     for &index in &set.run_order {
         for &label in &set.compiled[index].references {
@@ -154,7 +192,7 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         .iter()
         .map(|raw| token_span(doc, &raw.tokens).unwrap_or_default())
         .collect();
-    Outcome {
+    let outcome = Outcome {
         arena: cascade.arena,
         output,
         losers: cascade.losers,
@@ -162,7 +200,9 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         counters: cascade.counters,
         tracker: cascade.tracker,
         span_of,
-    }
+    };
+    set.give_back_cache(cache);
+    outcome
 }
 
 /// The byte span of a non-empty token range.
@@ -204,7 +244,7 @@ impl Cascade<'_, '_, '_> {
         let mut rarest = None;
         let mut fewest = usize::MAX;
         for entry in &compiled.index_keys {
-            let count = self.context.count_positions(&entry.0);
+            let count = self.context.positions_of(entry.id).len();
             if count < fewest {
                 fewest = count;
                 rarest = Some(entry);
@@ -219,8 +259,8 @@ impl Cascade<'_, '_, '_> {
         }
         let segments: Rc<[(usize, usize)]> = match rarest {
             None => all.clone(),
-            Some((key, _)) => {
-                let positions = self.context.positions(key);
+            Some(entry) => {
+                let positions = self.context.positions_of(entry.id);
                 let mut chosen = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
@@ -257,8 +297,11 @@ impl Cascade<'_, '_, '_> {
                 .collect()
         };
         let allowed = match rarest {
-            Some((key, Some(before))) if !segments.is_empty() => {
-                Some(marks.mark_before(&self.context.positions(key), *before as usize))
+            Some(IndexEntry {
+                id,
+                before: Some(before),
+            }) if !segments.is_empty() => {
+                Some(marks.mark_before(&self.context.positions_of(*id), *before as usize))
             }
             _ => None,
         };
@@ -272,8 +315,8 @@ impl Cascade<'_, '_, '_> {
         high: usize,
         scratch: &mut vm::Scratch,
         counters: &mut Counters,
-    ) -> Vec<Vec<bool>> {
-        let mut tables: Vec<Vec<bool>> = Vec::with_capacity(compiled.looks.len());
+    ) -> Vec<Rc<[bool]>> {
+        let mut tables: Vec<Rc<[bool]>> = Vec::with_capacity(compiled.looks.len());
         for look in &compiled.looks {
             let window = Window {
                 low,
@@ -290,6 +333,51 @@ impl Cascade<'_, '_, '_> {
                 scratch,
                 counters,
             );
+            tables.push(Rc::from(table));
+        }
+        tables
+    }
+
+    /// The lookaround tables of a segment, each decided by a liveness pass of the lookaround's
+    /// pattern the other way round: a lookahead holds where a match of its pattern can start,
+    /// a lookbehind where one can end. Tables are shared by equal lookarounds of all rules.
+    fn looks_by_liveness(
+        &mut self,
+        compiled: &CompiledRule,
+        (low, high): (usize, usize),
+        counters: &mut Counters,
+    ) -> Vec<Rc<[bool]>> {
+        let looks = &compiled.pattern.looks;
+        let mut tables: Vec<Rc<[bool]>> = Vec::with_capacity(looks.len());
+        for (look, &key) in looks.iter().zip(&compiled.look_keys) {
+            if let Some(known) = self.look_tables.get(&(key, low, high)) {
+                tables.push(known.clone());
+                continue;
+            }
+            let window = Window {
+                low,
+                high,
+                looks: &tables,
+            };
+            let direction = match look.direction {
+                ir::LookDirection::Ahead => Direction::Backward,
+                ir::LookDirection::Behind => Direction::Forward,
+            };
+            let pass = Pass {
+                prog: &look.live,
+                context: &self.context,
+                window: &window,
+                from: low,
+                to: high,
+                direction,
+            };
+            let Some(dfa) = self.look_live.get_mut(key as usize) else {
+                tables.push(Rc::from(vec![false; high - low + 1]));
+                continue;
+            };
+            let live = dfa.compute(&pass, &mut self.look_buffer, counters);
+            let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
+            self.look_tables.insert((key, low, high), table.clone());
             tables.push(table);
         }
         tables
@@ -319,6 +407,8 @@ impl Cascade<'_, '_, '_> {
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
+        let mut live_dfa = std::mem::take(&mut self.live[index]);
+        let mut live_buffer = std::mem::take(self.live_buffer);
         // Where a match can start in the current segment; cleared after each segment.
         let mut match_starts = if optimized {
             marks.take_match_starts()
@@ -333,57 +423,57 @@ impl Cascade<'_, '_, '_> {
             {
                 continue;
             }
-            let tables = self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters);
+            let tables = if optimized {
+                self.looks_by_liveness(compiled, (low, high), &mut counters)
+            } else {
+                self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters)
+            };
             let window = Window {
                 low,
                 high,
                 looks: &tables,
             };
-            let starts = if optimized {
-                compiled.first_steps.as_deref()
-            } else {
-                None
+            // Where threads may start: where the anchor windows allow and, when optimizing,
+            // where the first instruction is live. The liveness pass starts at the first
+            // allowed boundary, since no thread is needed before it.
+            let permitted = |at: usize| {
+                allowed
+                    .as_ref()
+                    .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
             };
-            // Where some match starts, found by running the reversed pattern backwards without
-            // captures: threads started elsewhere could never match, so they are not started.
-            // The backward pass pays off when many positions could start a match; when the
-            // first steps already single out a few, the forward search alone is cheaper.
-            // Only positions the anchor windows allow are counted, so a rule whose cue is
-            // rare does not test its first steps across the whole segment.
-            let broad_starts = starts.is_none_or(|steps| {
-                let possible = (low..high)
-                    .filter(|&at| {
-                        allowed
-                            .as_ref()
-                            .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
-                    })
-                    .filter(|&at| vm::can_start(&self.context, steps, at))
-                    .count();
-                possible * 4 > high - low
-            });
-            if optimized && broad_starts {
-                let reverse_start = match compiled.last_steps.as_deref() {
-                    Some(steps) => Start::Where(steps),
-                    None => Start::Everywhere,
+            let live = if optimized {
+                // The liveness pass covers the boundaries from the first where a match can
+                // begin to the last where one can end, no further than its longest length past
+                // the last place it may start.
+                let live = &compiled.live;
+                let Some(first) =
+                    live.first_begin(&self.context, (low..high).filter(|&at| permitted(at)))
+                else {
+                    continue;
                 };
-                let starts_here = vm::reach(
-                    &compiled.pattern.reverse,
-                    &self.context,
-                    &window,
-                    false,
-                    reverse_start,
-                    &mut scratch,
-                    &mut counters,
-                );
+                let last = (first..high)
+                    .rev()
+                    .find(|&at| permitted(at))
+                    .unwrap_or(first);
+                let reach = compiled
+                    .max_tokens
+                    .map_or(high, |most| high.min(last.saturating_add(most as usize)));
+                let Some(reach) = live.last_end(&self.context, first + 1..=reach) else {
+                    continue;
+                };
+                let pass = Pass {
+                    prog: &compiled.live,
+                    context: &self.context,
+                    window: &window,
+                    from: first,
+                    to: reach,
+                    direction: Direction::Backward,
+                };
+                let table = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
                 let mut any = false;
-                for (offset, &starts) in starts_here.iter().enumerate() {
-                    let at = low + offset;
-                    let permitted = allowed
-                        .as_ref()
-                        .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false));
-                    if starts
-                        && at < high
-                        && permitted
+                for at in first..=last {
+                    if permitted(at)
+                        && table.holds(at, 0)
                         && let Some(cell) = match_starts.get_mut(at)
                     {
                         *cell = true;
@@ -393,16 +483,15 @@ impl Cascade<'_, '_, '_> {
                 if !any {
                     continue;
                 }
-            }
+                Some(table)
+            } else {
+                None
+            };
             let searcher = vm::Searcher {
                 prog: &compiled.pattern.prog,
                 slot_count: compiled.slot_count,
-                starts,
-                allowed: if optimized && broad_starts {
-                    Some(&match_starts)
-                } else {
-                    allowed.as_deref()
-                },
+                allowed: live.as_ref().map(|_| &match_starts[..]),
+                live: live.as_ref(),
             };
             let mut from = low;
             while from < high {
@@ -442,6 +531,8 @@ impl Cascade<'_, '_, '_> {
         }
         self.counters[index] = counters;
         self.scratch = scratch;
+        self.live[index] = live_dfa;
+        *self.live_buffer = live_buffer;
         marks.give_back(allowed);
         if optimized {
             marks.give_back_match_starts(match_starts);

@@ -4,18 +4,20 @@
 //! thread waits at (a `@Label` or phrase step jumps several tokens), so the first thread to reach
 //! `Match` is the one a backtracking engine would report, and lower-priority threads are cut
 //! there. Each (position, instruction) pair is visited at most once, which bounds the work by
-//! tokens x instructions x annotations starting per token. [`reach`] is the capture-free variant
-//! that finds every position where some match ends; lookarounds are precomputed with it.
+//! tokens x instructions x annotations starting per token. A [`crate::live::LiveTable`], when
+//! given, drops threads that can no longer reach a match. [`reach`] is the capture-free variant
+//! that finds every position where some match ends; the plain simulation computes lookarounds
+//! with it, and link conditions use it.
 
 use std::rc::Rc;
 
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
-use std::collections::HashSet;
 
 use sayso_lang::ir::Anchor;
 
 use crate::hash::FastSet;
+use crate::live::LiveTable;
 
 /// A slot value meaning "not set".
 pub(crate) const UNSET: u64 = u64::MAX;
@@ -166,17 +168,6 @@ impl Scratch {
     }
 }
 
-/// A first step of every match: a start position where none is possible is skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum FirstStep {
-    Token(crate::predicate::PredId),
-    Annotation(sayso_lang::ir::LabelId),
-    Phrase(usize),
-}
-
-/// A first step and the anchors that must hold where it is taken (a bit per [`Anchor`]).
-pub(crate) type FirstStepAt = (u8, FirstStep);
-
 const ANCHORS: [Anchor; 6] = [
     Anchor::SentenceStart,
     Anchor::SentenceEnd,
@@ -186,87 +177,10 @@ const ANCHORS: [Anchor; 6] = [
     Anchor::DocumentEnd,
 ];
 
-fn anchor_bit(anchor: Anchor) -> u8 {
+/// The bit of `anchor` in a mask of anchors.
+pub(crate) fn anchor_bit(anchor: Anchor) -> u8 {
     let index = ANCHORS.iter().position(|a| *a == anchor).unwrap_or(0);
     1 << index
-}
-
-/// The steps that can consume the first token of a match, each with the anchors passed on the
-/// way to it, or `None` when the program can match without consuming anything first (so every
-/// position is a possible start). Lookarounds on the way are not checked here.
-pub(crate) fn first_steps(prog: &Prog) -> Option<Vec<FirstStepAt>> {
-    let mut steps: Vec<FirstStepAt> = Vec::new();
-    let mut seen: HashSet<(usize, u8)> = HashSet::new();
-    let mut stack = vec![(0usize, 0u8)];
-    while let Some((pc, anchors)) = stack.pop() {
-        if !seen.insert((pc, anchors)) {
-            continue;
-        }
-        match prog.insts.get(pc)? {
-            Inst::Jump(target) => stack.push((*target, anchors)),
-            Inst::Split(first, second) => {
-                stack.push((*first, anchors));
-                stack.push((*second, anchors));
-            }
-            Inst::Save(_) | Inst::Assert(Assertion::Look { .. }) => stack.push((pc + 1, anchors)),
-            Inst::Assert(Assertion::Anchor(anchor)) => {
-                stack.push((pc + 1, anchors | anchor_bit(*anchor)));
-            }
-            Inst::Match => return None,
-            Inst::Token(pred) => steps.push((anchors, FirstStep::Token(*pred))),
-            Inst::Annotation { label, .. } => {
-                steps.push((anchors, FirstStep::Annotation(*label)));
-            }
-            Inst::Phrase(lexicon) => steps.push((anchors, FirstStep::Phrase(*lexicon))),
-        }
-    }
-    steps.sort();
-    steps.dedup();
-    Some(steps)
-}
-
-pub(crate) fn can_start(
-    context: &DocContext<'_, '_, '_>,
-    steps: &[FirstStepAt],
-    at: usize,
-) -> bool {
-    can_step(context, steps, at, true)
-}
-
-/// Whether one of `steps` can be taken at boundary `at`, consuming the token after it (forwards)
-/// or the token before it (backwards), with its anchors holding at `at`.
-fn can_step(
-    context: &DocContext<'_, '_, '_>,
-    steps: &[FirstStepAt],
-    at: usize,
-    forwards: bool,
-) -> bool {
-    steps.iter().any(|(anchors, step)| {
-        // Most first steps need no anchor; skip the six anchor tests for them.
-        let anchored = *anchors == 0
-            || ANCHORS
-                .iter()
-                .all(|anchor| anchors & anchor_bit(*anchor) == 0 || context.anchor(*anchor, at));
-        anchored
-            && match (step, forwards) {
-                (FirstStep::Token(pred), true) => {
-                    at < context.token_count && context.pred(*pred, at)
-                }
-                (FirstStep::Token(pred), false) => at > 0 && context.pred(*pred, at - 1),
-                (FirstStep::Annotation(label), true) => context
-                    .label(*label)
-                    .is_some_and(|index| !index.starting_at(at).is_empty()),
-                (FirstStep::Annotation(label), false) => context
-                    .label(*label)
-                    .is_some_and(|index| !index.ending_at(at).is_empty()),
-                (FirstStep::Phrase(lexicon), true) => {
-                    !context.phrases_starting(*lexicon, at).is_empty()
-                }
-                (FirstStep::Phrase(lexicon), false) => {
-                    !context.phrases_ending(*lexicon, at).is_empty()
-                }
-            }
-    })
 }
 
 /// What a successful search returns.
@@ -280,23 +194,56 @@ pub(crate) struct Window<'a> {
     pub(crate) low: usize,
     pub(crate) high: usize,
     /// For each lookaround, whether it holds at each boundary `low..=high`.
-    pub(crate) looks: &'a [Vec<bool>],
+    pub(crate) looks: &'a [Rc<[bool]>],
 }
 
 impl Window<'_> {
-    fn assertion(&self, context: &DocContext<'_, '_, '_>, assertion: Assertion, at: usize) -> bool {
+    pub(crate) fn assertion(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        assertion: Assertion,
+        at: usize,
+    ) -> bool {
         match assertion {
             Assertion::Anchor(anchor) => context.anchor(anchor, at),
-            Assertion::Look { look, negated } => {
-                let holds = self
-                    .looks
-                    .get(look)
-                    .and_then(|table| table.get(at.wrapping_sub(self.low)))
-                    .copied()
-                    .unwrap_or(false);
-                holds != negated
+            Assertion::NotAnchor(anchor) => !context.anchor(anchor, at),
+            Assertion::Token {
+                pred,
+                direction,
+                negated,
+            } => self.token_holds(context, pred, direction, at) != negated,
+            Assertion::Look { look, negated } => self.look_holds(look, at) != negated,
+        }
+    }
+
+    /// Whether the token after boundary `at` (ahead) or before it (behind), inside the window,
+    /// passes `pred`.
+    #[inline]
+    pub(crate) fn token_holds(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        pred: crate::predicate::PredId,
+        direction: sayso_lang::ir::LookDirection,
+        at: usize,
+    ) -> bool {
+        match direction {
+            sayso_lang::ir::LookDirection::Ahead => {
+                at >= self.low && at < self.high && context.pred(pred, at)
+            }
+            sayso_lang::ir::LookDirection::Behind => {
+                at > self.low && at <= self.high && context.pred(pred, at - 1)
             }
         }
+    }
+
+    /// Whether lookaround `look` (not negated) holds at boundary `at`.
+    #[inline]
+    pub(crate) fn look_holds(&self, look: usize, at: usize) -> bool {
+        self.looks
+            .get(look)
+            .and_then(|table| table.get(at.wrapping_sub(self.low)))
+            .copied()
+            .unwrap_or(false)
     }
 }
 
@@ -304,10 +251,10 @@ impl Window<'_> {
 pub(crate) struct Searcher<'a> {
     pub(crate) prog: &'a Prog,
     pub(crate) slot_count: usize,
-    /// When set, threads only start where one of these steps can match.
-    pub(crate) starts: Option<&'a [FirstStepAt]>,
     /// When set, threads only start at positions marked true.
     pub(crate) allowed: Option<&'a [bool]>,
+    /// When set, threads at instructions from which no match can be completed are dropped.
+    pub(crate) live: Option<&'a LiveTable<'a>>,
 }
 
 /// Finds the leftmost-first match starting at or after `from` within the window.
@@ -323,8 +270,8 @@ pub(crate) fn search(
     let Searcher {
         prog,
         slot_count,
-        starts,
         allowed,
+        live,
     } = *searcher;
     let size = prog.insts.len();
     let mut list = std::mem::take(&mut scratch.list);
@@ -337,7 +284,6 @@ pub(crate) fn search(
     for current in from..=window.high {
         if matched.is_none()
             && allowed.is_none_or(|allowed| allowed.get(current).copied().unwrap_or(false))
-            && starts.is_none_or(|steps| can_start(context, steps, current))
         {
             list.push(Thread {
                 pc: 0,
@@ -373,7 +319,7 @@ pub(crate) fn search(
                 let Some(seen) = scratch.visited.get_mut(pc) else {
                     continue;
                 };
-                if *seen == epoch {
+                if *seen == epoch || live.is_some_and(|live| !live.holds(current, pc)) {
                     continue;
                 }
                 *seen = epoch;
@@ -502,11 +448,9 @@ pub(crate) fn slot_count(captures: usize) -> usize {
 
 /// Where a capture-free run starts threads.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Start<'a> {
+pub(crate) enum Start {
     /// At every boundary of the window.
     Everywhere,
-    /// At every boundary of the window where one of the steps can be taken.
-    Where(&'a [FirstStepAt]),
     /// Only at this boundary.
     At(usize),
 }
@@ -518,7 +462,7 @@ pub(crate) fn reach(
     context: &DocContext<'_, '_, '_>,
     window: &Window<'_>,
     forwards: bool,
-    start: Start<'_>,
+    start: Start,
     scratch: &mut Scratch,
     counters: &mut Counters,
 ) -> Vec<bool> {
@@ -541,7 +485,6 @@ pub(crate) fn reach(
         stack.extend(pending[offset].drain(..).rev());
         let start_here = match start {
             Start::Everywhere => true,
-            Start::Where(steps) => can_step(context, steps, current, forwards),
             Start::At(at) => at == current,
         };
         if start_here {

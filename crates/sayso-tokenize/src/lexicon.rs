@@ -1,35 +1,8 @@
 //! The word lists the tokenizer consults, kept as data files under `data/` so that they can be
 //! extended without touching code. They are parsed once, on first use.
 
-use std::collections::HashMap;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
-
-/// FNV-1a: the keys are a few ASCII bytes, looked up once per word followed by a period, where
-/// the default SipHash cost more than the rest of the word's scanning.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 const ABBREVIATIONS: &str = include_str!("../data/abbreviations.txt");
 const SENTENCE_STARTERS: &str = include_str!("../data/sentence_starters.txt");
@@ -37,6 +10,9 @@ const CLAUSE_VERBS: &str = include_str!("../data/clause_verbs.txt");
 
 /// The longest abbreviation entry we look up; longer words skip the lookup entirely.
 pub(crate) const MAX_ABBREVIATION_LEN: usize = 8;
+
+// Entries are packed into a `u64`, a byte each.
+const _: () = assert!(MAX_ABBREVIATION_LEN <= 8);
 
 /// When a word followed by a period is an abbreviation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,20 +30,89 @@ fn entries(data: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|line| !line.is_empty())
 }
 
-fn abbreviations() -> &'static FastMap<&'static str, AbbreviationRule> {
-    static TABLE: OnceLock<FastMap<&'static str, AbbreviationRule>> = OnceLock::new();
+/// The abbreviations in an open-addressing hash table keyed by their bytes packed into a
+/// `u64`: the lookup, made for every word followed by a period, is a multiplication and a
+/// comparison or two, where a map of strings hashed the bytes and compared strings.
+struct AbbreviationTable {
+    /// A key of 0 marks an empty slot (no entry is empty).
+    slots: Vec<(u64, AbbreviationRule)>,
+    /// Shifts the product of a key to an index of `slots`.
+    shift: u32,
+}
+
+impl AbbreviationTable {
+    fn new<'a>(entries: impl Iterator<Item = (&'a str, AbbreviationRule)>) -> Self {
+        let entries: Vec<(u64, AbbreviationRule)> = entries
+            .filter_map(|(word, rule)| Some((pack(word.bytes())?, rule)))
+            .collect();
+        // At most half full, so that every probe sequence reaches an empty slot soon.
+        let len = (entries.len() * 2).next_power_of_two().max(16);
+        let mut table = AbbreviationTable {
+            slots: vec![(0, AbbreviationRule::Always); len],
+            shift: 64 - len.trailing_zeros(),
+        };
+        for (key, rule) in entries {
+            let mut index = table.home(key);
+            // A repeated entry replaces the earlier one.
+            while table.slots[index].0 != 0 && table.slots[index].0 != key {
+                index = (index + 1) & (len - 1);
+            }
+            table.slots[index] = (key, rule);
+        }
+        table
+    }
+
+    fn home(&self, key: u64) -> usize {
+        // Fibonacci hashing: the high bits of the product depend on every byte of the key.
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn get(&self, key: u64) -> Option<AbbreviationRule> {
+        let len = self.slots.len();
+        let mut index = self.home(key);
+        for _ in 0..len {
+            let (slot_key, rule) = *self.slots.get(index)?;
+            if slot_key == key {
+                return Some(rule);
+            }
+            if slot_key == 0 {
+                return None;
+            }
+            // The length is a power of two.
+            index = (index + 1) & (len - 1);
+        }
+        None
+    }
+}
+
+/// Packs the bytes of a word of one to eight bytes, none of them zero, into a `u64` (so that
+/// different words get different keys and no word gets the empty key 0).
+fn pack(bytes: impl ExactSizeIterator<Item = u8>) -> Option<u64> {
+    if bytes.len() == 0 || bytes.len() > MAX_ABBREVIATION_LEN {
+        return None;
+    }
+    let mut key = 0u64;
+    for (index, byte) in bytes.enumerate() {
+        if byte == 0 {
+            return None;
+        }
+        key |= u64::from(byte) << (8 * index);
+    }
+    Some(key)
+}
+
+fn abbreviations() -> &'static AbbreviationTable {
+    static TABLE: OnceLock<AbbreviationTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        entries(ABBREVIATIONS)
-            .map(|entry| {
-                let mut parts = entry.split_whitespace();
-                let word = parts.next().unwrap_or(entry);
-                let rule = match parts.next() {
-                    Some("before-number") => AbbreviationRule::BeforeNumber,
-                    _ => AbbreviationRule::Always,
-                };
-                (word, rule)
-            })
-            .collect()
+        AbbreviationTable::new(entries(ABBREVIATIONS).map(|entry| {
+            let mut parts = entry.split_whitespace();
+            let word = parts.next().unwrap_or(entry);
+            let rule = match parts.next() {
+                Some("before-number") => AbbreviationRule::BeforeNumber,
+                _ => AbbreviationRule::Always,
+            };
+            (word, rule)
+        }))
     })
 }
 
@@ -81,12 +126,8 @@ pub(crate) fn abbreviation(word: &str) -> Option<AbbreviationRule> {
     if word.len() > MAX_ABBREVIATION_LEN || !word.is_ascii() {
         return None;
     }
-    let mut buffer = [0u8; MAX_ABBREVIATION_LEN];
-    let lowered = &mut buffer[..word.len()];
-    lowered.copy_from_slice(word.as_bytes());
-    lowered.make_ascii_lowercase();
-    let lowered = std::str::from_utf8(lowered).ok()?;
-    abbreviations().get(lowered).copied()
+    let key = pack(word.bytes().map(|byte| byte.to_ascii_lowercase()))?;
+    abbreviations().get(key)
 }
 
 /// Whether `word` clearly begins a sentence when it follows an abbreviation.

@@ -36,11 +36,16 @@ pub use document::{Document, Flags, Quotation, QuotationStyle, Segment, Span, To
 
 /// Tokenizes `text` into a [`Document`] with tokens, sentences, paragraphs and quotations.
 pub fn tokenize(text: &str) -> Document<'_> {
-    let scan::Scanned { sink, line_breaks } = scan::scan(text);
+    let scan::Scanned {
+        sink,
+        line_breaks,
+        quote_marks,
+        sentence_end_candidates,
+    } = scan::scan(text);
     let (mut tokens, norms, shapes) = sink.finish();
     let paragraphs = paragraphs::paragraphs(&mut tokens, &line_breaks);
-    let quotations = quotes::quotations(text, &mut tokens, &paragraphs);
-    let sentences = sentences::sentences(text, &mut tokens, &paragraphs);
+    let quotations = quotes::quotations(text, &mut tokens, &paragraphs, &quote_marks);
+    let sentences = sentences::sentences(text, &mut tokens, &paragraphs, &sentence_end_candidates);
     Document {
         text,
         tokens,

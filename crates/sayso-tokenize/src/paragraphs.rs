@@ -28,7 +28,8 @@ pub(crate) fn paragraphs(tokens: &mut [Token], line_breaks: &[LineBreak]) -> Vec
     let separators = line_breaks.iter().filter(|line_break| line_break.token > 0);
     let has_blank_line = separators.clone().any(|line_break| line_break.count >= 2);
     let min_count = if has_blank_line { 2 } else { 1 };
-    let mut segments = Vec::new();
+    // At most one paragraph more than there are line breaks.
+    let mut segments = Vec::with_capacity(line_breaks.len() + 1);
     let mut start = 0;
     let mut later_breaks = separators
         .clone()

@@ -33,6 +33,14 @@ struct Mark {
     straight_single: bool,
 }
 
+/// Tokens that count as words: a quotation needs one to be more than a stray mark.
+fn is_word(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Word | TokenKind::Number | TokenKind::Url | TokenKind::Email
+    )
+}
+
 /// An opening mark waiting for its closing mark.
 #[derive(Clone, Copy, Debug)]
 struct Pending {
@@ -42,29 +50,37 @@ struct Pending {
     /// The mark could as well have closed (white space on both sides, ` " `): it makes a
     /// quotation only when a closing mark pairs with it, never an unclosed or carried one.
     ambiguous: bool,
-    /// How many word tokens had been seen when the mark opened.
-    words_at_open: usize,
+    /// The index of the first word token after the mark (the number of tokens if none).
+    first_word_after: usize,
     paragraphs: u32,
 }
 
-/// Pairs the quotation marks of `tokens`, sets QUOTE_OPEN, QUOTE_CLOSE and QUOTE_REOPEN, and
-/// returns the quotations sorted by start, outer before inner.
+/// Pairs the quotation marks of `tokens`, whose indices are `quote_marks` in ascending order,
+/// sets QUOTE_OPEN, QUOTE_CLOSE and QUOTE_REOPEN, and returns the quotations sorted by start,
+/// outer before inner.
 pub(crate) fn quotations(
     text: &str,
     tokens: &mut [Token],
     paragraphs: &[Segment],
+    quote_marks: &[usize],
 ) -> Vec<Quotation> {
     let mut pairer = Pairer {
         text,
         tokens,
         stack: Vec::new(),
-        words: 0,
-        found: Vec::new(),
+        position: 0,
+        word_search: None,
+        // Most quotations have two marks.
+        found: Vec::with_capacity(quote_marks.len() / 2 + 1),
     };
     let mut reopened: Option<usize> = None;
+    let mut marks = quote_marks;
     for (index, paragraph) in paragraphs.iter().enumerate() {
         let next = paragraphs.get(index + 1).map(|next| next.tokens.clone());
-        pairer.paragraph(paragraph.tokens.clone(), reopened);
+        let in_paragraph = marks.partition_point(|&mark| mark < paragraph.tokens.end);
+        let (paragraph_marks, later_marks) = marks.split_at(in_paragraph);
+        marks = later_marks;
+        pairer.paragraph(paragraph.tokens.clone(), paragraph_marks, reopened);
         reopened = pairer.finish_paragraph(paragraph.tokens.clone(), next);
     }
     let mut found = pairer.found;
@@ -83,37 +99,60 @@ pub(crate) fn quotations(
     found
 }
 
+/// The last answer of [`Pairer::next_word`]: no word from `from` up to `found`, which is one.
+#[derive(Clone, Copy)]
+struct WordSearch {
+    from: usize,
+    found: usize,
+}
+
 struct Pairer<'a, 't> {
     text: &'t str,
     tokens: &'a mut [Token],
     stack: Vec<Pending>,
-    words: usize,
+    /// The token being paired, or the end of the paragraph once all its marks are paired:
+    /// only words before it count.
+    position: usize,
+    word_search: Option<WordSearch>,
     found: Vec<Quotation>,
 }
 
 impl Pairer<'_, '_> {
-    fn paragraph(&mut self, range: Range<usize>, reopened: Option<usize>) {
-        let mut previous_opened = false;
-        for index in range.clone() {
-            let token = self.tokens[index];
-            match token.kind {
-                TokenKind::Word | TokenKind::Number | TokenKind::Url | TokenKind::Email => {
-                    self.words += 1;
-                    previous_opened = false;
-                    continue;
-                }
-                TokenKind::QuoteMark if Some(index) == reopened => {
-                    previous_opened = true;
-                    continue;
-                }
-                TokenKind::QuoteMark => {}
-                _ => {
-                    previous_opened = false;
-                    continue;
-                }
+    /// The index of the first word token at or after `from` (the number of tokens if none).
+    /// Marks are paired in text order, so the last answer usually holds; otherwise the search
+    /// goes on from where the last one stopped, and all the searches together visit each token
+    /// at most once.
+    fn next_word(&mut self, from: usize) -> usize {
+        if let Some(search) = self.word_search
+            && (search.from..=search.found).contains(&from)
+        {
+            return search.found;
+        }
+        let found = self
+            .tokens
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .position(|token| is_word(token.kind))
+            .map_or(self.tokens.len(), |offset| from + offset);
+        self.word_search = Some(WordSearch { from, found });
+        found
+    }
+
+    /// Pairs the marks of paragraph `range`, the tokens `marks`, given the index of the mark
+    /// that reopens a quotation carried over from the paragraph before, if any.
+    fn paragraph(&mut self, range: Range<usize>, marks: &[usize], reopened: Option<usize>) {
+        // The last mark seen, if it opened (or reopened) a quotation.
+        let mut last_opening: Option<usize> = None;
+        for &index in marks {
+            self.position = index;
+            let previous_opened = last_opening.is_some_and(|opening| opening + 1 == index);
+            if Some(index) == reopened {
+                last_opening = Some(index);
+                continue;
             }
             let Some(mark) = self.mark(index, &range, previous_opened) else {
-                previous_opened = false;
+                last_opening = None;
                 continue;
             };
             let same_style_open = self
@@ -130,12 +169,13 @@ impl Pairer<'_, '_> {
                     // Marks of one style do not nest: the earlier one was never closed.
                     self.end_unclosed(position, index.saturating_sub(1));
                 }
+                let first_word_after = self.next_word(index + 1);
                 self.stack.push(Pending {
                     token: index,
                     style: mark.style,
                     straight_single: mark.straight_single,
                     ambiguous: mark.direction == Direction::Either,
-                    words_at_open: self.words,
+                    first_word_after,
                     paragraphs: 1,
                 });
             } else if let Some(position) = same_style_open {
@@ -145,8 +185,9 @@ impl Pairer<'_, '_> {
                     self.record(pending, index, true);
                 }
             }
-            previous_opened = opens;
+            last_opening = opens.then_some(index);
         }
+        self.position = range.end;
     }
 
     /// Ends or carries what is still open at the end of paragraph `range`, and returns the
@@ -156,9 +197,9 @@ impl Pairer<'_, '_> {
         range: Range<usize>,
         next: Option<Range<usize>>,
     ) -> Option<usize> {
-        let words = self.words;
+        let position = self.position;
         self.stack
-            .retain(|pending| words > pending.words_at_open && !pending.ambiguous);
+            .retain(|pending| pending.first_word_after < position && !pending.ambiguous);
         let last = range.end.checked_sub(1)?;
         let carried = next.and_then(|next| {
             let first = next.start;
@@ -194,7 +235,7 @@ impl Pairer<'_, '_> {
             return;
         };
         let can_stay_open = !pending.straight_single && !pending.ambiguous;
-        if self.words > pending.words_at_open && can_stay_open && last > pending.token {
+        if pending.first_word_after < self.position && can_stay_open && last > pending.token {
             self.record(pending, last, false);
         }
     }

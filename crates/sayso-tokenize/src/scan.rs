@@ -1,6 +1,9 @@
 //! Splits text into tokens in one left-to-right pass over its bytes. ASCII bytes are classified
-//! with a table; only non-ASCII bytes pay for UTF-8 decoding. The scanner also records where
-//! line breaks fall so that paragraphs can be found without a second pass over the text.
+//! with a table, and the letters and digits of a word eight at a time; only non-ASCII bytes pay
+//! for UTF-8 decoding. The common word (ASCII letters and digits ended by a space, a comma or
+//! the like) takes a fast path with its features computed on the way. The scanner also records
+//! where line breaks fall, and which tokens are quotation marks or may end a sentence, so that
+//! the later passes need not visit every token.
 //!
 //! Decisions that need a little context are made here, with a bounded look-ahead:
 //! - Words keep internal apostrophes and hyphens (don’t, O’Sullivan, US-China, 12-month) and a
@@ -18,7 +21,7 @@
 //!   archive copy); a lone `'` is left to the apostrophe and single-quote logic.
 
 use crate::document::{Flags, Span, TokenKind};
-use crate::features::{self, TokenSink};
+use crate::features::{self, AsciiCase, TokenSink};
 use crate::lexicon::{self, AbbreviationRule};
 
 /// A line break before a token: the token index and how many line breaks (capped at two; two
@@ -33,6 +36,11 @@ pub(crate) struct LineBreak {
 pub(crate) struct Scanned {
     pub(crate) sink: TokenSink,
     pub(crate) line_breaks: Vec<LineBreak>,
+    /// The indices of the quotation marks, so that pairing them visits nothing else.
+    pub(crate) quote_marks: Vec<usize>,
+    /// The indices of every token that may end a sentence (periods, `!`, `?`, ellipses and
+    /// abbreviations, and a few more), so that sentence splitting visits nothing else.
+    pub(crate) sentence_end_candidates: Vec<usize>,
 }
 
 /// Byte classes of the ASCII table.
@@ -88,6 +96,88 @@ fn class(byte: u8) -> Class {
 
 /// Letters and digits of ASCII: 1 upper case, 2 lower case, 4 digit, 0 anything else.
 static ASCII_ALNUM_BITS: [u8; 256] = features::ascii_class_table(0, 0);
+
+/// ASCII bytes that end a word of ASCII letters and digits without any further question (see
+/// [`Scanner::ends_plain_word`]).
+static PLAIN_WORD_ENDS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        table[byte] = !matches!(byte as u8,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+            | b'.' | b'@' | b'_' | b'+' | b'-' | b'%' | b'\'' | b':' | b'/' | b',');
+        byte += 1;
+    }
+    table
+};
+
+/// The high bit of every byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `byte` in every byte of a word.
+const fn splat(byte: u8) -> u64 {
+    u64::from_le_bytes([byte; 8])
+}
+
+/// The high bit of each byte of `ascii` (whose bytes are all below 128) in `low..=high`, and
+/// garbage in the other bits. Neither subtraction borrows across bytes, since each byte of the
+/// left operand has its high bit set and each byte of the right one has not.
+fn in_range(ascii: u64, low: u8, high: u8) -> u64 {
+    let at_least_low = (ascii | HIGH_BITS).wrapping_sub(splat(low));
+    let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(ascii);
+    at_least_low & at_most_high
+}
+
+/// Where the ASCII letters and digits from `pos` on end, and which kinds occur among them
+/// (1 upper case, 2 lower case, 4 digit). Eight bytes are classified at once, so that the end
+/// of a word is found without a branch per byte, whose outcome the processor cannot predict.
+#[inline]
+fn ascii_alnum_run(bytes: &[u8], start: usize) -> (usize, u8) {
+    let (mut upper, mut lower, mut digit) = (0u64, 0u64, 0u64);
+    let mut pos = start;
+    while let Some(chunk) = bytes
+        .get(pos..pos + 8)
+        .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
+    {
+        let chunk = u64::from_le_bytes(chunk);
+        let ascii = chunk & !HIGH_BITS;
+        // Setting bit 5 folds upper case onto lower case.
+        let letters = in_range(ascii | splat(0x20), b'a', b'z');
+        let digits = in_range(ascii, b'0', b'9');
+        // A non-ASCII byte has its high bit set, and is neither.
+        let alnum = (letters | digits) & !chunk & HIGH_BITS;
+        let stop = alnum ^ HIGH_BITS;
+        // All the bits below the first byte that is not a letter or digit (all, if none is).
+        let keep = (stop & stop.wrapping_neg()).wrapping_sub(1);
+        let word = alnum & keep;
+        // Among letters and digits, bit 6 is set in letters only, and bit 5 in lower case.
+        let word_letters = word & (chunk << 1);
+        let word_lower = word_letters & (chunk << 2);
+        digit |= word ^ word_letters;
+        lower |= word_lower;
+        upper |= word_letters ^ word_lower;
+        if stop != 0 {
+            pos += stop.trailing_zeros() as usize / 8;
+            return (pos, kind_bits(upper, lower, digit));
+        }
+        pos += 8;
+    }
+    // Fewer than eight bytes are left.
+    let mut bits = kind_bits(upper, lower, digit);
+    while let Some(&byte) = bytes.get(pos) {
+        let byte_bits = ASCII_ALNUM_BITS[usize::from(byte)];
+        if byte_bits == 0 {
+            break;
+        }
+        bits |= byte_bits;
+        pos += 1;
+    }
+    (pos, bits)
+}
+
+fn kind_bits(upper: u64, lower: u64, digit: u64) -> u8 {
+    u8::from(upper != 0) | u8::from(lower != 0) << 1 | u8::from(digit != 0) << 2
+}
 
 fn is_ascii_alnum_class(class: Class) -> bool {
     matches!(class, Class::Lower | Class::Upper | Class::Digit)
@@ -148,23 +238,44 @@ fn is_domain_suffix(suffix: &str) -> bool {
     matches!(suffix, "com" | "org" | "net" | "gov" | "edu" | "io")
 }
 
+/// Whether `bytes` holds an `@`. Blocks are tested without an early exit inside them, which
+/// the compiler turns into vector instructions, several times faster than a byte search.
+fn contains_at_sign(bytes: &[u8]) -> bool {
+    bytes.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &byte| found | (byte == b'@'))
+    })
+}
+
 /// Tokenizes `text` into tokens with their features and the line breaks between them.
 pub(crate) fn scan(text: &str) -> Scanned {
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
         sink: TokenSink::for_text(text),
-        line_breaks: Vec::new(),
+        // Room for what news text needs (a line break per paragraph, a sentence end per 100
+        // bytes or so), so that the lists rarely grow.
+        line_breaks: Vec::with_capacity(text.len() / 256 + 4),
+        quote_marks: Vec::with_capacity(text.len() / 128 + 4),
+        sentence_end_candidates: Vec::with_capacity(text.len() / 64 + 4),
         space_before: true,
         newlines_before: 0,
         single_quote_open: false,
-        no_email_before: 0,
+        // Without an `@` anywhere, no e-mail address needs looking for.
+        no_email_before: if contains_at_sign(text.as_bytes()) {
+            0
+        } else {
+            usize::MAX
+        },
         closer_search: CloserSearch::default(),
     };
     scanner.run();
     Scanned {
         sink: scanner.sink,
         line_breaks: scanner.line_breaks,
+        quote_marks: scanner.quote_marks,
+        sentence_end_candidates: scanner.sentence_end_candidates,
     }
 }
 
@@ -173,6 +284,8 @@ struct Scanner<'t> {
     bytes: &'t [u8],
     sink: TokenSink,
     line_breaks: Vec<LineBreak>,
+    quote_marks: Vec<usize>,
+    sentence_end_candidates: Vec<usize>,
     /// White space (or the start of the text) comes before the next token.
     space_before: bool,
     /// Line breaks in the white space before the next token.
@@ -197,10 +310,21 @@ struct CloserSearch {
 
 impl Scanner<'_> {
     fn run(&mut self) {
+        let bytes = self.bytes;
         let mut pos = 0;
-        let len = self.bytes.len();
-        while pos < len {
-            let byte = self.bytes[pos];
+        while let Some(&byte) = bytes.get(pos) {
+            // Spaces and words are most of the text: conditional branches on them are better
+            // predicted than the jump table of the full match.
+            if byte == b' ' {
+                self.space_before = true;
+                pos += 1;
+                continue;
+            }
+            let bits = ASCII_ALNUM_BITS[usize::from(byte)];
+            if bits != 0 {
+                pos = self.ascii_word(pos, bits);
+                continue;
+            }
             pos = match class(byte) {
                 Class::Space => {
                     self.space_before = true;
@@ -217,7 +341,10 @@ impl Scanner<'_> {
                     self.space_before = true;
                     pos + 1
                 }
-                Class::Lower | Class::Upper | Class::Digit => self.word(pos),
+                // Taken before the match; kept for a match over every class.
+                Class::Lower | Class::Upper | Class::Digit => {
+                    self.ascii_word(pos, ASCII_ALNUM_BITS[usize::from(byte)])
+                }
                 Class::Period => {
                     let end = self.run_of(pos, b'.');
                     self.emit(pos, end, TokenKind::Punct, Flags::default());
@@ -286,10 +413,28 @@ impl Scanner<'_> {
         end
     }
 
-    fn emit(&mut self, start: usize, end: usize, kind: TokenKind, mut flags: Flags) {
-        if self.space_before {
-            flags.insert(Flags::SPACE_BEFORE);
+    fn emit(&mut self, start: usize, end: usize, kind: TokenKind, flags: Flags) {
+        let index = self.sink.tokens.len();
+        match kind {
+            TokenKind::QuoteMark => self.quote_marks.push(index),
+            // A superset of the sentence ends: every punctuation token starting like `.`, `!`,
+            // `?` or `…`, and every abbreviation.
+            TokenKind::Punct
+                if matches!(self.bytes.get(start), Some(b'.' | b'!' | b'?' | 0xE2)) =>
+            {
+                self.sentence_end_candidates.push(index)
+            }
+            _ if flags.contains(Flags::ABBREV) => self.sentence_end_candidates.push(index),
+            _ => {}
         }
+        let flags = flags | self.take_spacing();
+        self.sink
+            .push(self.text, Span::new(start, end), kind, flags);
+    }
+
+    /// The spacing flags of the token about to be pushed; records its line break, if any.
+    fn take_spacing(&mut self) -> Flags {
+        let mut flags = Flags(u16::from(self.space_before) * Flags::SPACE_BEFORE.0);
         if self.newlines_before > 0 {
             flags.insert(Flags::NEWLINE_BEFORE);
             self.line_breaks.push(LineBreak {
@@ -299,8 +444,64 @@ impl Scanner<'_> {
         }
         self.space_before = false;
         self.newlines_before = 0;
+        flags
+    }
+
+    /// A word starting with the ASCII letter or digit at `start`, whose case bits are
+    /// `first_bits` (1 upper case, 2 lower case, 4 digit). When its ASCII letters and digits end
+    /// at a character which can neither extend it nor make it something else (white space, a
+    /// comma, a bracket, ...), as for most tokens, it skips the checks of [`Scanner::word`],
+    /// which handles every other case.
+    fn ascii_word(&mut self, start: usize, first_bits: u8) -> usize {
+        let (end, rest_bits) = ascii_alnum_run(self.bytes, start + 1);
+        // Digits followed by letters need the number-suffix test (1990s, 3rd, 5G).
+        let digits_then_letters = first_bits == 4 && rest_bits & 3 != 0;
+        if digits_then_letters || !self.ends_plain_word(end) {
+            let prefix = AsciiPrefix {
+                end,
+                first_bits,
+                rest_bits,
+            };
+            return self.word(start, prefix);
+        }
+        let case = AsciiCase {
+            first_bits,
+            rest_bits,
+            // An upper-case second byte is a letter, so it is part of the word.
+            second_upper: self
+                .bytes
+                .get(start + 1)
+                .is_some_and(u8::is_ascii_uppercase),
+        };
+        let kind = if first_bits == 4 {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        let flags = self.take_spacing();
         self.sink
-            .push(self.text, Span::new(start, end), kind, flags);
+            .push_ascii_word(self.text, Span::new(start, end), kind, flags, case);
+        end
+    }
+
+    /// Whether the character at `end`, right after a run of ASCII letters and digits, ends the
+    /// word as it is: not a joiner (`-`, `'`, `’`, and `,` between digits), not a period
+    /// (abbreviations, domains), no sign of an e-mail address or URL, and not a letter.
+    fn ends_plain_word(&self, end: usize) -> bool {
+        match self.bytes.get(end) {
+            None => true,
+            Some(b',') => !(self.bytes[end - 1].is_ascii_digit() && self.is_digit_at(end + 1)),
+            // U+2000 to U+203F, General Punctuation (“ ” — …), is neither a letter nor a digit;
+            // only the hyphens, the single quotation marks and the zero-width joiner join.
+            Some(0xE2) => {
+                self.bytes.get(end + 1) == Some(&0x80)
+                    && self
+                        .bytes
+                        .get(end + 2)
+                        .is_some_and(|&last| !matches!(last, 0x8D | 0x90 | 0x91 | 0x98 | 0x99))
+            }
+            Some(&byte) => PLAIN_WORD_ENDS[usize::from(byte)],
+        }
     }
 
     fn non_ascii(&mut self, pos: usize) -> usize {
@@ -318,7 +519,12 @@ impl Scanner<'_> {
             return end;
         }
         if is_alnum(c) {
-            return self.word(pos);
+            let prefix = AsciiPrefix {
+                end: pos,
+                first_bits: 0,
+                rest_bits: 0,
+            };
+            return self.word(pos, prefix);
         }
         match c {
             '’' | '‘' => self.apostrophe(pos, end - pos),
@@ -410,15 +616,20 @@ impl Scanner<'_> {
         end
     }
 
-    /// A word, number, abbreviation, URL or e-mail address starting with a letter or digit.
-    fn word(&mut self, start: usize) -> usize {
-        if matches!(self.bytes[start], b'h' | b'H' | b'w' | b'W') {
+    /// A word, number, abbreviation, URL or e-mail address starting with a letter or digit,
+    /// whose first bytes up to `prefix.end` are ASCII letters and digits already scanned.
+    fn word(&mut self, start: usize, prefix: AsciiPrefix) -> usize {
+        // A URL prefix (`https:`, `http:`, `www.`) is three to five ASCII letters and a colon
+        // or a period.
+        let url_prefix = (3..=5).contains(&(prefix.end - start))
+            && matches!(self.bytes.get(prefix.end), Some(b':' | b'.'));
+        if url_prefix && matches!(self.bytes[start], b'h' | b'H' | b'w' | b'W') {
             if let Some(end) = self.url(start) {
                 self.emit(start, end, TokenKind::Url, Flags::default());
                 return end;
             }
         }
-        let run = self.alnum_run(start);
+        let run = self.alnum_run(start, prefix);
         let end = run.end;
         let next = self.bytes.get(end).copied();
         if matches!(next, Some(b'@' | b'.' | b'_' | b'+' | b'-' | b'%')) {
@@ -463,7 +674,23 @@ impl Scanner<'_> {
         } else {
             TokenKind::Word
         };
-        self.emit(start, token_end, kind, Flags::default());
+        let digits_then_letters = prefix.first_bits == 4 && prefix.rest_bits & 3 != 0;
+        if token_end == prefix.end && !digits_then_letters {
+            // The word is its ASCII letters and digits (said., 1990): their case bits are known.
+            let case = AsciiCase {
+                first_bits: prefix.first_bits,
+                rest_bits: prefix.rest_bits,
+                second_upper: self
+                    .bytes
+                    .get(start + 1)
+                    .is_some_and(u8::is_ascii_uppercase),
+            };
+            let flags = self.take_spacing();
+            self.sink
+                .push_ascii_word(self.text, Span::new(start, token_end), kind, flags, case);
+        } else {
+            self.emit(start, token_end, kind, Flags::default());
+        }
         token_end
     }
 
@@ -537,8 +764,8 @@ impl Scanner<'_> {
     }
 
     /// Letters and digits joined by internal apostrophes and hyphens, and digits joined by
-    /// internal separators.
-    fn alnum_run(&self, start: usize) -> AlnumRun {
+    /// internal separators, resuming after the ASCII letters and digits of `prefix`.
+    fn alnum_run(&self, start: usize, prefix: AsciiPrefix) -> AlnumRun {
         let mut run = AlnumRun {
             end: start,
             letters: false,
@@ -546,22 +773,12 @@ impl Scanner<'_> {
             hyphen: false,
             last_digit_end: start,
         };
-        let mut pos = start;
-        let mut ascii_bits = 0u8;
-        loop {
-            // The hot loop: ASCII letters and digits, one table lookup per byte.
-            while let Some(&byte) = self.bytes.get(pos) {
-                let bits = ASCII_ALNUM_BITS[usize::from(byte)];
-                if bits == 0 {
-                    break;
-                }
-                ascii_bits |= bits;
-                pos += 1;
-            }
-            let Some(&byte) = self.bytes.get(pos) else {
-                break;
-            };
-            if byte < 0x80 {
+        // The prefix ends where the ASCII letters and digits do: the loop starts at what may
+        // join them to more, and scans the letters and digits after each joiner.
+        let mut pos = prefix.end.max(start);
+        let mut ascii_bits = prefix.first_bits | prefix.rest_bits;
+        while let Some(&byte) = self.bytes.get(pos) {
+            let joiner_len = if byte < 0x80 {
                 let last_was_digit = pos > start && self.bytes[pos - 1].is_ascii_digit();
                 let joins = match byte {
                     b'-' | b'\'' => self.word_char_len(pos + 1).is_some(),
@@ -572,31 +789,33 @@ impl Scanner<'_> {
                     break;
                 }
                 run.hyphen |= byte == b'-';
-                pos += 1;
-                continue;
-            }
-            let Some(c) = self.char_at(pos) else { break };
-            let len = c.len_utf8();
-            if is_alnum(c) || is_combining(c) {
-                run.letters |= c.is_alphabetic();
-                pos += len;
-                continue;
-            }
-            // A mistyped ‘ between letters (Trump‘s) is an apostrophe, not an opening mark.
-            let mistyped_apostrophe = c == '‘'
-                && pos > start
-                && self
-                    .bytes
-                    .get(pos + len)
-                    .is_some_and(u8::is_ascii_lowercase);
-            if (mistyped_apostrophe || matches!(c, '’' | '\u{2010}' | '\u{2011}'))
-                && self.word_char_len(pos + len).is_some()
-            {
-                run.hyphen |= c != '’';
-                pos += len;
-                continue;
-            }
-            break;
+                1
+            } else {
+                let Some(c) = self.char_at(pos) else { break };
+                let len = c.len_utf8();
+                // A mistyped ‘ between letters (Trump‘s) is an apostrophe, not an opening mark.
+                let mistyped_apostrophe = || {
+                    c == '‘'
+                        && pos > start
+                        && self
+                            .bytes
+                            .get(pos + len)
+                            .is_some_and(u8::is_ascii_lowercase)
+                };
+                if is_alnum(c) || is_combining(c) {
+                    run.letters |= c.is_alphabetic();
+                } else if (matches!(c, '’' | '\u{2010}' | '\u{2011}') || mistyped_apostrophe())
+                    && self.word_char_len(pos + len).is_some()
+                {
+                    run.hyphen |= c != '’';
+                } else {
+                    break;
+                }
+                len
+            };
+            let (ascii_end, bits) = ascii_alnum_run(self.bytes, pos + joiner_len);
+            ascii_bits |= bits;
+            pos = ascii_end;
         }
         run.letters |= ascii_bits & 3 != 0;
         if run.first_digit && run.letters {
@@ -761,6 +980,16 @@ impl Scanner<'_> {
         }
         (labels >= 2 && last_label_alpha).then_some(pos)
     }
+}
+
+/// The ASCII letters and digits at the start of a word: where they end, and the case bits of
+/// the first and of the others (1 upper case, 2 lower case, 4 digit). A word starting with
+/// another letter has an empty prefix.
+#[derive(Clone, Copy)]
+struct AsciiPrefix {
+    end: usize,
+    first_bits: u8,
+    rest_bits: u8,
 }
 
 struct AlnumRun {

@@ -30,9 +30,17 @@ enum Terminal {
     Full,
 }
 
-/// Splits each paragraph into sentences and sets SENT_START and SENT_END.
-pub(crate) fn sentences(text: &str, tokens: &mut [Token], paragraphs: &[Segment]) -> Vec<Segment> {
+/// Splits each paragraph into sentences and sets SENT_START and SENT_END. `candidates` holds,
+/// in ascending order, the index of every token that can end a sentence (and maybe more), so
+/// that the tokens in between are skipped.
+pub(crate) fn sentences(
+    text: &str,
+    tokens: &mut [Token],
+    paragraphs: &[Segment],
+    candidates: &[usize],
+) -> Vec<Segment> {
     let mut segments = Vec::with_capacity(tokens.len() / 20 + 1);
+    let mut candidates = candidates;
     for paragraph in paragraphs {
         let range = paragraph.tokens.clone();
         // The nearest word at or after the last look-ahead, so that looking ahead stays linear.
@@ -40,6 +48,15 @@ pub(crate) fn sentences(text: &str, tokens: &mut [Token], paragraphs: &[Segment]
         let mut start = range.start;
         let mut index = range.start;
         while index < range.end {
+            while let Some((&candidate, later)) = candidates.split_first()
+                && candidate < index
+            {
+                candidates = later;
+            }
+            match candidates.first() {
+                Some(&candidate) if candidate < range.end => index = candidate,
+                _ => break,
+            }
             let Some(mut strongest) = terminal(text, &tokens[index]) else {
                 index += 1;
                 continue;

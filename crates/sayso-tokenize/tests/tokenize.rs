@@ -4,6 +4,7 @@
 
 mod tokenize {
     pub mod edges;
+    pub mod features;
     pub mod fixtures;
     pub mod invariants;
     pub mod properties;

@@ -18,7 +18,8 @@ Examples:
   sayso bench -r my-rules/ -j 1 corpus/        one thread, for stable per-rule figures
 
 Prints MB/s and documents/s for tokenizing and matching, then a table of the rules sorted by
-cost: engine steps (thread-instruction executions, the engine's measure of work), their share
+cost: engine steps (thread-instruction executions and liveness-pass positions, the engine's
+measure of work), their share
 of all steps (the rule's share of matching time), the positions where the rule started, the
 matches it found before conflict resolution and the matches it kept.";
 

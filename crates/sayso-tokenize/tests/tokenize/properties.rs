@@ -70,7 +70,8 @@ const PIECES: &[&str] = &[
     "said.The",
 ];
 
-fn news_like() -> impl Strategy<Value = String> {
+/// Random concatenations of the pieces.
+pub fn news_like() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..120).prop_map(|pieces| pieces.concat())
 }
 

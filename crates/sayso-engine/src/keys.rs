@@ -1,0 +1,92 @@
+//! Index keys: the words, lexicons and lemmas some token of every match of a rule must be
+//! under, and which keys each token type is under.
+//!
+//! A rule only runs in segments that hold a token under its rarest key, so every document
+//! needs the positions under every key. Which keys a token is under depends on its type alone,
+//! so it is worked out once per type (a few hash lookups) and kept with the type memo; a
+//! document then finds the positions of all keys in one pass over its token types.
+
+use std::collections::HashMap;
+
+use crate::context::IndexKey;
+use crate::hash::FastMap;
+use crate::predicate::{CompiledLexicon, Membership};
+
+/// The index keys of a rule set by id, and what puts a token under each.
+#[derive(Debug, Default)]
+pub(crate) struct KeyIndex {
+    /// Each key's id.
+    ids: HashMap<IndexKey, usize>,
+    /// Normalised form -> the keys a token with that form is under (words, lemma forms, and
+    /// unions holding them).
+    by_norm: FastMap<String, Vec<u32>>,
+    /// Lexicon -> the keys a token in that lexicon is under (the lexicon, and unions holding it).
+    by_lexicon: Vec<Vec<u32>>,
+}
+
+impl KeyIndex {
+    /// The id of `key`, giving it one if it is new.
+    pub(crate) fn id(&mut self, key: &IndexKey, lexicons: &[CompiledLexicon]) -> usize {
+        if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        let id = self.ids.len();
+        self.ids.insert(key.clone(), id);
+        self.add(key, id as u32, lexicons);
+        id
+    }
+
+    /// The number of keys.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    fn add(&mut self, key: &IndexKey, id: u32, lexicons: &[CompiledLexicon]) {
+        let push = |list: &mut Vec<u32>| {
+            if !list.contains(&id) {
+                list.push(id);
+            }
+        };
+        match key {
+            IndexKey::Norm(norm) => push(self.by_norm.entry(norm.clone()).or_default()),
+            IndexKey::Lexicon(lexicon) => {
+                if self.by_lexicon.len() <= *lexicon {
+                    self.by_lexicon.resize(lexicon + 1, Vec::new());
+                }
+                push(&mut self.by_lexicon[*lexicon]);
+            }
+            IndexKey::Lemma(lexicon, lemma) => {
+                let forms = lexicons
+                    .get(*lexicon)
+                    .and_then(|lex| lex.lemma_forms.get(lemma));
+                for form in forms.into_iter().flatten() {
+                    push(self.by_norm.entry(form.clone()).or_default());
+                }
+            }
+            IndexKey::Union(keys) => {
+                for key in keys {
+                    self.add(key, id, lexicons);
+                }
+            }
+        }
+    }
+
+    /// The keys a token with normalised form `norm` and exact text `text` is under, ascending.
+    pub(crate) fn keys_of(&self, norm: &str, text: &str, membership: &Membership) -> Vec<u32> {
+        let mut keys: Vec<u32> = self.by_norm.get(norm).cloned().unwrap_or_default();
+        let in_lexicons = membership
+            .by_norm
+            .get(norm)
+            .into_iter()
+            .chain(membership.by_text.get(text))
+            .flatten();
+        for &lexicon in in_lexicons {
+            if let Some(list) = self.by_lexicon.get(lexicon as usize) {
+                keys.extend_from_slice(list);
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+}

@@ -1,0 +1,687 @@
+//! Liveness: for each position of a segment, the instructions of a rule's program from which a
+//! match can still be completed.
+//!
+//! One backward pass over the segment computes it, and it serves twice. A match can only start
+//! where the first instruction is live, so threads start nowhere else; and the forward Pike VM
+//! drops every thread that reaches a dead instruction, so a greedy tail that can never complete
+//! (`[title] ([]* [SAY])?` in a text without a speech verb) dies at once instead of scanning to
+//! the end of the segment before every match, which made the search quadratic.
+//!
+//! The pass is a lazily built deterministic automaton. The live set at a position depends only
+//! on the live set after it, on the token tests that set makes relevant, on the assertions that
+//! hold at the position and on which annotation steps can jump to a live place. Those inputs
+//! form the transition key, so after warming up each position costs a few memo lookups and one
+//! hash lookup. The automaton depends on the program alone, not on the document, so one
+//! [`LiveDfa`] per rule is kept across documents in the rule set's cache.
+
+use crate::compile::{Assertion, Inst, Prog};
+use crate::context::DocContext;
+use crate::hash::FastMap;
+use crate::predicate::PredId;
+use crate::vm::{Counters, Window};
+
+/// An assertion index that marks an unconditional epsilon edge.
+const ALWAYS: u32 = u32::MAX;
+
+/// The most relevant token tests, assertions or annotation steps a transition key can encode.
+const KEY_BITS: usize = 64;
+
+/// Above these sizes a rule's automaton is dropped and rebuilt, so memory stays bounded.
+const MAX_STATES: usize = 4_096;
+const MAX_TRANSITIONS: usize = 200_000;
+
+/// What the liveness pass needs to know about a program, computed once per rule.
+#[derive(Clone, Debug)]
+pub(crate) struct LiveProg {
+    /// The program itself.
+    pub(crate) insts: Prog,
+    size: usize,
+    /// For each instruction, the instructions with an epsilon edge to it, each with the index
+    /// of the assertion that edge needs (`ALWAYS` for none).
+    epsilon_from: Vec<Vec<(u32, u32)>>,
+    /// The `Match` instructions.
+    matches: Vec<u32>,
+    /// The distinct assertions of the program.
+    assertions: Vec<Assertion>,
+    /// The annotation and phrase steps.
+    jumps: Vec<u32>,
+    /// For each mask of anchors holding (see [`DocContext::anchor_mask`]), the bits of the
+    /// program's anchor assertions that hold.
+    anchor_bits: Vec<u64>,
+    /// The lookaround assertions: (bit, lookaround, negated).
+    look_bits: Vec<(u32, usize, bool)>,
+    /// The one-token lookaround assertions: (bit, the assertion).
+    token_bits: Vec<(u32, Assertion)>,
+    /// The consuming steps that can begin a match, or `None` when a match can begin without
+    /// consuming anything.
+    first_steps: Option<Vec<EdgeStep>>,
+    /// The consuming steps that can end a match, or `None` when a match can end without
+    /// consuming anything.
+    last_steps: Option<Vec<EdgeStep>>,
+}
+
+/// Which end of a match a step is taken at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edge {
+    Begin,
+    End,
+}
+
+/// A consuming instruction that can begin or end a match, with the anchors (as bits of
+/// [`DocContext::anchor_mask`]) that must hold at the boundary where it begins or ends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct EdgeStep {
+    anchors: u8,
+    pc: u32,
+}
+
+/// The consuming steps reachable from instruction 0 without consuming anything, or `None` when
+/// `Match` is reachable so.
+fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
+    let mut steps = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(0usize, 0u8)];
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
+            continue;
+        }
+        match prog.insts.get(pc)? {
+            Inst::Jump(target) => stack.push((*target, anchors)),
+            Inst::Split(first, second) => {
+                stack.push((*first, anchors));
+                stack.push((*second, anchors));
+            }
+            Inst::Save(_)
+            | Inst::Assert(
+                Assertion::Look { .. } | Assertion::NotAnchor(_) | Assertion::Token { .. },
+            ) => stack.push((pc + 1, anchors)),
+            Inst::Assert(Assertion::Anchor(anchor)) => {
+                stack.push((pc + 1, anchors | crate::vm::anchor_bit(*anchor)));
+            }
+            Inst::Match => return None,
+            Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_) => steps.push(EdgeStep {
+                anchors,
+                pc: pc as u32,
+            }),
+        }
+    }
+    steps.sort();
+    steps.dedup();
+    Some(steps)
+}
+
+/// The consuming steps from whose successor `Match` is reachable without consuming anything,
+/// or `None` when `Match` is reachable so from instruction 0.
+fn last_steps(
+    prog: &Prog,
+    epsilon_from: &[Vec<(u32, u32)>],
+    matches: &[u32],
+) -> Option<Vec<EdgeStep>> {
+    let mut steps = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<(usize, u8)> = matches.iter().map(|&pc| (pc as usize, 0)).collect();
+    while let Some((pc, anchors)) = stack.pop() {
+        if !seen.insert((pc, anchors)) {
+            continue;
+        }
+        if pc == 0 {
+            return None;
+        }
+        if let Some(Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_)) =
+            prog.insts.get(pc - 1)
+        {
+            steps.push(EdgeStep {
+                anchors,
+                pc: pc as u32 - 1,
+            });
+        }
+        for &(from, _) in epsilon_from.get(pc).map_or(&[][..], Vec::as_slice) {
+            let anchors = match prog.insts.get(from as usize) {
+                Some(Inst::Assert(Assertion::Anchor(anchor))) => {
+                    anchors | crate::vm::anchor_bit(*anchor)
+                }
+                _ => anchors,
+            };
+            stack.push((from as usize, anchors));
+        }
+    }
+    steps.sort();
+    steps.dedup();
+    Some(steps)
+}
+
+impl LiveProg {
+    pub(crate) fn new(prog: &Prog) -> LiveProg {
+        let size = prog.insts.len();
+        let mut epsilon_from: Vec<Vec<(u32, u32)>> = vec![Vec::new(); size];
+        let mut matches = Vec::new();
+        let mut assertions: Vec<Assertion> = Vec::new();
+        let mut jumps = Vec::new();
+        let mut edge = |from: usize, to: usize, condition: u32| {
+            if let Some(list) = epsilon_from.get_mut(to) {
+                list.push((from as u32, condition));
+            }
+        };
+        for (pc, inst) in prog.insts.iter().enumerate() {
+            match inst {
+                Inst::Jump(target) => edge(pc, *target, ALWAYS),
+                Inst::Split(first, second) => {
+                    edge(pc, *first, ALWAYS);
+                    edge(pc, *second, ALWAYS);
+                }
+                Inst::Save(_) => edge(pc, pc + 1, ALWAYS),
+                Inst::Assert(assertion) => {
+                    let index = match assertions.iter().position(|a| a == assertion) {
+                        Some(index) => index,
+                        None => {
+                            assertions.push(*assertion);
+                            assertions.len() - 1
+                        }
+                    };
+                    edge(pc, pc + 1, index as u32);
+                }
+                Inst::Match => matches.push(pc as u32),
+                Inst::Annotation { .. } | Inst::Phrase(_) => jumps.push(pc as u32),
+                Inst::Token(_) => {}
+            }
+        }
+        let mut anchor_bits = vec![0u64; 64];
+        let mut look_bits = Vec::new();
+        let mut token_bits = Vec::new();
+        for (bit, assertion) in assertions.iter().enumerate().take(KEY_BITS) {
+            match *assertion {
+                Assertion::Anchor(anchor) => {
+                    let anchor = crate::vm::anchor_bit(anchor);
+                    for (mask, bits) in anchor_bits.iter_mut().enumerate() {
+                        if mask as u8 & anchor != 0 {
+                            *bits |= 1 << bit;
+                        }
+                    }
+                }
+                Assertion::NotAnchor(anchor) => {
+                    let anchor = crate::vm::anchor_bit(anchor);
+                    for (mask, bits) in anchor_bits.iter_mut().enumerate() {
+                        if mask as u8 & anchor == 0 {
+                            *bits |= 1 << bit;
+                        }
+                    }
+                }
+                Assertion::Look { look, negated } => look_bits.push((bit as u32, look, negated)),
+                Assertion::Token { .. } => token_bits.push((bit as u32, *assertion)),
+            }
+        }
+        LiveProg {
+            first_steps: first_steps(prog),
+            last_steps: last_steps(prog, &epsilon_from, &matches),
+            anchor_bits,
+            look_bits,
+            token_bits,
+            insts: prog.clone(),
+            size,
+            epsilon_from,
+            matches,
+            assertions,
+            jumps,
+        }
+    }
+
+    fn words(&self) -> usize {
+        self.size.div_ceil(64).max(1)
+    }
+
+    /// The first boundary in `range` where a match can begin, as far as its first consuming
+    /// step and the anchors before it tell; every boundary when a match can begin without
+    /// consuming.
+    pub(crate) fn first_begin(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        mut range: impl Iterator<Item = usize>,
+    ) -> Option<usize> {
+        match &self.first_steps {
+            Some(steps) => range.find(|&at| self.can_take(context, steps, at, Edge::Begin)),
+            None => range.next(),
+        }
+    }
+
+    /// The last boundary in `range` (walked from its end) where a match can end, as far as its
+    /// last consuming step and the anchors after it tell.
+    pub(crate) fn last_end(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        mut range: impl DoubleEndedIterator<Item = usize>,
+    ) -> Option<usize> {
+        match &self.last_steps {
+            Some(steps) => range.rfind(|&at| self.can_take(context, steps, at, Edge::End)),
+            None => range.next_back(),
+        }
+    }
+
+    /// Whether one of `steps` can begin a match at boundary `at` (consuming what starts there)
+    /// or end one there (consuming what ends there), with its anchors holding at `at`.
+    fn can_take(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        steps: &[EdgeStep],
+        at: usize,
+        edge: Edge,
+    ) -> bool {
+        let mask = context.anchor_mask(at);
+        steps.iter().any(|step| {
+            mask & step.anchors == step.anchors
+                && match (self.insts.insts.get(step.pc as usize), edge) {
+                    (Some(Inst::Token(pred)), Edge::Begin) => {
+                        at < context.token_count && context.pred(*pred, at)
+                    }
+                    (Some(Inst::Token(pred)), Edge::End) => at > 0 && context.pred(*pred, at - 1),
+                    (Some(Inst::Annotation { label, .. }), Edge::Begin) => context
+                        .label(*label)
+                        .is_some_and(|index| !index.starting_at(at).is_empty()),
+                    (Some(Inst::Annotation { label, .. }), Edge::End) => context
+                        .label(*label)
+                        .is_some_and(|index| !index.ending_at(at).is_empty()),
+                    (Some(Inst::Phrase(lexicon)), Edge::Begin) => {
+                        !context.phrases_starting(*lexicon, at).is_empty()
+                    }
+                    (Some(Inst::Phrase(lexicon)), Edge::End) => {
+                        !context.phrases_ending(*lexicon, at).is_empty()
+                    }
+                    _ => false,
+                }
+        })
+    }
+
+    fn cacheable(&self) -> bool {
+        self.assertions.len() <= KEY_BITS && self.jumps.len() <= KEY_BITS
+    }
+}
+
+/// One state: a set of live instructions.
+#[derive(Debug)]
+struct State {
+    bits: Box<[u64]>,
+    /// The distinct token tests of the token steps whose successor is live in this state: the
+    /// tests the transition into the position before depends on.
+    relevant: Vec<PredId>,
+    /// Each such token step with the index of its test in `relevant`.
+    steps: Vec<(u32, u32)>,
+    /// The first few transitions into the position before, searched in order: most states
+    /// have only a handful, and a short scan beats hashing the key.
+    next: Vec<(TransitionKey, u32)>,
+}
+
+/// What decides a transition besides the state after: the relevant tests that pass, the
+/// assertions that hold and the annotation steps that can jump to a live place.
+type TransitionKey = (u64, u64, u64);
+
+/// How many transitions a state keeps in its own list before the shared map takes the rest.
+const LISTED_TRANSITIONS: usize = 8;
+
+impl State {
+    fn holds(&self, pc: usize) -> bool {
+        self.bits
+            .get(pc / 64)
+            .is_some_and(|word| word & (1 << (pc % 64)) != 0)
+    }
+}
+
+/// The lazily built liveness automaton of one program.
+#[derive(Debug, Default)]
+pub(crate) struct LiveDfa {
+    states: Vec<State>,
+    ids: FastMap<Box<[u64]>, u32>,
+    /// (state after, key) -> state, for the transitions that do not fit a state's own list and
+    /// for the last boundary of a segment, which has no state after it.
+    transitions: FastMap<(u32, TransitionKey), u32>,
+    /// How many transitions are known, listed or mapped.
+    transition_count: usize,
+    /// Scratch for closures.
+    work: Vec<u32>,
+}
+
+/// The live states of one segment, one per boundary `low..=high`.
+pub(crate) struct LiveTable<'a> {
+    low: usize,
+    states: &'a [u32],
+    dfa: &'a LiveDfa,
+}
+
+impl LiveTable<'_> {
+    /// Whether a match can be completed from instruction `pc` at boundary `at`.
+    #[inline]
+    pub(crate) fn holds(&self, at: usize, pc: usize) -> bool {
+        at.checked_sub(self.low)
+            .and_then(|offset| self.states.get(offset))
+            .and_then(|&state| self.dfa.states.get(state as usize))
+            .is_some_and(|state| state.holds(pc))
+    }
+}
+
+/// Which way a pass runs over the boundaries of a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// From the end to the start, over a program that reads tokens forwards: the live set at a
+    /// boundary depends on the one after it.
+    Backward,
+    /// From the start to the end, over a reversed program that reads tokens backwards.
+    Forward,
+}
+
+/// One pass over one segment: what it runs and where.
+pub(crate) struct Pass<'p, 'r, 'd, 't> {
+    pub(crate) prog: &'p LiveProg,
+    pub(crate) context: &'p DocContext<'r, 'd, 't>,
+    pub(crate) window: &'p Window<'p>,
+    /// The first boundary needed; earlier ones are left out.
+    pub(crate) from: usize,
+    /// The last boundary needed: no match reaches past it. Assertions still see the whole
+    /// window.
+    pub(crate) to: usize,
+    pub(crate) direction: Direction,
+}
+
+impl Pass<'_, '_, '_, '_> {
+    /// The token read when moving from the neighbouring boundary to `at`.
+    fn token(&self, at: usize) -> usize {
+        match self.direction {
+            Direction::Backward => at,
+            Direction::Forward => at.wrapping_sub(1),
+        }
+    }
+
+    /// Whether the annotation or phrase step at `pc` can consume something at `at` and land,
+    /// inside the segment, where its successor is live.
+    fn jump_live(&self, pc: u32, at: usize, out: &[u32], states: &[State]) -> bool {
+        let next = pc as usize + 1;
+        let (from, high) = (self.from, self.to);
+        let live_at = |land: usize| {
+            (from..=high).contains(&land)
+                && out
+                    .get(land - from)
+                    .and_then(|&state| states.get(state as usize))
+                    .is_some_and(|state| state.holds(next))
+        };
+        let context = self.context;
+        match (self.prog.insts.insts.get(pc as usize), self.direction) {
+            (Some(Inst::Annotation { label, .. }), Direction::Backward) => {
+                context.label(*label).is_some_and(|index| {
+                    index
+                        .starting_at(at)
+                        .iter()
+                        .any(|span| span.end > at && live_at(span.end))
+                })
+            }
+            (Some(Inst::Annotation { label, .. }), Direction::Forward) => {
+                context.label(*label).is_some_and(|index| {
+                    index
+                        .ending_at(at)
+                        .iter()
+                        .any(|span| span.start < at && live_at(span.start))
+                })
+            }
+            (Some(Inst::Phrase(lexicon)), Direction::Backward) => context
+                .phrases_starting(*lexicon, at)
+                .iter()
+                .any(|&length| length > 0 && live_at(at + length as usize)),
+            (Some(Inst::Phrase(lexicon)), Direction::Forward) => {
+                context.phrases_ending(*lexicon, at).iter().any(|&length| {
+                    length > 0 && length as usize <= at && live_at(at - length as usize)
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// The assertions of the program holding at `at`, as bits (only when they fit the key).
+    fn assertion_bits(&self, at: usize) -> u64 {
+        if self.prog.assertions.len() > KEY_BITS {
+            return 0;
+        }
+        let mask = self.context.anchor_mask(at);
+        let mut bits = self
+            .prog
+            .anchor_bits
+            .get(mask as usize)
+            .copied()
+            .unwrap_or(0);
+        for &(bit, look, negated) in &self.prog.look_bits {
+            if self.window.look_holds(look, at) != negated {
+                bits |= 1 << bit;
+            }
+        }
+        for &(bit, assertion) in &self.prog.token_bits {
+            if self.window.assertion(self.context, assertion, at) {
+                bits |= 1 << bit;
+            }
+        }
+        bits
+    }
+
+    fn assertion_holds(&self, at: usize, index: u32, bits: u64) -> bool {
+        if self.prog.assertions.len() <= KEY_BITS {
+            return bits & (1 << index) != 0;
+        }
+        self.prog
+            .assertions
+            .get(index as usize)
+            .is_some_and(|&assertion| self.window.assertion(self.context, assertion, at))
+    }
+}
+
+impl LiveDfa {
+    /// Fills `out` with the live state of every boundary `pass.from..=pass.to` and returns
+    /// a view of it.
+    pub(crate) fn compute<'a>(
+        &'a mut self,
+        pass: &Pass<'_, '_, '_, '_>,
+        out: &'a mut Vec<u32>,
+        counters: &mut Counters,
+    ) -> LiveTable<'a> {
+        if self.states.len() > MAX_STATES || self.transition_count > MAX_TRANSITIONS {
+            *self = LiveDfa::default();
+        }
+        let prog = pass.prog;
+        let window = pass.window;
+        let to = pass.to.clamp(window.low, window.high);
+        let from = pass.from.clamp(window.low, to);
+        let pass = Pass { from, to, ..*pass };
+        let width = to - from + 1;
+        out.clear();
+        out.resize(width, 0);
+        let cacheable = prog.cacheable();
+        let mut seeds: Vec<u32> = Vec::new();
+        for step in 0..width {
+            let (offset, after) = match pass.direction {
+                Direction::Backward => {
+                    let offset = width - 1 - step;
+                    (offset, (offset + 1 < width).then(|| out[offset + 1]))
+                }
+                Direction::Forward => (step, step.checked_sub(1).map(|before| out[before])),
+            };
+            let at = from + offset;
+            let token = pass.token(at);
+            counters.steps += 1;
+            let assertion_bits = pass.assertion_bits(at);
+            let mut jump_bits = 0u64;
+            if cacheable {
+                for (index, &pc) in prog.jumps.iter().enumerate() {
+                    if pass.jump_live(pc, at, out, &self.states) {
+                        jump_bits |= 1 << index;
+                    }
+                }
+            }
+            let (test_bits, relevant_ok) = match after {
+                Some(after) => self.test_bits(after, pass.context, token),
+                None => (0, true),
+            };
+            let key = (test_bits, assertion_bits, jump_bits);
+            let cached = if cacheable && relevant_ok {
+                self.transition(after, key)
+            } else {
+                None
+            };
+            let state = match cached {
+                Some(state) => state,
+                None => {
+                    seeds.clear();
+                    seeds.extend_from_slice(&prog.matches);
+                    if let Some(after) = after {
+                        let next = &self.states[after as usize];
+                        for &(pc, test) in &next.steps {
+                            let passes = if relevant_ok {
+                                test_bits & (1 << test) != 0
+                            } else {
+                                next.relevant
+                                    .get(test as usize)
+                                    .is_some_and(|&pred| pass.context.pred(pred, token))
+                            };
+                            if passes {
+                                seeds.push(pc);
+                            }
+                        }
+                    }
+                    for (index, &pc) in prog.jumps.iter().enumerate() {
+                        let live = if cacheable {
+                            jump_bits & (1 << index) != 0
+                        } else {
+                            pass.jump_live(pc, at, out, &self.states)
+                        };
+                        if live {
+                            seeds.push(pc);
+                        }
+                    }
+                    let state = self.closure(prog, &seeds, |index| {
+                        pass.assertion_holds(at, index, assertion_bits)
+                    });
+                    counters.steps += prog.size as u64 / 8 + 1;
+                    if cacheable && relevant_ok {
+                        self.remember(after, key, state);
+                    }
+                    state
+                }
+            };
+            out[offset] = state;
+        }
+        LiveTable {
+            low: from,
+            states: out,
+            dfa: self,
+        }
+    }
+
+    fn transition(&self, after: Option<u32>, key: TransitionKey) -> Option<u32> {
+        if let Some(state) = after.and_then(|after| self.states.get(after as usize)) {
+            if let Some((_, next)) = state.next.iter().find(|(known, _)| *known == key) {
+                return Some(*next);
+            }
+            if state.next.len() < LISTED_TRANSITIONS {
+                return None;
+            }
+        }
+        self.transitions
+            .get(&(after.unwrap_or(u32::MAX), key))
+            .copied()
+    }
+
+    fn remember(&mut self, after: Option<u32>, key: TransitionKey, next: u32) {
+        self.transition_count += 1;
+        if let Some(state) = after.and_then(|after| self.states.get_mut(after as usize))
+            && state.next.len() < LISTED_TRANSITIONS
+        {
+            state.next.push((key, next));
+            return;
+        }
+        self.transitions
+            .insert((after.unwrap_or(u32::MAX), key), next);
+    }
+
+    /// Which of the relevant token tests of state `after` token `token` passes, and whether
+    /// they all fit the key.
+    fn test_bits(&self, after: u32, context: &DocContext<'_, '_, '_>, token: usize) -> (u64, bool) {
+        let Some(state) = self.states.get(after as usize) else {
+            return (0, true);
+        };
+        if state.relevant.len() > KEY_BITS {
+            return (0, false);
+        }
+        let row = context.memo_row(token);
+        let mut bits = 0u64;
+        for (index, &pred) in state.relevant.iter().enumerate() {
+            let passes = match row.map(|row| row.get(pred)) {
+                Some(crate::types::PASSES) => true,
+                Some(crate::types::FAILS) => false,
+                _ => context.pred(pred, token),
+            };
+            if passes {
+                bits |= 1 << index;
+            }
+        }
+        (bits, true)
+    }
+
+    /// The state of every instruction from which one of `seeds` is reachable by epsilon edges
+    /// whose assertions hold.
+    fn closure(&mut self, prog: &LiveProg, seeds: &[u32], holds: impl Fn(u32) -> bool) -> u32 {
+        let mut bits = vec![0u64; prog.words()].into_boxed_slice();
+        let mut work = std::mem::take(&mut self.work);
+        work.clear();
+        for &pc in seeds {
+            let (word, bit) = (pc as usize / 64, 1u64 << (pc % 64));
+            if bits[word] & bit == 0 {
+                bits[word] |= bit;
+                work.push(pc);
+            }
+        }
+        while let Some(pc) = work.pop() {
+            for &(from, condition) in prog.epsilon_from.get(pc as usize).map_or(&[][..], |v| v) {
+                if condition != ALWAYS && !holds(condition) {
+                    continue;
+                }
+                let (word, bit) = (from as usize / 64, 1u64 << (from % 64));
+                if bits[word] & bit == 0 {
+                    bits[word] |= bit;
+                    work.push(from);
+                }
+            }
+        }
+        self.work = work;
+        self.intern(bits, &prog.insts)
+    }
+
+    fn intern(&mut self, bits: Box<[u64]>, insts: &Prog) -> u32 {
+        if let Some(&id) = self.ids.get(&bits) {
+            return id;
+        }
+        let mut relevant: Vec<PredId> = Vec::new();
+        let mut steps = Vec::new();
+        for (pc, inst) in insts.insts.iter().enumerate() {
+            let Inst::Token(pred) = inst else {
+                continue;
+            };
+            let next = pc + 1;
+            let live = bits
+                .get(next / 64)
+                .is_some_and(|word| word & (1 << (next % 64)) != 0);
+            if !live {
+                continue;
+            }
+            let index = match relevant.iter().position(|p| p == pred) {
+                Some(index) => index,
+                None => {
+                    relevant.push(*pred);
+                    relevant.len() - 1
+                }
+            };
+            // Tests past the key's width are evaluated directly (see `test_bits`).
+            steps.push((pc as u32, index as u32));
+        }
+        let id = self.states.len() as u32;
+        self.ids.insert(bits.clone(), id);
+        self.states.push(State {
+            bits,
+            relevant,
+            steps,
+            next: Vec::new(),
+        });
+        id
+    }
+}

@@ -1,0 +1,150 @@
+//! Token types and the token-test memo shared across documents.
+//!
+//! Every token test depends only on the token's text, kind and flags, and news text repeats the
+//! same few thousand such types over and over. Interning each token to its type and memoizing
+//! each test per type rather than per token means a lexicon lookup or a regex runs once per type
+//! for a whole corpus, instead of once per token in every document. The memo lives in the rule
+//! set's per-thread cache, so a thread's documents all share it.
+
+use std::cell::Cell;
+
+use sayso_tokenize::{Document, TokenKind};
+
+use crate::hash::FastMap;
+use crate::keys::KeyIndex;
+use crate::predicate::Membership;
+
+/// The most bytes the results may take; past it the memo starts again, so that memory stays
+/// bounded however varied the input is.
+const MAX_MEMO_BYTES: usize = 4 << 20;
+
+/// The fewest types the memo holds before it starts again, for very large rule sets.
+const MIN_TYPES: usize = 4_096;
+
+/// A result not known yet.
+pub(crate) const UNKNOWN: u8 = 0;
+/// A test that fails.
+pub(crate) const FAILS: u8 = 1;
+/// A test that passes.
+pub(crate) const PASSES: u8 = 2;
+
+/// The types seen so far and, per token test, its result on each type.
+#[derive(Debug, Default)]
+pub(crate) struct TypeMemo {
+    /// Text -> the first type with that text, an index into `variants`.
+    ids: FastMap<Box<str>, u32>,
+    /// Per type: its kind, its flags, and the next type with the same text (`u32::MAX`: none).
+    variants: Vec<(TokenKind, u16, u32)>,
+    tests: usize,
+    /// Bytes of results per type: four results of two bits each per byte.
+    stride: usize,
+    /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
+    /// type lie together, since the rules ask many tests of the token at hand.
+    cells: Vec<Cell<u8>>,
+    /// Per type, the range of `key_lists` holding the index keys it is under.
+    key_ranges: Vec<(u32, u32)>,
+    /// The index keys of every type, one list after another.
+    key_lists: Vec<u32>,
+    key_count: usize,
+}
+
+impl TypeMemo {
+    /// Writes the type of each token of `doc` into `types`, and makes room in the memo for the
+    /// types not seen before.
+    pub(crate) fn prepare(
+        &mut self,
+        doc: &Document<'_>,
+        test_count: usize,
+        keys: &KeyIndex,
+        membership: &Membership,
+        types: &mut Vec<u32>,
+    ) {
+        let stride = test_count.div_ceil(4);
+        let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
+        if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
+            *self = TypeMemo {
+                tests: test_count,
+                stride,
+                key_count: keys.len(),
+                ..TypeMemo::default()
+            };
+        }
+        types.clear();
+        for (index, token) in doc.tokens().iter().enumerate() {
+            let text = doc.token_text(index);
+            let (kind, flags) = (token.kind, token.flags.0);
+            let mut next = self.ids.get(text).copied().unwrap_or(u32::MAX);
+            let mut last = None;
+            while let Some(&(known_kind, known_flags, after)) = self.variants.get(next as usize) {
+                if (known_kind, known_flags) == (kind, flags) {
+                    break;
+                }
+                last = Some(next);
+                next = after;
+            }
+            let id = if (next as usize) < self.variants.len() {
+                next
+            } else {
+                let id = self.variants.len() as u32;
+                self.variants.push((kind, flags, u32::MAX));
+                let under = keys.keys_of(doc.norm(index), text, membership);
+                let start = self.key_lists.len() as u32;
+                self.key_lists.extend_from_slice(&under);
+                self.key_ranges.push((start, self.key_lists.len() as u32));
+                match last {
+                    Some(last) => self.variants[last as usize].2 = id,
+                    None => {
+                        self.ids.insert(Box::from(text), id);
+                    }
+                }
+                id
+            };
+            types.push(id);
+        }
+        self.cells
+            .resize(self.variants.len() * self.stride, Cell::new(0));
+    }
+
+    /// The index keys type `id` is under.
+    pub(crate) fn keys(&self, id: u32) -> &[u32] {
+        self.key_ranges
+            .get(id as usize)
+            .and_then(|&(start, end)| self.key_lists.get(start as usize..end as usize))
+            .unwrap_or_default()
+    }
+
+    /// How many index keys the rule set has.
+    pub(crate) fn key_count(&self) -> usize {
+        self.key_count
+    }
+
+    /// The results of every test on type `id`.
+    #[inline]
+    pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
+        let start = id as usize * self.stride;
+        self.cells.get(start..start + self.stride).map(Row)
+    }
+}
+
+/// The results of every test on one type.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Row<'m>(&'m [Cell<u8>]);
+
+impl Row<'_> {
+    /// The result of test `test`: [`UNKNOWN`], [`FAILS`] or [`PASSES`].
+    #[inline]
+    pub(crate) fn get(self, test: usize) -> u8 {
+        self.0
+            .get(test / 4)
+            .map_or(UNKNOWN, |cell| (cell.get() >> (2 * (test % 4))) & 3)
+    }
+
+    /// Records the result of test `test`.
+    pub(crate) fn set(self, test: usize, passes: bool) {
+        if let Some(cell) = self.0.get(test / 4) {
+            let shift = 2 * (test % 4);
+            let value = if passes { PASSES } else { FAILS };
+            cell.set((cell.get() & !(3 << shift)) | (value << shift));
+        }
+    }
+}
