@@ -361,6 +361,7 @@ fn parse_line(args: &InputArgs, place: &str, line: String) -> Loaded {
                 e.column()
             ))
         })?;
+    // The line is parsed; free it before the document is tokenized and run.
     drop(line);
     let id = match value.get(&args.id_field) {
         Some(serde_json::Value::String(id)) => Some(id.clone()),
