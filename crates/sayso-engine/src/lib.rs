@@ -202,6 +202,14 @@ pub(crate) struct IndexEntry {
     pub(crate) before: Option<u32>,
 }
 
+/// The most bytes the automata of one cache may take before they all start again. Over the
+/// BBC corpus the pack's automata take about 10 MB; the bound matters for rule sets and inputs
+/// that keep making new states.
+const MAX_AUTOMATA_BYTES: usize = 24 << 20;
+
+/// The most threads whose caches a rule set keeps.
+const MAX_CACHES: usize = 64;
+
 /// What one thread keeps from document to document: the lazily built automata of each rule.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
@@ -235,8 +243,11 @@ pub struct RuleSet {
     /// The order rules run in: the program's cascade order, repaired if a rule comes before a
     /// rule whose label it needs (a hand-built program), so no match is ever dropped.
     run_order: Vec<usize>,
-    /// Caches of the threads not running a document now; a run takes one and gives it back.
-    caches: std::sync::Mutex<Vec<Cache>>,
+    /// The cache of each thread that has run a document and is not running one now; a run
+    /// takes its own thread's cache and gives it back. Keeping a cache with one thread keeps
+    /// its tables in that core's caches and stops every cache from learning every thread's
+    /// documents.
+    caches: std::sync::Mutex<Vec<(std::thread::ThreadId, Cache)>>,
     /// How many distinct lookarounds the rules have (see [`CompiledRule::look_keys`]).
     look_count: usize,
     /// The index keys of all rules, and what puts a token type under each.
@@ -509,12 +520,33 @@ impl RuleSet {
         })
     }
 
-    /// A cache for one run: one a finished run gave back, or a new one.
+    /// A cache for one run: the one this thread gave back last, or a new one.
     pub(crate) fn take_cache(&self) -> Cache {
-        let reused = match self.caches.lock() {
-            Ok(mut caches) => caches.pop(),
-            Err(poisoned) => poisoned.into_inner().pop(),
+        let thread = std::thread::current().id();
+        let take = |caches: &mut Vec<(std::thread::ThreadId, Cache)>| {
+            let index = caches.iter().position(|(owner, _)| *owner == thread)?;
+            Some(caches.swap_remove(index).1)
         };
+        let reused = match self.caches.lock() {
+            Ok(mut caches) => take(&mut caches),
+            Err(poisoned) => take(&mut poisoned.into_inner()),
+        };
+        let reused = reused.map(|mut cache| {
+            let bytes: usize = cache
+                .live
+                .iter()
+                .chain(&cache.look_live)
+                .map(live::LiveDfa::bytes)
+                .sum();
+            if bytes > MAX_AUTOMATA_BYTES {
+                cache
+                    .live
+                    .iter_mut()
+                    .chain(&mut cache.look_live)
+                    .for_each(|dfa| *dfa = live::LiveDfa::default());
+            }
+            cache
+        });
         reused.unwrap_or_else(|| Cache {
             live: (0..self.compiled.len())
                 .map(|_| live::LiveDfa::default())
@@ -528,11 +560,18 @@ impl RuleSet {
         })
     }
 
-    /// Keeps a cache for the next run.
+    /// Keeps a cache for this thread's next run. When [`MAX_CACHES`] threads already have
+    /// one, one of theirs goes.
     pub(crate) fn give_back_cache(&self, cache: Cache) {
+        let keep = |caches: &mut Vec<(std::thread::ThreadId, Cache)>| {
+            if caches.len() >= MAX_CACHES {
+                caches.remove(0);
+            }
+            caches.push((std::thread::current().id(), cache));
+        };
         match self.caches.lock() {
-            Ok(mut caches) => caches.push(cache),
-            Err(poisoned) => poisoned.into_inner().push(cache),
+            Ok(mut caches) => keep(&mut caches),
+            Err(poisoned) => keep(&mut poisoned.into_inner()),
         }
     }
 

@@ -301,12 +301,14 @@ struct State {
     bits: Box<[u64]>,
     /// The distinct token tests of the token steps whose successor is live in this state: the
     /// tests the transition into the position before depends on.
-    relevant: Vec<PredId>,
+    relevant: Box<[u32]>,
     /// Each such token step with the index of its test in `relevant`.
-    steps: Vec<(u32, u32)>,
+    steps: Box<[(u32, u32)]>,
     /// The first few transitions into the position before, searched in order: most states
     /// have only a handful, and a short scan beats hashing the key.
     next: Vec<(TransitionKey, u32)>,
+    /// The state built before this one with the same hash of its instruction set.
+    same_hash: Option<u32>,
 }
 
 /// What decides a transition besides the state after: the relevant tests that pass, the
@@ -328,12 +330,17 @@ impl State {
 #[derive(Debug, Default)]
 pub(crate) struct LiveDfa {
     states: Vec<State>,
-    ids: FastMap<Box<[u64]>, u32>,
+    /// Hash of a state's instruction set -> the last state built with that hash; states
+    /// with equal hashes are chained through [`State::same_hash`]. Keying by the hash keeps
+    /// one copy of each set.
+    ids: FastMap<u64, u32>,
     /// (state after, key) -> state, for the transitions that do not fit a state's own list and
     /// for the last boundary of a segment, which has no state after it.
     transitions: FastMap<(u32, TransitionKey), u32>,
     /// How many transitions are known, listed or mapped.
     transition_count: usize,
+    /// About how many bytes the states and transitions take.
+    bytes: usize,
     /// Scratch for closures.
     work: Vec<u32>,
 }
@@ -468,6 +475,11 @@ impl Pass<'_, '_, '_, '_> {
 }
 
 impl LiveDfa {
+    /// About how many bytes the automaton takes.
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     /// Fills `out` with the live state of every boundary `pass.from..=pass.to` and returns
     /// a view of it.
     pub(crate) fn compute<'a>(
@@ -532,7 +544,7 @@ impl LiveDfa {
                             } else {
                                 next.relevant
                                     .get(test as usize)
-                                    .is_some_and(|&pred| pass.context.pred(pred, token))
+                                    .is_some_and(|&pred| pass.context.pred(pred as PredId, token))
                             };
                             if passes {
                                 seeds.push(pc);
@@ -584,9 +596,12 @@ impl LiveDfa {
 
     fn remember(&mut self, after: Option<u32>, key: TransitionKey, next: u32) {
         self.transition_count += 1;
+        self.bytes += std::mem::size_of::<(TransitionKey, u32)>();
         if let Some(state) = after.and_then(|after| self.states.get_mut(after as usize))
             && state.next.len() < LISTED_TRANSITIONS
         {
+            // Most states have one to three transitions: grow the list one at a time.
+            state.next.reserve_exact(1);
             state.next.push((key, next));
             return;
         }
@@ -606,6 +621,7 @@ impl LiveDfa {
         let row = context.memo_row(token);
         let mut bits = 0u64;
         for (index, &pred) in state.relevant.iter().enumerate() {
+            let pred = pred as PredId;
             let passes = match row.map(|row| row.get(pred)) {
                 Some(crate::types::PASSES) => true,
                 Some(crate::types::FAILS) => false,
@@ -648,8 +664,17 @@ impl LiveDfa {
     }
 
     fn intern(&mut self, bits: Box<[u64]>, insts: &Prog) -> u32 {
-        if let Some(&id) = self.ids.get(&bits) {
-            return id;
+        let hash = {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<crate::hash::FastHasher>::default().hash_one(&bits)
+        };
+        let mut candidate = self.ids.get(&hash).copied();
+        while let Some(id) = candidate {
+            let state = &self.states[id as usize];
+            if state.bits == bits {
+                return id;
+            }
+            candidate = state.same_hash;
         }
         let mut relevant: Vec<PredId> = Vec::new();
         let mut steps = Vec::new();
@@ -675,12 +700,18 @@ impl LiveDfa {
             steps.push((pc as u32, index as u32));
         }
         let id = self.states.len() as u32;
-        self.ids.insert(bits.clone(), id);
+        let same_hash = self.ids.insert(hash, id);
+        self.bytes += std::mem::size_of::<State>()
+            + 16
+            + 8 * bits.len()
+            + 4 * relevant.len()
+            + 8 * steps.len();
         self.states.push(State {
             bits,
-            relevant,
-            steps,
+            relevant: relevant.iter().map(|&pred| pred as u32).collect(),
+            steps: steps.into_boxed_slice(),
             next: Vec::new(),
+            same_hash,
         });
         id
     }
