@@ -57,9 +57,11 @@
 //!
 //! The optimized simulation also shares work and skips what cannot match: token tests are
 //! memoized per token type (text, kind and flags) for all rules and all the documents a thread
-//! runs, lookaround tables are computed once per segment for every rule with an equal
-//! lookaround, and a rule only runs in segments holding its rarest required literal or lexicon
-//! entry (and an annotation of every label it consumes), starting only within reach of it.
+//! runs; a lookaround of one token or anchor is a test at the position, and a longer one gets
+//! a table per segment from a liveness pass, shared by every rule with an equal lookaround; a
+//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
+//! annotation of every label it consumes), starting only within reach of it, and its liveness
+//! pass spans only from where its first step can be taken to where its last one can.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
 //! tests check.
 #![forbid(unsafe_code)]
