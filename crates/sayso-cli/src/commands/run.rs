@@ -46,7 +46,7 @@ A document that fails is reported on stderr (and as an \"error\" field in jsonl 
 the others go on; the exit status is then 1.";
 
 /// Documents per batch: enough to keep every thread busy.
-const BATCH_DOCUMENTS: usize = 256;
+const BATCH_DOCUMENTS: usize = 128;
 /// Text bytes per batch: bounds memory on streams of large documents. Up to five batches are
 /// alive at once (one being read, one waiting in the channel, two in the workers, one being
 /// written).
