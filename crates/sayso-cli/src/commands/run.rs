@@ -45,6 +45,11 @@ Output: jsonl prints one line per input document, in input order:
 A document that fails is reported on stderr (and as an \"error\" field in jsonl and json) and
 the others go on; the exit status is then 1.";
 
+/// Bytes of output gathered before each write: a batch's documents go out in a few large
+/// writes rather than one or more system calls each, which the writing thread would take
+/// from the workers.
+const OUTPUT_BUFFER_BYTES: usize = 1 << 20;
+
 /// Documents per batch: enough to keep every thread busy.
 const BATCH_DOCUMENTS: usize = 128;
 /// Text bytes per batch: bounds memory on streams of large documents. Up to five batches are
@@ -580,7 +585,7 @@ pub fn run(args: RunArgs) -> Outcome {
             .then_some((format, options)),
     };
     let mut writer = Writer {
-        out: BufWriter::new(io::stdout().lock()),
+        out: BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, io::stdout().lock()),
         renderer: sayso_output::renderer(format, rules.program(), options),
         brat_directory,
         program: rules.program(),
