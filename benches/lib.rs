@@ -21,10 +21,18 @@ pub fn seed_megabyte() -> String {
     text
 }
 
-/// The `"text"` fields of the corpus named by `SAYSO_BENCH_CORPUS`, if it is set and readable.
+/// The `"text"` fields of the corpus named by `SAYSO_BENCH_CORPUS` (absolute, or relative to the
+/// workspace root), if it is set and readable.
 /// Lines that are not JSON objects with a string `text` are skipped.
 pub fn corpus_texts() -> Option<Vec<String>> {
-    let path = std::env::var_os("SAYSO_BENCH_CORPUS")?;
+    let path = PathBuf::from(std::env::var_os("SAYSO_BENCH_CORPUS")?);
+    // Cargo runs benchmarks in this package's directory; a relative path is taken from the
+    // workspace root, where `cargo bench` is usually typed.
+    let path = if path.is_relative() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    } else {
+        path
+    };
     let data = std::fs::read_to_string(&path)
         .map_err(|error| eprintln!("cannot read SAYSO_BENCH_CORPUS: {error}"))
         .ok()?;
