@@ -45,6 +45,9 @@ pub(crate) struct LiveProg {
     assertions: Vec<Assertion>,
     /// The annotation and phrase steps.
     jumps: Vec<u32>,
+    /// The token steps and their tests, so that a new state lists its relevant tests without
+    /// a walk over the whole program.
+    tokens: Vec<(u32, PredId)>,
     /// For each mask of anchors holding (see [`DocContext::anchor_mask`]), the bits of the
     /// program's anchor assertions that hold.
     anchor_bits: Vec<u64>,
@@ -210,7 +213,17 @@ impl LiveProg {
                 Assertion::Token { .. } => token_bits.push((bit as u32, *assertion)),
             }
         }
+        let tokens = prog
+            .insts
+            .iter()
+            .enumerate()
+            .filter_map(|(pc, inst)| match inst {
+                Inst::Token(pred) => Some((pc as u32, *pred)),
+                _ => None,
+            })
+            .collect();
         LiveProg {
+            tokens,
             first_steps: first_steps(prog),
             last_steps: last_steps(prog, &epsilon_from, &matches),
             anchor_bits,
@@ -660,10 +673,10 @@ impl LiveDfa {
             }
         }
         self.work = work;
-        self.intern(bits, &prog.insts)
+        self.intern(bits, prog)
     }
 
-    fn intern(&mut self, bits: Box<[u64]>, insts: &Prog) -> u32 {
+    fn intern(&mut self, bits: Box<[u64]>, prog: &LiveProg) -> u32 {
         let hash = {
             use std::hash::{BuildHasher, BuildHasherDefault};
             BuildHasherDefault::<crate::hash::FastHasher>::default().hash_one(&bits)
@@ -678,10 +691,8 @@ impl LiveDfa {
         }
         let mut relevant: Vec<PredId> = Vec::new();
         let mut steps = Vec::new();
-        for (pc, inst) in insts.insts.iter().enumerate() {
-            let Inst::Token(pred) = inst else {
-                continue;
-            };
+        for &(pc, pred) in &prog.tokens {
+            let pc = pc as usize;
             let next = pc + 1;
             let live = bits
                 .get(next / 64)
@@ -689,10 +700,10 @@ impl LiveDfa {
             if !live {
                 continue;
             }
-            let index = match relevant.iter().position(|p| p == pred) {
+            let index = match relevant.iter().position(|&p| p == pred) {
                 Some(index) => index,
                 None => {
-                    relevant.push(*pred);
+                    relevant.push(pred);
                     relevant.len() - 1
                 }
             };
