@@ -123,10 +123,6 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     pub(crate) token_count: usize,
     preds: &'r Predicates,
     lexicons: &'r [CompiledLexicon],
-    sentence_start: Vec<bool>,
-    sentence_end: Vec<bool>,
-    paragraph_start: Vec<bool>,
-    paragraph_end: Vec<bool>,
     /// The anchors holding at each boundary, as bits.
     anchor_masks: Vec<u8>,
     /// Sentence index of each token.
@@ -176,26 +172,26 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         sharing: Option<Sharing<'r>>,
     ) -> Self {
         let token_count = doc.tokens().len();
-        let mut sentence_start = vec![false; token_count + 1];
-        let mut sentence_end = vec![false; token_count + 1];
+        let bit = crate::vm::anchor_bit;
+        let mut anchor_masks = vec![0u8; token_count + 1];
+        anchor_masks[0] |= bit(Anchor::DocumentStart);
+        anchor_masks[token_count] |= bit(Anchor::DocumentEnd);
         let mut sentence_of = vec![0u32; token_count];
         for (index, sentence) in doc.sentences().iter().enumerate() {
             if sentence.tokens.start < sentence.tokens.end && sentence.tokens.end <= token_count {
-                sentence_start[sentence.tokens.start] = true;
-                sentence_end[sentence.tokens.end] = true;
+                anchor_masks[sentence.tokens.start] |= bit(Anchor::SentenceStart);
+                anchor_masks[sentence.tokens.end] |= bit(Anchor::SentenceEnd);
                 for slot in &mut sentence_of[sentence.tokens.clone()] {
                     *slot = index as u32;
                 }
             }
         }
-        let mut paragraph_start = vec![false; token_count + 1];
-        let mut paragraph_end = vec![false; token_count + 1];
         let mut paragraph_of = vec![0u32; token_count];
         for (index, paragraph) in doc.paragraphs().iter().enumerate() {
             if paragraph.tokens.start < paragraph.tokens.end && paragraph.tokens.end <= token_count
             {
-                paragraph_start[paragraph.tokens.start] = true;
-                paragraph_end[paragraph.tokens.end] = true;
+                anchor_masks[paragraph.tokens.start] |= bit(Anchor::ParagraphStart);
+                anchor_masks[paragraph.tokens.end] |= bit(Anchor::ParagraphEnd);
                 for slot in &mut paragraph_of[paragraph.tokens.clone()] {
                     *slot = index as u32;
                 }
@@ -236,34 +232,12 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 .collect();
             labels[builtin.id().0 as usize] = LabelIndex::new(spans);
         }
-        let anchor_masks = (0..=token_count)
-            .map(|at| {
-                let holds = [
-                    (Anchor::SentenceStart, sentence_start[at]),
-                    (Anchor::SentenceEnd, sentence_end[at]),
-                    (Anchor::ParagraphStart, paragraph_start[at]),
-                    (Anchor::ParagraphEnd, paragraph_end[at]),
-                    (Anchor::DocumentStart, at == 0),
-                    (Anchor::DocumentEnd, at == token_count),
-                ];
-                holds
-                    .iter()
-                    .filter(|(_, holds)| *holds)
-                    .fold(0u8, |mask, (anchor, _)| {
-                        mask | crate::vm::anchor_bit(*anchor)
-                    })
-            })
-            .collect();
         let mut context = DocContext {
             anchor_masks,
             doc,
             token_count,
             preds,
             lexicons,
-            sentence_start,
-            sentence_end,
-            paragraph_start,
-            paragraph_end,
             sentence_of,
             paragraph_of,
             labels,
@@ -405,15 +379,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
 
     /// Whether the zero-width `anchor` holds at boundary `position`.
     pub(crate) fn anchor(&self, anchor: Anchor, position: usize) -> bool {
-        let at = |table: &Vec<bool>| table.get(position).copied().unwrap_or(false);
-        match anchor {
-            Anchor::SentenceStart => at(&self.sentence_start),
-            Anchor::SentenceEnd => at(&self.sentence_end),
-            Anchor::ParagraphStart => at(&self.paragraph_start),
-            Anchor::ParagraphEnd => at(&self.paragraph_end),
-            Anchor::DocumentStart => position == 0,
-            Anchor::DocumentEnd => position == self.token_count,
-        }
+        self.anchor_mask(position) & crate::vm::anchor_bit(anchor) != 0
     }
 
     pub(crate) fn phrases_starting(&self, lexicon: usize, position: usize) -> &[u32] {
