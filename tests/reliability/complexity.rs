@@ -52,28 +52,33 @@ fn assert_linear_in(
         };
         let set = RuleSet::with_config(program.clone(), config).expect("the program compiles");
         let runs: Vec<(u64, usize)> = texts.iter().map(|text| steps(&set, text)).collect();
-        let name = format!("{name} ({simulation:?})");
-        for pair in runs.windows(2) {
-            let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
-            assert!(
-                small > 0,
-                "{name}: the rule did no work, so the test measures nothing"
-            );
-            // Steps may grow by the token ratio plus 10%.
-            let ratio = large as f64 / small as f64;
-            let token_ratio = large_tokens as f64 / small_tokens as f64;
-            assert!(
-                ratio <= token_ratio * 1.1,
-                "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took \
-                 {large} ({ratio:.2}x for {token_ratio:.2}x the tokens)"
-            );
-        }
-        for (steps, tokens) in &runs {
-            assert!(
-                *steps <= per_token * *tokens as u64,
-                "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
-            );
-        }
+        assert_growth(&format!("{name} ({simulation:?})"), &runs, per_token);
+    }
+}
+
+/// Asserts, for (steps, tokens) runs of growing inputs, that each step from one run to the
+/// next grows the steps at most by the token ratio plus 10%, and that no run takes more than
+/// `per_token` steps per token.
+fn assert_growth(name: &str, runs: &[(u64, usize)], per_token: u64) {
+    for pair in runs.windows(2) {
+        let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
+        assert!(
+            small > 0,
+            "{name}: the engine did no work, so the test measures nothing"
+        );
+        let ratio = large as f64 / small as f64;
+        let token_ratio = large_tokens as f64 / small_tokens as f64;
+        assert!(
+            ratio <= token_ratio * 1.1,
+            "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took \
+             {large} ({ratio:.2}x for {token_ratio:.2}x the tokens)"
+        );
+    }
+    for (steps, tokens) in runs {
+        assert!(
+            *steps <= per_token * *tokens as u64,
+            "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
+        );
     }
 }
 
@@ -239,25 +244,7 @@ fn assert_pack_linear(name: &str, make: impl Fn(usize) -> String, base: usize, p
         .iter()
         .map(|&n| steps(set, &make(n)))
         .collect();
-    for pair in runs.windows(2) {
-        let ((small, small_tokens), (large, large_tokens)) = (pair[0], pair[1]);
-        assert!(
-            small > 0,
-            "{name}: the pack did no work, so the test measures nothing"
-        );
-        let ratio = large as f64 / small as f64;
-        let token_ratio = large_tokens as f64 / small_tokens as f64;
-        assert!(
-            ratio <= token_ratio * 1.1,
-            "{name}: {small_tokens} tokens took {small} steps but {large_tokens} took {large}"
-        );
-    }
-    for (steps, tokens) in &runs {
-        assert!(
-            *steps <= per_token * *tokens as u64,
-            "{name}: {steps} steps for {tokens} tokens, more than {per_token} per token"
-        );
-    }
+    assert_growth(name, &runs, per_token);
 }
 
 #[test]
