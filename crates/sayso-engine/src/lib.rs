@@ -195,11 +195,13 @@ fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
 }
 
 /// An index key of a rule, with the id it shares with equal keys of other rules (so that a
-/// document finds its positions once) and the most tokens a match can have before the token.
+/// document finds its positions once) and the most tokens a match can have before and after
+/// the token (`None`: unbounded).
 #[derive(Debug)]
 pub(crate) struct IndexEntry {
     pub(crate) id: usize,
     pub(crate) before: Option<u32>,
+    pub(crate) after: Option<u32>,
 }
 
 /// The most bytes the automata of one cache may take before they all start again. Over the
@@ -458,16 +460,40 @@ impl RuleSet {
                     lex.phrases.iter().map(Vec::len).max().unwrap_or(0) as u32
                 })
             };
-            walk_required(&rule.pattern, Some(0), &phrase_max, &mut requirements);
+            walk_required(
+                &rule.pattern,
+                Some(0),
+                Counting::FromStart,
+                &phrase_max,
+                &mut requirements,
+            );
+            let mut from_end = Requirements::default();
+            walk_required(
+                &rule.pattern,
+                Some(0),
+                Counting::FromEnd,
+                &phrase_max,
+                &mut from_end,
+            );
+            // Both walks visit the same token tests, so a test's address pairs its two bounds.
+            let after_of: HashMap<*const TokenTest, Option<u32>> = from_end
+                .tests
+                .iter()
+                .map(|&(test, after)| (std::ptr::from_ref(test), after))
+                .collect();
             let index_keys = requirements
                 .tests
                 .iter()
-                .flat_map(|(test, before)| {
-                    index_keys(test).into_iter().map(move |key| (key, *before))
+                .flat_map(|&(test, before)| {
+                    let after = after_of.get(&std::ptr::from_ref(test)).copied().flatten();
+                    index_keys(test)
+                        .into_iter()
+                        .map(move |key| (key, before, after))
                 })
-                .map(|(key, before)| IndexEntry {
+                .map(|(key, before, after)| IndexEntry {
                     id: keys.id(&key, &lexicons),
                     before,
+                    after,
                 })
                 .collect();
             let required_labels = requirements.labels;
@@ -861,41 +887,53 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
 }
 
 /// What every match of a pattern needs: token tests (each with the most tokens a match can
-/// have before the token that passes it) and labels of consumed annotations.
+/// have before, or after, the token that passes it) and labels of consumed annotations.
 #[derive(Default)]
 struct Requirements<'p> {
     tests: Vec<(&'p TokenTest, Option<u32>)>,
     labels: Vec<LabelId>,
 }
 
-/// Records what `pattern` needs when it starts at most `before` tokens into a match, and
-/// returns the most tokens it can match (`None`: unbounded).
+/// Which end of a match the offsets of [`Requirements`] count from.
+#[derive(Clone, Copy)]
+enum Counting {
+    FromStart,
+    FromEnd,
+}
+
+/// Records what `pattern` needs when it lies at most `offset` tokens from the end of a match
+/// that `counting` names, and returns the most tokens it can match (`None`: unbounded).
 fn walk_required<'p>(
     pattern: &'p Pattern,
-    before: Option<u32>,
+    offset: Option<u32>,
+    counting: Counting,
     phrase_max: &dyn Fn(usize) -> Option<u32>,
     out: &mut Requirements<'p>,
 ) -> Option<u32> {
     match pattern {
         Pattern::Token(test) => {
-            out.tests.push((test, before));
+            out.tests.push((test, offset));
             Some(1)
         }
         Pattern::Seq(parts) => {
-            let mut offset = before;
+            let mut offset = offset;
             let mut total = Some(0u32);
-            for part in parts {
-                let length = walk_required(part, offset, phrase_max, out);
+            let mut walk = |part: &'p Pattern| {
+                let length = walk_required(part, offset, counting, phrase_max, out);
                 offset = add_lengths(offset, length);
                 total = add_lengths(total, length);
+            };
+            match counting {
+                Counting::FromStart => parts.iter().for_each(&mut walk),
+                Counting::FromEnd => parts.iter().rev().for_each(&mut walk),
             }
             total
         }
         Pattern::Repeat { inner, min, .. } if *min > 0 => {
-            walk_required(inner, before, phrase_max, out);
+            walk_required(inner, offset, counting, phrase_max, out);
             max_length(pattern, phrase_max)
         }
-        Pattern::Capture { inner, .. } => walk_required(inner, before, phrase_max, out),
+        Pattern::Capture { inner, .. } => walk_required(inner, offset, counting, phrase_max, out),
         Pattern::Annotation(label) => {
             if !out.labels.contains(label) {
                 out.labels.push(*label);

@@ -65,8 +65,6 @@ struct Cascade<'r, 'd, 't> {
     /// Per-position buffers reused by every rule, all false between rules, so that a rule
     /// costs work in proportion to where it can match rather than to the document's length.
     marks: crate::scratch::PositionMarks,
-    /// An empty segment list, shared.
-    no_segments: Rc<[(usize, usize)]>,
     /// The liveness automata this thread has built so far, by rule.
     live: &'r mut [crate::live::LiveDfa],
     /// The liveness automaton of each distinct lookaround.
@@ -81,10 +79,37 @@ struct Cascade<'r, 'd, 't> {
 
 /// Where a rule can match in one document.
 struct Candidates {
-    segments: Rc<[(usize, usize)]>,
+    stretches: Vec<Stretch>,
     /// For each position, whether a match can start there; `None` when anywhere can. The
     /// buffer is borrowed from [`crate::scratch::PositionMarks`] and handed back after the rule.
     allowed: Option<Vec<bool>>,
+}
+
+/// A segment a rule can match in, with the bounds its index keys set: a match holds a token
+/// under the key, so it starts no later than the last such token and, when the rule bounds
+/// how far a match reaches past that token, ends within that reach of it.
+#[derive(Clone, Copy, Debug)]
+struct Stretch {
+    low: usize,
+    high: usize,
+    /// The first and last boundaries where a match can start.
+    first_start: usize,
+    last_start: usize,
+    /// The last boundary where a match can end.
+    last_end: usize,
+}
+
+impl Stretch {
+    /// A whole segment: a match can start anywhere in it (up to `last_start`) and end at its end.
+    fn whole((low, high): (usize, usize), last_start: usize) -> Stretch {
+        Stretch {
+            low,
+            high,
+            first_start: low,
+            last_start,
+            last_end: high,
+        }
+    }
 }
 
 /// What one link did for one match.
@@ -166,7 +191,6 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
             segment_ranges(doc, &[]),
         ],
         marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
-        no_segments: Rc::from(Vec::new()),
         live,
         look_live,
         live_buffer,
@@ -252,60 +276,74 @@ impl Cascade<'_, '_, '_> {
             if count == 0 {
                 // Most rules of a large set need a word the document does not have.
                 return Candidates {
-                    segments: self.no_segments.clone(),
+                    stretches: Vec::new(),
                     allowed: None,
                 };
             }
         }
-        let segments: Rc<[(usize, usize)]> = match rarest {
-            None => all.clone(),
+        let mut stretches: Vec<Stretch> = match rarest {
+            None => all
+                .iter()
+                .map(|&(low, high)| Stretch::whole((low, high), high - 1))
+                .collect(),
             Some(entry) => {
                 let positions = self.context.positions_of(entry.id);
-                let mut chosen = Vec::new();
+                let mut stretches: Vec<Stretch> = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
                     let position = position as usize;
                     while segment < all.len() && all[segment].1 <= position {
                         segment += 1;
                     }
-                    match all.get(segment) {
-                        Some(&(low, high)) if low <= position && position < high => {
-                            if chosen.last() != Some(&(low, high)) {
-                                chosen.push((low, high));
-                            }
+                    let Some(&(low, high)) = all.get(segment) else {
+                        break;
+                    };
+                    if position < low {
+                        continue;
+                    }
+                    let first_start = entry.before.map_or(low, |before| {
+                        low.max(position.saturating_sub(before as usize))
+                    });
+                    let last_end = entry.after.map_or(high, |after| {
+                        high.min(position.saturating_add(after as usize).saturating_add(1))
+                    });
+                    match stretches.last_mut() {
+                        Some(last) if last.low == low => {
+                            last.last_start = position;
+                            last.last_end = last_end;
                         }
-                        Some(_) => {}
-                        None => break,
+                        _ => stretches.push(Stretch {
+                            low,
+                            high,
+                            first_start,
+                            last_start: position,
+                            last_end,
+                        }),
                     }
                 }
-                Rc::from(chosen)
+                stretches
             }
         };
-        let segments: Rc<[(usize, usize)]> = if compiled.required_labels.is_empty() {
-            segments
-        } else {
-            segments
-                .iter()
-                .copied()
-                .filter(|&(low, high)| {
-                    compiled.required_labels.iter().all(|label| {
-                        self.context
-                            .label(*label)
-                            .is_some_and(|index| index.any_inside(low, high))
-                    })
+        if !compiled.required_labels.is_empty() {
+            stretches.retain(|stretch| {
+                compiled.required_labels.iter().all(|label| {
+                    self.context
+                        .label(*label)
+                        .is_some_and(|index| index.any_inside(stretch.low, stretch.high))
                 })
-                .collect()
-        };
+            });
+        }
         let allowed = match rarest {
             Some(IndexEntry {
                 id,
                 before: Some(before),
-            }) if !segments.is_empty() => {
+                ..
+            }) if !stretches.is_empty() => {
                 Some(marks.mark_before(&self.context.positions_of(*id), *before as usize))
             }
             _ => None,
         };
-        Candidates { segments, allowed }
+        Candidates { stretches, allowed }
     }
 
     fn looks(
@@ -393,15 +431,19 @@ impl Cascade<'_, '_, '_> {
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
         let mut marks = std::mem::take(&mut self.marks);
-        let Candidates { segments, allowed } = if optimized {
+        let Candidates { stretches, allowed } = if optimized {
             self.candidates(compiled, rule.scope, &mut marks)
         } else {
             Candidates {
-                segments: self.segments(rule.scope),
+                stretches: self
+                    .segments(rule.scope)
+                    .iter()
+                    .map(|&(low, high)| Stretch::whole((low, high), high))
+                    .collect(),
                 allowed: None,
             }
         };
-        if segments.is_empty() {
+        if stretches.is_empty() {
             marks.give_back(allowed);
             self.marks = marks;
             return;
@@ -415,7 +457,8 @@ impl Cascade<'_, '_, '_> {
         } else {
             Vec::new()
         };
-        for &(low, high) in segments.iter() {
+        for stretch in &stretches {
+            let Stretch { low, high, .. } = *stretch;
             if let Some(prefilter) = &compiled.prefilter
                 && optimized
                 && compiled.index_keys.is_empty()
@@ -441,23 +484,27 @@ impl Cascade<'_, '_, '_> {
                     .as_ref()
                     .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
             };
+            let mut first = low;
+            let mut last = stretch.last_start;
             let live = if optimized {
                 // The liveness pass covers the boundaries from the first where a match can
                 // begin to the last where one can end, no further than its longest length past
                 // the last place it may start.
                 let live = &compiled.live;
-                let Some(first) =
-                    live.first_begin(&self.context, (low..high).filter(|&at| permitted(at)))
-                else {
+                let Some(begin) = live.first_begin(
+                    &self.context,
+                    (stretch.first_start..=stretch.last_start).filter(|&at| permitted(at)),
+                ) else {
                     continue;
                 };
-                let last = (first..high)
+                first = begin;
+                last = (first..=stretch.last_start)
                     .rev()
                     .find(|&at| permitted(at))
                     .unwrap_or(first);
-                let reach = compiled
-                    .max_tokens
-                    .map_or(high, |most| high.min(last.saturating_add(most as usize)));
+                let reach = compiled.max_tokens.map_or(stretch.last_end, |most| {
+                    stretch.last_end.min(last.saturating_add(most as usize))
+                });
                 let Some(reach) = live.last_end(&self.context, first + 1..=reach) else {
                     continue;
                 };
@@ -492,8 +539,9 @@ impl Cascade<'_, '_, '_> {
                 slot_count: compiled.slot_count,
                 allowed: live.as_ref().map(|_| &match_starts[..]),
                 live: live.as_ref(),
+                last_start: last,
             };
-            let mut from = low;
+            let mut from = first;
             while from < high {
                 let tracker = if explaining {
                     Some(&mut self.tracker)
@@ -525,7 +573,7 @@ impl Cascade<'_, '_, '_> {
                 self.record(index, start..end, slots, consumed);
                 from = end;
             }
-            if let Some(range) = match_starts.get_mut(low..high) {
+            if let Some(range) = match_starts.get_mut(first..=last) {
                 range.fill(false);
             }
         }

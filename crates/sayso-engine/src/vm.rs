@@ -255,6 +255,8 @@ pub(crate) struct Searcher<'a> {
     pub(crate) allowed: Option<&'a [bool]>,
     /// When set, threads at instructions from which no match can be completed are dropped.
     pub(crate) live: Option<&'a LiveTable<'a>>,
+    /// No thread starts after this position, so the search stops there once no thread runs.
+    pub(crate) last_start: usize,
 }
 
 /// Finds the leftmost-first match starting at or after `from` within the window.
@@ -272,6 +274,7 @@ pub(crate) fn search(
         slot_count,
         allowed,
         live,
+        last_start,
     } = *searcher;
     let size = prog.insts.len();
     let mut list = std::mem::take(&mut scratch.list);
@@ -294,7 +297,7 @@ pub(crate) fn search(
             counters.starts += 1;
         }
         if list.is_empty() {
-            if matched.is_some() {
+            if matched.is_some() || current >= last_start {
                 break;
             }
             continue;
