@@ -100,6 +100,29 @@ struct Stretch {
 }
 
 impl Stretch {
+    /// Narrows the stretch to the matches that hold a token at one of `positions` (sorted)
+    /// under the index key `entry`; false when none can. `cursor` is where the search in
+    /// `positions` starts: stretches come in order, so it only moves forward.
+    fn narrow(&mut self, positions: &[u32], cursor: &mut usize, entry: &IndexEntry) -> bool {
+        // The key's token lies at or after the match's start and before its end.
+        *cursor = gallop(positions, *cursor, self.first_start);
+        let end = gallop(positions, *cursor, self.last_end);
+        if end <= *cursor {
+            return false;
+        }
+        let (first, last) = (positions[*cursor] as usize, positions[end - 1] as usize);
+        self.last_start = self.last_start.min(last);
+        if let Some(before) = entry.before {
+            self.first_start = self.first_start.max(first.saturating_sub(before as usize));
+        }
+        if let Some(after) = entry.after {
+            self.last_end = self
+                .last_end
+                .min(last.saturating_add(after as usize).saturating_add(1));
+        }
+        self.first_start <= self.last_start && self.last_start < self.last_end
+    }
+
     /// A whole segment: a match can start anywhere in it (up to `last_start`) and end at its end.
     fn whole((low, high): (usize, usize), last_start: usize) -> Stretch {
         Stretch {
@@ -137,6 +160,27 @@ fn segment_ranges(
         ranges.push((0, count));
     }
     Rc::from(ranges)
+}
+
+/// The first index from `from` on whose position is at least `bound`, by doubling steps and
+/// then a binary search: cheap both for a dense list walked in small steps and a sparse jump.
+fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
+    let below = |index: usize| {
+        positions
+            .get(index)
+            .is_some_and(|&at| (at as usize) < bound)
+    };
+    if !below(from) {
+        return from;
+    }
+    let mut step = 1;
+    while below(from + step) {
+        step *= 2;
+    }
+    // The answer lies in (from + step / 2, from + step].
+    let low = from + step / 2 + 1;
+    let high = (from + step).min(positions.len());
+    low + positions[low..high].partition_point(|&at| (at as usize) < bound)
 }
 
 /// Runs the whole rule set over `doc`.
@@ -324,6 +368,15 @@ impl Cascade<'_, '_, '_> {
                 stretches
             }
         };
+        // Every other key must also have a token in the stretch, and bounds it the same way.
+        for entry in &compiled.index_keys {
+            if rarest.is_some_and(|rarest| std::ptr::eq(rarest, entry)) {
+                continue;
+            }
+            let positions = self.context.positions_of(entry.id);
+            let mut cursor = 0;
+            stretches.retain_mut(|stretch| stretch.narrow(&positions, &mut cursor, entry));
+        }
         if !compiled.required_labels.is_empty() {
             stretches.retain(|stretch| {
                 compiled.required_labels.iter().all(|label| {
