@@ -94,6 +94,25 @@ impl LabelIndex {
         &self.by_end[from..to]
     }
 
+    /// Whether some annotation starts at a boundary of `low..=high`.
+    pub(crate) fn any_starting_in(&self, low: usize, high: usize) -> bool {
+        let from = self
+            .first_from
+            .get(low)
+            .map_or(self.by_start.len(), |&i| i as usize);
+        let to = self
+            .first_from
+            .get(high.saturating_add(1))
+            .map_or(self.by_start.len(), |&i| i as usize);
+        from < to
+    }
+
+    /// Whether some annotation ends at a boundary of `low..=high`.
+    pub(crate) fn any_ending_in(&self, low: usize, high: usize) -> bool {
+        let from = self.by_end.partition_point(|s| s.end < low);
+        self.by_end.get(from).is_some_and(|s| s.end <= high)
+    }
+
     /// Whether some annotation lies within the token range `low..high`.
     pub(crate) fn any_inside(&self, low: usize, high: usize) -> bool {
         let from = self.by_start.partition_point(|s| s.start < low);

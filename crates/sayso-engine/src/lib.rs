@@ -59,9 +59,10 @@
 //! memoized per token type (text, kind and flags) for all rules and all the documents a thread
 //! runs; a lookaround of one token or anchor is a test at the position, and a longer one gets
 //! a table per segment from a liveness pass, shared by every rule with an equal lookaround; a
-//! rule only runs in segments holding its rarest required literal or lexicon entry (and an
-//! annotation of every label it consumes), starting only within reach of it, and its liveness
-//! pass spans only from where its first step can be taken to where its last one can.
+//! rule only runs in segments holding a token under each of its required literals and
+//! lexicons (and an annotation of every label it consumes), starting and ending only within
+//! reach of those tokens, and its liveness pass spans only from where its first step can be
+//! taken to where its last one can.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
 //! tests check.
 #![forbid(unsafe_code)]
@@ -147,8 +148,9 @@ pub(crate) struct CompiledRule {
     /// A token test some token of every match passes, to skip segments without one.
     pub(crate) prefilter: Option<PredId>,
     /// Index keys of tests some token of every match passes, each with the most tokens a match
-    /// can have before that token (`None`: unbounded): the rule only runs in segments that hold
-    /// a token under the rarest key, and only starts within that distance before one.
+    /// can have before and after that token (`None`: unbounded): the rule only runs in
+    /// segments that hold a token under every key, starts within the rarest key's distance
+    /// before one, and the bounds of all keys narrow where a match can start and end.
     pub(crate) index_keys: Vec<IndexEntry>,
     /// Labels every match consumes an annotation of: segments without one are skipped.
     pub(crate) required_labels: Vec<LabelId>,

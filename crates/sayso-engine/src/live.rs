@@ -451,6 +451,20 @@ impl Pass<'_, '_, '_, '_> {
         }
     }
 
+    /// Whether the annotation step at `pc` can consume anything in this pass: most passes see
+    /// no annotation of most labels, and then the step needs no look at any position.
+    fn jump_possible(&self, pc: u32) -> bool {
+        let Some(Inst::Annotation { label, .. }) = self.prog.insts.insts.get(pc as usize) else {
+            return true;
+        };
+        self.context
+            .label(*label)
+            .is_some_and(|index| match self.direction {
+                Direction::Backward => index.any_starting_in(self.from, self.to),
+                Direction::Forward => index.any_ending_in(self.from, self.to),
+            })
+    }
+
     /// The assertions of the program holding at `at`, as bits (only when they fit the key).
     fn assertion_bits(&self, at: usize) -> u64 {
         if self.prog.assertions.len() > KEY_BITS {
@@ -514,6 +528,16 @@ impl LiveDfa {
         out.resize(width, 0);
         let cacheable = prog.cacheable();
         let mut seeds: Vec<u32> = Vec::new();
+        // The annotation and phrase steps that may jump somewhere in this pass, as key bits.
+        let possible_jumps: u64 = if cacheable {
+            prog.jumps
+                .iter()
+                .enumerate()
+                .filter(|&(_, &pc)| pass.jump_possible(pc))
+                .fold(0, |bits, (index, _)| bits | 1 << index)
+        } else {
+            0
+        };
         for step in 0..width {
             let (offset, after) = match pass.direction {
                 Direction::Backward => {
@@ -527,11 +551,14 @@ impl LiveDfa {
             counters.steps += 1;
             let assertion_bits = pass.assertion_bits(at);
             let mut jump_bits = 0u64;
-            if cacheable {
-                for (index, &pc) in prog.jumps.iter().enumerate() {
-                    if pass.jump_live(pc, at, out, &self.states) {
-                        jump_bits |= 1 << index;
-                    }
+            let mut possible = possible_jumps;
+            while possible != 0 {
+                let index = possible.trailing_zeros();
+                possible &= possible - 1;
+                if let Some(&pc) = prog.jumps.get(index as usize)
+                    && pass.jump_live(pc, at, out, &self.states)
+                {
+                    jump_bits |= 1 << index;
                 }
             }
             let (test_bits, relevant_ok) = match after {
