@@ -94,23 +94,22 @@ impl LabelIndex {
         &self.by_end[from..to]
     }
 
-    /// Whether some annotation starts at a boundary of `low..=high`.
-    pub(crate) fn any_starting_in(&self, low: usize, high: usize) -> bool {
-        let from = self
-            .first_from
-            .get(low)
-            .map_or(self.by_start.len(), |&i| i as usize);
-        let to = self
-            .first_from
-            .get(high.saturating_add(1))
-            .map_or(self.by_start.len(), |&i| i as usize);
-        from < to
+    /// The annotations that start at a boundary of `low..=high`.
+    pub(crate) fn starting_in(&self, low: usize, high: usize) -> &[AnnotSpan] {
+        let index = |position: usize| {
+            self.first_from
+                .get(position)
+                .map_or(self.by_start.len(), |&i| i as usize)
+        };
+        let (from, to) = (index(low), index(high.saturating_add(1)));
+        self.by_start.get(from..to).unwrap_or_default()
     }
 
-    /// Whether some annotation ends at a boundary of `low..=high`.
-    pub(crate) fn any_ending_in(&self, low: usize, high: usize) -> bool {
+    /// The annotations that end at a boundary of `low..=high`.
+    pub(crate) fn ending_in(&self, low: usize, high: usize) -> &[AnnotSpan] {
         let from = self.by_end.partition_point(|s| s.end < low);
-        self.by_end.get(from).is_some_and(|s| s.end <= high)
+        let to = self.by_end.partition_point(|s| s.end <= high);
+        self.by_end.get(from..to).unwrap_or_default()
     }
 
     /// Whether some annotation lies within the token range `low..high`.

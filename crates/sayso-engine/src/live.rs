@@ -356,6 +356,8 @@ pub(crate) struct LiveDfa {
     bytes: usize,
     /// Scratch for closures.
     work: Vec<u32>,
+    /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
+    jump_marks: Vec<u64>,
 }
 
 /// The live states of one segment, one per boundary `low..=high`.
@@ -451,18 +453,36 @@ impl Pass<'_, '_, '_, '_> {
         }
     }
 
-    /// Whether the annotation step at `pc` can consume anything in this pass: most passes see
-    /// no annotation of most labels, and then the step needs no look at any position.
-    fn jump_possible(&self, pc: u32) -> bool {
+    /// Marks, as bit `index` of `marks[at - from]`, the boundaries of the pass where the
+    /// annotation step at `pc` may jump from: most boundaries start no annotation, and there
+    /// the step needs no look. Returns false for a phrase step, which is looked at everywhere.
+    fn mark_jumps(&self, pc: u32, index: u32, marks: &mut [u64]) -> bool {
         let Some(Inst::Annotation { label, .. }) = self.prog.insts.insts.get(pc as usize) else {
+            return false;
+        };
+        let Some(annotations) = self.context.label(*label) else {
             return true;
         };
-        self.context
-            .label(*label)
-            .is_some_and(|index| match self.direction {
-                Direction::Backward => index.any_starting_in(self.from, self.to),
-                Direction::Forward => index.any_ending_in(self.from, self.to),
-            })
+        let (from, to) = (self.from, self.to);
+        let mut mark = |at: usize| {
+            if let Some(mark) = at
+                .checked_sub(from)
+                .and_then(|offset| marks.get_mut(offset))
+            {
+                *mark |= 1 << index;
+            }
+        };
+        match self.direction {
+            Direction::Backward => annotations
+                .starting_in(from, to)
+                .iter()
+                .for_each(|span| mark(span.start)),
+            Direction::Forward => annotations
+                .ending_in(from, to)
+                .iter()
+                .for_each(|span| mark(span.end)),
+        }
+        true
     }
 
     /// The assertions of the program holding at `at`, as bits (only when they fit the key).
@@ -528,16 +548,18 @@ impl LiveDfa {
         out.resize(width, 0);
         let cacheable = prog.cacheable();
         let mut seeds: Vec<u32> = Vec::new();
-        // The annotation and phrase steps that may jump somewhere in this pass, as key bits.
-        let possible_jumps: u64 = if cacheable {
-            prog.jumps
-                .iter()
-                .enumerate()
-                .filter(|&(_, &pc)| pass.jump_possible(pc))
-                .fold(0, |bits, (index, _)| bits | 1 << index)
-        } else {
-            0
-        };
+        // Where each annotation step may jump from, and the phrase steps, checked everywhere.
+        let mut jump_marks = std::mem::take(&mut self.jump_marks);
+        jump_marks.clear();
+        jump_marks.resize(width, 0);
+        let mut everywhere = 0u64;
+        if cacheable {
+            for (index, &pc) in prog.jumps.iter().enumerate() {
+                if !pass.mark_jumps(pc, index as u32, &mut jump_marks) {
+                    everywhere |= 1 << index;
+                }
+            }
+        }
         for step in 0..width {
             let (offset, after) = match pass.direction {
                 Direction::Backward => {
@@ -551,7 +573,7 @@ impl LiveDfa {
             counters.steps += 1;
             let assertion_bits = pass.assertion_bits(at);
             let mut jump_bits = 0u64;
-            let mut possible = possible_jumps;
+            let mut possible = everywhere | jump_marks.get(offset).copied().unwrap_or(0);
             while possible != 0 {
                 let index = possible.trailing_zeros();
                 possible &= possible - 1;
@@ -613,6 +635,7 @@ impl LiveDfa {
             };
             out[offset] = state;
         }
+        self.jump_marks = jump_marks;
         LiveTable {
             low: from,
             states: out,
