@@ -9,7 +9,7 @@ use crate::CompileError;
 use crate::predicate::{PredId, Predicates};
 
 /// One instruction.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Inst {
     /// Consume one token that passes the predicate.
     Token(PredId),
@@ -34,7 +34,7 @@ pub(crate) enum Inst {
 }
 
 /// A zero-width test.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Assertion {
     Anchor(Anchor),
     /// The anchor does not hold here (a negated lookaround of an anchor).

@@ -168,7 +168,7 @@ pub(crate) struct CompiledRule {
 /// Gives equal lookarounds of all rules one id (equal direction and program, nested
 /// lookarounds compared by their ids) and returns how many ids there are.
 fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut ids: HashMap<(ir::LookDirection, Vec<Inst>), u32> = HashMap::new();
     for rule in compiled.iter_mut() {
         let mut keys: Vec<u32> = Vec::with_capacity(rule.pattern.looks.len());
         for look in &rule.pattern.looks {
@@ -187,9 +187,8 @@ fn share_lookarounds(compiled: &mut [CompiledRule]) -> usize {
                     other => other.clone(),
                 })
                 .collect();
-            let text = format!("{:?} {insts:?}", look.direction);
             let next = ids.len() as u32;
-            keys.push(*ids.entry(text).or_insert(next));
+            keys.push(*ids.entry((look.direction, insts)).or_insert(next));
         }
         rule.look_keys = keys;
     }

@@ -141,14 +141,13 @@ pub(crate) struct Predicates {
     pub(crate) tests: Vec<Pred>,
     /// The IR test each predicate came from, for `explain`.
     pub(crate) sources: Vec<TokenTest>,
-    by_key: HashMap<String, PredId>,
+    by_key: HashMap<TokenTest, PredId>,
 }
 
 impl Predicates {
     /// Interns `test` (and its parts), returning its id.
     pub(crate) fn intern(&mut self, test: &TokenTest) -> Result<PredId, CompileError> {
-        let key = format!("{test:?}");
-        if let Some(&id) = self.by_key.get(&key) {
+        if let Some(&id) = self.by_key.get(test) {
             return Ok(id);
         }
         let pred = match test {
@@ -195,7 +194,7 @@ impl Predicates {
         let id = self.tests.len();
         self.tests.push(pred);
         self.sources.push(test.clone());
-        self.by_key.insert(key, id);
+        self.by_key.insert(test.clone(), id);
         Ok(id)
     }
 

@@ -265,7 +265,7 @@ pub enum Anchor {
 }
 
 /// A test on one token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TokenTest {
     /// Every token passes (`[]`).
     Any,
