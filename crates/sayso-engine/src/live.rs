@@ -328,6 +328,9 @@ struct State {
 /// assertions that hold and the annotation steps that can jump to a live place.
 type TransitionKey = (u64, u64, u64);
 
+/// The longest jump-mark buffer an automaton keeps between passes (32 KiB).
+const MAX_KEPT_MARKS: usize = 1 << 12;
+
 /// How many transitions a state keeps in its own list before the shared map takes the rest.
 const LISTED_TRANSITIONS: usize = 8;
 
@@ -551,9 +554,9 @@ impl LiveDfa {
         // Where each annotation step may jump from, and the phrase steps, checked everywhere.
         let mut jump_marks = std::mem::take(&mut self.jump_marks);
         jump_marks.clear();
-        jump_marks.resize(width, 0);
         let mut everywhere = 0u64;
-        if cacheable {
+        if cacheable && !prog.jumps.is_empty() {
+            jump_marks.resize(width, 0);
             for (index, &pc) in prog.jumps.iter().enumerate() {
                 if !pass.mark_jumps(pc, index as u32, &mut jump_marks) {
                     everywhere |= 1 << index;
@@ -635,7 +638,10 @@ impl LiveDfa {
             };
             out[offset] = state;
         }
-        self.jump_marks = jump_marks;
+        // Every automaton keeps its own marks, so a long pass must not leave a long buffer.
+        if jump_marks.capacity() <= MAX_KEPT_MARKS {
+            self.jump_marks = jump_marks;
+        }
         LiveTable {
             low: from,
             states: out,
