@@ -76,25 +76,16 @@ impl LabelIndex {
 
     #[inline]
     pub(crate) fn starting_at(&self, position: usize) -> &[AnnotSpan] {
-        match (
-            self.first_from.get(position),
-            self.first_from.get(position + 1),
-        ) {
-            (Some(&from), Some(&to)) => self
-                .by_start
-                .get(from as usize..to as usize)
-                .unwrap_or_default(),
-            _ => &[],
-        }
+        self.starting_in(position, position)
     }
 
+    #[inline]
     pub(crate) fn ending_at(&self, position: usize) -> &[AnnotSpan] {
-        let from = self.by_end.partition_point(|s| s.end < position);
-        let to = self.by_end.partition_point(|s| s.end <= position);
-        &self.by_end[from..to]
+        self.ending_in(position, position)
     }
 
     /// The annotations that start at a boundary of `low..=high`.
+    #[inline]
     pub(crate) fn starting_in(&self, low: usize, high: usize) -> &[AnnotSpan] {
         let index = |position: usize| {
             self.first_from

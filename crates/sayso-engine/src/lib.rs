@@ -463,35 +463,20 @@ impl RuleSet {
             };
             walk_required(
                 &rule.pattern,
-                Some(0),
-                Counting::FromStart,
+                Margins {
+                    before: Some(0),
+                    after: Some(0),
+                },
                 &phrase_max,
                 &mut requirements,
             );
-            let mut from_end = Requirements::default();
-            walk_required(
-                &rule.pattern,
-                Some(0),
-                Counting::FromEnd,
-                &phrase_max,
-                &mut from_end,
-            );
-            // Both walks visit the same token tests, so a test's address pairs its two bounds.
-            let after_of: HashMap<*const TokenTest, Option<u32>> = from_end
-                .tests
-                .iter()
-                .map(|&(test, after)| (std::ptr::from_ref(test), after))
-                .collect();
             let index_keys = requirements
                 .tests
                 .iter()
-                .flat_map(|&(test, before)| {
-                    let after = after_of.get(&std::ptr::from_ref(test)).copied().flatten();
-                    index_keys(test)
-                        .into_iter()
-                        .map(move |key| (key, before, after))
+                .flat_map(|&(test, margins)| {
+                    index_keys(test).into_iter().map(move |key| (key, margins))
                 })
-                .map(|(key, before, after)| IndexEntry {
+                .map(|(key, Margins { before, after })| IndexEntry {
                     id: keys.id(&key, &lexicons),
                     before,
                     after,
@@ -888,60 +873,54 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
 }
 
 /// What every match of a pattern needs: token tests (each with the most tokens a match can
-/// have before, or after, the token that passes it) and labels of consumed annotations.
+/// have before and after the token that passes it) and labels of consumed annotations.
 #[derive(Default)]
 struct Requirements<'p> {
-    tests: Vec<(&'p TokenTest, Option<u32>)>,
+    tests: Vec<(&'p TokenTest, Margins)>,
     labels: Vec<LabelId>,
 }
 
-/// Which end of a match the offsets of [`Requirements`] count from.
+/// The most tokens a match can have before a part of its pattern and after it (`None`:
+/// unbounded).
 #[derive(Clone, Copy)]
-enum Counting {
-    FromStart,
-    FromEnd,
+struct Margins {
+    before: Option<u32>,
+    after: Option<u32>,
 }
 
-/// Records what `pattern` needs when it lies at most `offset` tokens from the end of a match
-/// that `counting` names, and returns the most tokens it can match (`None`: unbounded).
+/// Records what `pattern` needs when it lies within `margins` of a match's ends.
 fn walk_required<'p>(
     pattern: &'p Pattern,
-    offset: Option<u32>,
-    counting: Counting,
+    margins: Margins,
     phrase_max: &dyn Fn(usize) -> Option<u32>,
     out: &mut Requirements<'p>,
-) -> Option<u32> {
+) {
     match pattern {
-        Pattern::Token(test) => {
-            out.tests.push((test, offset));
-            Some(1)
-        }
+        Pattern::Token(test) => out.tests.push((test, margins)),
         Pattern::Seq(parts) => {
-            let mut offset = offset;
-            let mut total = Some(0u32);
-            let mut walk = |part: &'p Pattern| {
-                let length = walk_required(part, offset, counting, phrase_max, out);
-                offset = add_lengths(offset, length);
-                total = add_lengths(total, length);
-            };
-            match counting {
-                Counting::FromStart => parts.iter().for_each(&mut walk),
-                Counting::FromEnd => parts.iter().rev().for_each(&mut walk),
+            let lengths: Vec<Option<u32>> = parts
+                .iter()
+                .map(|part| max_length(part, phrase_max))
+                .collect();
+            // What the parts after each part can add, from the last part back.
+            let mut afters = vec![margins.after; parts.len()];
+            for index in (1..parts.len()).rev() {
+                afters[index - 1] = add_lengths(afters[index], lengths[index]);
             }
-            total
+            let mut before = margins.before;
+            for ((part, length), after) in parts.iter().zip(&lengths).zip(afters) {
+                walk_required(part, Margins { before, after }, phrase_max, out);
+                before = add_lengths(before, *length);
+            }
         }
+        // A required part of a repetition appears in its first iteration, within the margin
+        // before, and in its last, within the margin after.
         Pattern::Repeat { inner, min, .. } if *min > 0 => {
-            walk_required(inner, offset, counting, phrase_max, out);
-            max_length(pattern, phrase_max)
+            walk_required(inner, margins, phrase_max, out);
         }
-        Pattern::Capture { inner, .. } => walk_required(inner, offset, counting, phrase_max, out),
-        Pattern::Annotation(label) => {
-            if !out.labels.contains(label) {
-                out.labels.push(*label);
-            }
-            None
-        }
-        _ => max_length(pattern, phrase_max),
+        Pattern::Capture { inner, .. } => walk_required(inner, margins, phrase_max, out),
+        Pattern::Annotation(label) if !out.labels.contains(label) => out.labels.push(*label),
+        _ => {}
     }
 }
 

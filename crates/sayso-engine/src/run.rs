@@ -309,29 +309,29 @@ impl Cascade<'_, '_, '_> {
         marks: &mut crate::scratch::PositionMarks,
     ) -> Candidates {
         let all = self.segments(scope);
-        let mut rarest = None;
-        let mut fewest = usize::MAX;
+        let mut rarest: Option<(&IndexEntry, Rc<[u32]>)> = None;
         for entry in &compiled.index_keys {
-            let count = self.context.positions_of(entry.id).len();
-            if count < fewest {
-                fewest = count;
-                rarest = Some(entry);
-            }
-            if count == 0 {
+            let positions = self.context.positions_of(entry.id);
+            if positions.is_empty() {
                 // Most rules of a large set need a word the document does not have.
                 return Candidates {
                     stretches: Vec::new(),
                     allowed: None,
                 };
             }
+            if rarest
+                .as_ref()
+                .is_none_or(|(_, fewest)| positions.len() < fewest.len())
+            {
+                rarest = Some((entry, positions));
+            }
         }
-        let mut stretches: Vec<Stretch> = match rarest {
+        let mut stretches: Vec<Stretch> = match &rarest {
             None => all
                 .iter()
                 .map(|&(low, high)| Stretch::whole((low, high), high - 1))
                 .collect(),
-            Some(entry) => {
-                let positions = self.context.positions_of(entry.id);
+            Some((entry, positions)) => {
                 let mut stretches: Vec<Stretch> = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
@@ -370,7 +370,10 @@ impl Cascade<'_, '_, '_> {
         };
         // Every other key must also have a token in the stretch, and bounds it the same way.
         for entry in &compiled.index_keys {
-            if rarest.is_some_and(|rarest| std::ptr::eq(rarest, entry)) {
+            if rarest
+                .as_ref()
+                .is_some_and(|(rarest, _)| std::ptr::eq(*rarest, entry))
+            {
                 continue;
             }
             let positions = self.context.positions_of(entry.id);
@@ -386,14 +389,14 @@ impl Cascade<'_, '_, '_> {
                 })
             });
         }
-        let allowed = match rarest {
-            Some(IndexEntry {
-                id,
-                before: Some(before),
-                ..
-            }) if !stretches.is_empty() => {
-                Some(marks.mark_before(&self.context.positions_of(*id), *before as usize))
-            }
+        let allowed = match &rarest {
+            Some((
+                IndexEntry {
+                    before: Some(before),
+                    ..
+                },
+                positions,
+            )) if !stretches.is_empty() => Some(marks.mark_before(positions, *before as usize)),
             _ => None,
         };
         Candidates { stretches, allowed }
