@@ -31,8 +31,12 @@ pub(crate) const PASSES: u8 = 2;
 /// The types seen so far and, per token test, its result on each type.
 #[derive(Debug, Default)]
 pub(crate) struct TypeMemo {
-    /// Text -> the first type with that text, an index into `variants`.
-    ids: FastMap<Box<str>, u32>,
+    /// Text of at most [`SHORT_TEXT`] bytes -> the first type with that text, an index into
+    /// `variants`. Most tokens are short words; keeping their text in the table's own slots
+    /// spares every lookup a pointer to follow and a call to compare bytes.
+    short_ids: FastMap<ShortText, u32>,
+    /// Longer text -> the first type with that text.
+    long_ids: FastMap<Box<str>, u32>,
     /// Per type: its kind, its flags, and the next type with the same text (`u32::MAX`: none).
     variants: Vec<(TokenKind, u16, u32)>,
     tests: usize,
@@ -73,7 +77,12 @@ impl TypeMemo {
         for (index, token) in doc.tokens().iter().enumerate() {
             let text = doc.token_text(index);
             let (kind, flags) = (token.kind, token.flags.0);
-            let mut next = self.ids.get(text).copied().unwrap_or(u32::MAX);
+            let short = ShortText::new(text);
+            let first = match short {
+                Some(short) => self.short_ids.get(&short),
+                None => self.long_ids.get(text),
+            };
+            let mut next = first.copied().unwrap_or(u32::MAX);
             let mut last = None;
             while let Some(&(known_kind, known_flags, after)) = self.variants.get(next as usize) {
                 if (known_kind, known_flags) == (kind, flags) {
@@ -93,9 +102,14 @@ impl TypeMemo {
                 self.key_ranges.push((start, self.key_lists.len() as u32));
                 match last {
                     Some(last) => self.variants[last as usize].2 = id,
-                    None => {
-                        self.ids.insert(Box::from(text), id);
-                    }
+                    None => match short {
+                        Some(short) => {
+                            self.short_ids.insert(short, id);
+                        }
+                        None => {
+                            self.long_ids.insert(Box::from(text), id);
+                        }
+                    },
                 }
                 id
             };
@@ -123,6 +137,32 @@ impl TypeMemo {
     pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
         let start = id as usize * self.stride;
         self.cells.get(start..start + self.stride).map(Row)
+    }
+}
+
+/// The longest text kept inline as a [`ShortText`].
+const SHORT_TEXT: usize = 15;
+
+/// A text of at most [`SHORT_TEXT`] bytes, zero-padded, with its length in the last byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ShortText([u64; 2]);
+
+impl ShortText {
+    fn new(text: &str) -> Option<ShortText> {
+        let bytes = text.as_bytes();
+        if bytes.len() > SHORT_TEXT {
+            return None;
+        }
+        let mut padded = [0u8; 16];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        padded[15] = bytes.len() as u8;
+        let (low, high) = padded.split_at(8);
+        let word = |half: &[u8]| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(half);
+            u64::from_le_bytes(word)
+        };
+        Some(ShortText([word(low), word(high)]))
     }
 }
 
