@@ -14,6 +14,8 @@
 //! hash lookup. The automaton depends on the program alone, not on the document, so one
 //! [`LiveDfa`] per rule is kept across documents in the rule set's cache.
 
+use sayso_lang::ir::LabelId;
+
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::DocContext;
 use crate::hash::FastMap;
@@ -61,6 +63,10 @@ pub(crate) struct LiveProg {
     /// The consuming steps that can end a match, or `None` when a match can end without
     /// consuming anything.
     last_steps: Option<Vec<EdgeStep>>,
+    /// The labels of the first steps when every one of them reads an annotation.
+    first_labels: Option<Vec<LabelId>>,
+    /// The labels of the last steps when every one of them reads an annotation.
+    last_labels: Option<Vec<LabelId>>,
 }
 
 /// Which end of a match a step is taken at.
@@ -153,6 +159,19 @@ fn last_steps(
     Some(steps)
 }
 
+/// The labels of `steps` when every one of them reads an annotation.
+fn edge_labels(prog: &Prog, steps: &[EdgeStep]) -> Option<Vec<LabelId>> {
+    let mut labels = Vec::new();
+    for step in steps {
+        match prog.insts.get(step.pc as usize) {
+            Some(Inst::Annotation { label, .. }) if !labels.contains(label) => labels.push(*label),
+            Some(Inst::Annotation { .. }) => {}
+            _ => return None,
+        }
+    }
+    Some(labels)
+}
+
 impl LiveProg {
     pub(crate) fn new(prog: &Prog) -> LiveProg {
         let size = prog.insts.len();
@@ -222,10 +241,18 @@ impl LiveProg {
                 _ => None,
             })
             .collect();
+        let first_steps = first_steps(prog);
+        let last_steps = last_steps(prog, &epsilon_from, &matches);
         LiveProg {
             tokens,
-            first_steps: first_steps(prog),
-            last_steps: last_steps(prog, &epsilon_from, &matches),
+            first_labels: first_steps
+                .as_deref()
+                .and_then(|steps| edge_labels(prog, steps)),
+            last_labels: last_steps
+                .as_deref()
+                .and_then(|steps| edge_labels(prog, steps)),
+            first_steps,
+            last_steps,
             anchor_bits,
             look_bits,
             token_bits,
@@ -242,30 +269,63 @@ impl LiveProg {
         self.size.div_ceil(64).max(1)
     }
 
-    /// The first boundary in `range` where a match can begin, as far as its first consuming
-    /// step and the anchors before it tell; every boundary when a match can begin without
-    /// consuming.
+    /// The first boundary of `low..=high` accepted by `permitted` where a match can begin, as
+    /// far as its first consuming step and the anchors before it tell; the first such boundary
+    /// when a match can begin without consuming.
     pub(crate) fn first_begin(
         &self,
         context: &DocContext<'_, '_, '_>,
-        mut range: impl Iterator<Item = usize>,
+        (low, high): (usize, usize),
+        permitted: impl Fn(usize) -> bool,
     ) -> Option<usize> {
-        match &self.first_steps {
-            Some(steps) => range.find(|&at| self.can_take(context, steps, at, Edge::Begin)),
-            None => range.next(),
+        let Some(steps) = &self.first_steps else {
+            return (low..=high).find(|&at| permitted(at));
+        };
+        let acceptable =
+            |at: usize| permitted(at) && self.can_take(context, steps, at, Edge::Begin);
+        // When every first step reads an annotation, only the boundaries where one starts can
+        // begin a match: most segments hold none, and a scan would test every boundary.
+        match &self.first_labels {
+            Some(labels) => labels
+                .iter()
+                .filter_map(|&label| {
+                    let index = context.label(label)?;
+                    index
+                        .starting_in(low, high)
+                        .iter()
+                        .map(|span| span.start)
+                        .find(|&at| acceptable(at))
+                })
+                .min(),
+            None => (low..=high).find(|&at| acceptable(at)),
         }
     }
 
-    /// The last boundary in `range` (walked from its end) where a match can end, as far as its
-    /// last consuming step and the anchors after it tell.
+    /// The last boundary of `low..=high` where a match can end, as far as its last consuming
+    /// step and the anchors after it tell.
     pub(crate) fn last_end(
         &self,
         context: &DocContext<'_, '_, '_>,
-        mut range: impl DoubleEndedIterator<Item = usize>,
+        (low, high): (usize, usize),
     ) -> Option<usize> {
-        match &self.last_steps {
-            Some(steps) => range.rfind(|&at| self.can_take(context, steps, at, Edge::End)),
-            None => range.next_back(),
+        let Some(steps) = &self.last_steps else {
+            return (low <= high).then_some(high);
+        };
+        let acceptable = |at: usize| self.can_take(context, steps, at, Edge::End);
+        match &self.last_labels {
+            Some(labels) => labels
+                .iter()
+                .filter_map(|&label| {
+                    let index = context.label(label)?;
+                    index
+                        .ending_in(low, high)
+                        .iter()
+                        .rev()
+                        .map(|span| span.end)
+                        .find(|&at| acceptable(at))
+                })
+                .max(),
+            None => (low..=high).rev().find(|&at| acceptable(at)),
         }
     }
 

@@ -383,9 +383,9 @@ impl Cascade<'_, '_, '_> {
         if !compiled.required_labels.is_empty() {
             stretches.retain(|stretch| {
                 compiled.required_labels.iter().all(|label| {
-                    self.context
-                        .label(*label)
-                        .is_some_and(|index| index.any_inside(stretch.low, stretch.high))
+                    self.context.label(*label).is_some_and(|index| {
+                        index.any_inside(stretch.first_start, stretch.last_end)
+                    })
                 })
             });
         }
@@ -549,7 +549,8 @@ impl Cascade<'_, '_, '_> {
                 let live = &compiled.live;
                 let Some(begin) = live.first_begin(
                     &self.context,
-                    (stretch.first_start..=stretch.last_start).filter(|&at| permitted(at)),
+                    (stretch.first_start, stretch.last_start),
+                    permitted,
                 ) else {
                     continue;
                 };
@@ -561,7 +562,7 @@ impl Cascade<'_, '_, '_> {
                 let reach = compiled.max_tokens.map_or(stretch.last_end, |most| {
                     stretch.last_end.min(last.saturating_add(most as usize))
                 });
-                let Some(reach) = live.last_end(&self.context, first + 1..=reach) else {
+                let Some(reach) = live.last_end(&self.context, (first + 1, reach)) else {
                     continue;
                 };
                 let pass = Pass {
