@@ -169,6 +169,9 @@ pub(crate) enum IndexKey {
     Lemma(usize, String),
     /// Tokens under any of the keys.
     Union(Vec<IndexKey>),
+    /// Tokens under `base` that pass the whole token test `test`: a cue such as
+    /// `[SAY & /.*ing/]` is rarer than its lexicon.
+    Refined { base: Box<IndexKey>, test: PredId },
 }
 
 impl<'r, 'd, 't> DocContext<'r, 'd, 't> {

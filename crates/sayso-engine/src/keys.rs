@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::context::IndexKey;
 use crate::hash::FastMap;
-use crate::predicate::{CompiledLexicon, Membership};
+use crate::predicate::{CompiledLexicon, Membership, PredId};
 
 /// The index keys of a rule set by id, and what puts a token under each.
 #[derive(Debug, Default)]
@@ -22,12 +22,23 @@ pub(crate) struct KeyIndex {
     by_norm: FastMap<String, Vec<u32>>,
     /// Lexicon -> the keys a token in that lexicon is under (the lexicon, and unions holding it).
     by_lexicon: Vec<Vec<u32>>,
+    /// (base key, test, key): a token under the base key is under the key when it passes the
+    /// test.
+    refinements: Vec<(u32, PredId, u32)>,
 }
 
 impl KeyIndex {
     /// The id of `key`, giving it one if it is new.
     pub(crate) fn id(&mut self, key: &IndexKey, lexicons: &[CompiledLexicon]) -> usize {
         if let Some(&id) = self.ids.get(key) {
+            return id;
+        }
+        if let IndexKey::Refined { base, test } = key {
+            // The base gets its own id first, so that its tokens are known before the test.
+            let base = self.id(base, lexicons) as u32;
+            let id = self.ids.len();
+            self.ids.insert(key.clone(), id);
+            self.refinements.push((base, *test, id as u32));
             return id;
         }
         let id = self.ids.len();
@@ -68,11 +79,22 @@ impl KeyIndex {
                     self.add(key, id, lexicons);
                 }
             }
+            // A union never holds a refined key (see `index_keys`), and `id` registers one
+            // directly.
+            IndexKey::Refined { .. } => {}
         }
     }
 
-    /// The keys a token with normalised form `norm` and exact text `text` is under, ascending.
-    pub(crate) fn keys_of(&self, norm: &str, text: &str, membership: &Membership) -> Vec<u32> {
+    /// The keys a token with normalised form `norm` and exact text `text` is under, ascending;
+    /// `passes` says whether the token passes a test, asked only for refined keys whose base
+    /// it is under.
+    pub(crate) fn keys_of(
+        &self,
+        norm: &str,
+        text: &str,
+        membership: &Membership,
+        passes: impl Fn(PredId) -> bool,
+    ) -> Vec<u32> {
         let mut keys: Vec<u32> = self.by_norm.get(norm).cloned().unwrap_or_default();
         let in_lexicons = membership
             .by_norm
@@ -87,6 +109,13 @@ impl KeyIndex {
         }
         keys.sort_unstable();
         keys.dedup();
+        let before = keys.len();
+        for &(base, test, refined) in &self.refinements {
+            if keys[..before].binary_search(&base).is_ok() && passes(test) {
+                keys.push(refined);
+            }
+        }
+        keys.sort_unstable();
         keys
     }
 }

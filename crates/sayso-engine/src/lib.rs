@@ -81,7 +81,7 @@ mod vm;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use sayso_lang::ir::{self, Pattern, TokenTest};
+use sayso_lang::ir::{self, LookDirection, Pattern, TokenTest};
 pub use sayso_lang::ir::{LabelId, Program, RuleId};
 pub use sayso_tokenize::{Document, Span};
 
@@ -203,6 +203,9 @@ pub(crate) struct IndexEntry {
     pub(crate) id: usize,
     pub(crate) before: Option<u32>,
     pub(crate) after: Option<u32>,
+    /// Tests the tokens at fixed offsets from the key's token pass in every match (`"," [SAY]
+    /// ","`): a token under the key whose neighbours fail them cannot be where a match has it.
+    pub(crate) neighbors: Vec<(isize, PredId)>,
 }
 
 /// The most bytes the automata of one cache may take before they all start again. Over the
@@ -470,18 +473,26 @@ impl RuleSet {
                 &phrase_max,
                 &mut requirements,
             );
-            let index_keys = requirements
-                .tests
-                .iter()
-                .flat_map(|&(test, margins)| {
-                    index_keys(test).into_iter().map(move |key| (key, margins))
-                })
-                .map(|(key, Margins { before, after })| IndexEntry {
-                    id: keys.id(&key, &lexicons),
-                    before,
-                    after,
-                })
-                .collect();
+            let mut adjacent = Vec::new();
+            collect_neighbors(&rule.pattern, &mut adjacent);
+            let mut index_entries = Vec::new();
+            for &(test, Margins { before, after }) in &requirements.tests {
+                let mut neighbors = Vec::new();
+                for (_, offset, neighbor) in
+                    adjacent.iter().filter(|(of, _, _)| std::ptr::eq(*of, test))
+                {
+                    neighbors.push((*offset, predicates.intern(neighbor)?));
+                }
+                for key in refined_index_keys(test, &mut predicates)? {
+                    index_entries.push(IndexEntry {
+                        id: keys.id(&key, &lexicons),
+                        before,
+                        after,
+                        neighbors: neighbors.clone(),
+                    });
+                }
+            }
+            let index_keys = index_entries;
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
@@ -924,6 +935,105 @@ fn walk_required<'p>(
     }
 }
 
+/// For every token test that stands in a sequence, the single-token tests that the tokens at
+/// fixed offsets from it must pass: its neighbours in the sequence, across zero-width steps,
+/// and one-token lookarounds beside it. Records `(test, offset, neighbour)`.
+fn collect_neighbors<'p>(
+    pattern: &'p Pattern,
+    out: &mut Vec<(&'p TokenTest, isize, &'p TokenTest)>,
+) {
+    match pattern {
+        Pattern::Seq(_) => {
+            let mut atoms = Vec::new();
+            flatten_seq(pattern, &mut atoms);
+            for (index, atom) in atoms.iter().enumerate() {
+                let Some(test) = single_token(atom) else {
+                    collect_neighbors(atom, out);
+                    continue;
+                };
+                // Rightwards: each consumed token moves one on; a lookahead sees the next one.
+                let mut offset = 1;
+                for next in &atoms[index + 1..] {
+                    if let Some(neighbor) = single_token(next) {
+                        out.push((test, offset, neighbor));
+                        offset += 1;
+                    } else if let Some(neighbor) = single_look(next, LookDirection::Ahead) {
+                        out.push((test, offset, neighbor));
+                    } else if !zero_width(next) {
+                        break;
+                    }
+                }
+                let mut offset = -1;
+                for previous in atoms[..index].iter().rev() {
+                    if let Some(neighbor) = single_token(previous) {
+                        out.push((test, offset, neighbor));
+                        offset -= 1;
+                    } else if let Some(neighbor) = single_look(previous, LookDirection::Behind) {
+                        out.push((test, offset, neighbor));
+                    } else if !zero_width(previous) {
+                        break;
+                    }
+                }
+            }
+        }
+        Pattern::Alt(parts) => parts.iter().for_each(|part| collect_neighbors(part, out)),
+        Pattern::Repeat { inner, .. } | Pattern::Capture { inner, .. } => {
+            collect_neighbors(inner, out);
+        }
+        Pattern::Look { .. }
+        | Pattern::Token(_)
+        | Pattern::Anchor(_)
+        | Pattern::Annotation(_)
+        | Pattern::Phrase(_) => {}
+    }
+}
+
+/// The parts of a sequence in order, with nested sequences and captures opened up: neither
+/// changes which tokens lie next to which.
+fn flatten_seq<'p>(pattern: &'p Pattern, out: &mut Vec<&'p Pattern>) {
+    match pattern {
+        Pattern::Seq(parts) => parts.iter().for_each(|part| flatten_seq(part, out)),
+        Pattern::Capture { inner, .. } => flatten_seq(inner, out),
+        _ => out.push(pattern),
+    }
+}
+
+/// The test of a pattern that always matches exactly one token passing it.
+fn single_token(pattern: &Pattern) -> Option<&TokenTest> {
+    match pattern {
+        Pattern::Token(test) => Some(test),
+        Pattern::Capture { inner, .. } => single_token(inner),
+        Pattern::Seq(parts) => match parts.as_slice() {
+            [part] => single_token(part),
+            _ => None,
+        },
+        Pattern::Repeat {
+            inner,
+            min: 1,
+            max: Some(1),
+            ..
+        } => single_token(inner),
+        _ => None,
+    }
+}
+
+/// The test of a positive lookaround in `direction` of exactly one token.
+fn single_look(pattern: &Pattern, direction: LookDirection) -> Option<&TokenTest> {
+    match pattern {
+        Pattern::Look {
+            direction: looks,
+            negated: false,
+            inner,
+        } if *looks == direction => single_token(inner),
+        _ => None,
+    }
+}
+
+/// Whether a pattern never consumes a token.
+fn zero_width(pattern: &Pattern) -> bool {
+    matches!(pattern, Pattern::Look { .. } | Pattern::Anchor(_))
+}
+
 fn add_lengths(a: Option<u32>, b: Option<u32>) -> Option<u32> {
     a?.checked_add(b?)
 }
@@ -969,6 +1079,34 @@ fn index_keys(test: &TokenTest) -> Vec<context::IndexKey> {
             alternatives.map(IndexKey::Union).into_iter().collect()
         }
         _ => Vec::new(),
+    }
+}
+
+/// The index keys of a required token test: its own keys when they hold for exactly the tokens
+/// that pass it, else one key for the whole test, refining the first of them.
+fn refined_index_keys(
+    test: &TokenTest,
+    predicates: &mut predicate::Predicates,
+) -> Result<Vec<context::IndexKey>, CompileError> {
+    let keys = index_keys(test);
+    let Some(base) = keys.first() else {
+        return Ok(keys);
+    };
+    if key_is_exact(test) {
+        return Ok(keys);
+    }
+    Ok(vec![context::IndexKey::Refined {
+        base: Box::new(base.clone()),
+        test: predicates.intern(test)?,
+    }])
+}
+
+/// Whether the index keys of `test` hold for exactly the tokens that pass it.
+fn key_is_exact(test: &TokenTest) -> bool {
+    match test {
+        TokenTest::Norm(_) | TokenTest::InLexicon(_) | TokenTest::Lemma { .. } => true,
+        TokenTest::Or(parts) => parts.iter().all(key_is_exact),
+        _ => false,
     }
 }
 

@@ -196,13 +196,13 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         live_buffer,
     } = &mut cache;
     if optimized {
-        memo.prepare(
-            doc,
-            set.predicates.tests.len(),
-            &set.keys,
-            &set.membership,
-            token_types,
-        );
+        let typing = crate::types::Typing {
+            predicates: &set.predicates,
+            lexicons: &set.lexicons,
+            keys: &set.keys,
+            membership: &set.membership,
+        };
+        memo.prepare(doc, &typing, token_types);
     }
     let context = DocContext::new(
         doc,
@@ -324,6 +324,33 @@ impl Cascade<'_, '_, '_> {
                 .is_none_or(|(_, fewest)| positions.len() < fewest.len())
             {
                 rarest = Some((entry, positions));
+            }
+        }
+        // Only tokens under the rarest key whose neighbours pass their tests can be in a match.
+        if let Some((entry, positions)) = &mut rarest
+            && !entry.neighbors.is_empty()
+        {
+            let fits = |position: u32| {
+                entry.neighbors.iter().all(|&(offset, test)| {
+                    (position as usize)
+                        .checked_add_signed(offset)
+                        .is_some_and(|at| {
+                            at < self.context.token_count && self.context.pred(test, at)
+                        })
+                })
+            };
+            if !positions.iter().all(|&position| fits(position)) {
+                *positions = positions
+                    .iter()
+                    .copied()
+                    .filter(|&position| fits(position))
+                    .collect();
+            }
+            if positions.is_empty() {
+                return Candidates {
+                    stretches: Vec::new(),
+                    allowed: None,
+                };
             }
         }
         let mut stretches: Vec<Stretch> = match &rarest {

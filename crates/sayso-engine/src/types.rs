@@ -12,7 +12,7 @@ use sayso_tokenize::{Document, TokenKind};
 
 use crate::hash::FastMap;
 use crate::keys::KeyIndex;
-use crate::predicate::Membership;
+use crate::predicate::{CompiledLexicon, Membership, Predicates};
 
 /// The most bytes the results may take; past it the memo starts again, so that memory stays
 /// bounded however varied the input is.
@@ -52,17 +52,30 @@ pub(crate) struct TypeMemo {
     key_count: usize,
 }
 
+/// What the memo needs of the rule set to type the tokens of a document.
+pub(crate) struct Typing<'r> {
+    pub(crate) predicates: &'r Predicates,
+    pub(crate) lexicons: &'r [CompiledLexicon],
+    pub(crate) keys: &'r KeyIndex,
+    pub(crate) membership: &'r Membership,
+}
+
 impl TypeMemo {
     /// Writes the type of each token of `doc` into `types`, and makes room in the memo for the
     /// types not seen before.
     pub(crate) fn prepare(
         &mut self,
         doc: &Document<'_>,
-        test_count: usize,
-        keys: &KeyIndex,
-        membership: &Membership,
+        typing: &Typing<'_>,
         types: &mut Vec<u32>,
     ) {
+        let Typing {
+            predicates,
+            lexicons,
+            keys,
+            membership,
+        } = *typing;
+        let test_count = predicates.tests.len();
         let stride = test_count.div_ceil(4);
         let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
         if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
@@ -96,7 +109,9 @@ impl TypeMemo {
             } else {
                 let id = self.variants.len() as u32;
                 self.variants.push((kind, flags, u32::MAX));
-                let under = keys.keys_of(doc.norm(index), text, membership);
+                let under = keys.keys_of(doc.norm(index), text, membership, |test| {
+                    predicates.eval(test, doc, index, lexicons)
+                });
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));

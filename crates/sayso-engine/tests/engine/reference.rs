@@ -257,6 +257,11 @@ fn leaf() -> impl Strategy<Value = Pattern> {
         1 => Just(Pattern::Annotation(BuiltinLabel::Quote.id())),
         2 => Just(Pattern::Phrase(LexiconId(0))),
         1 => Just(Pattern::Token(TokenTest::InLexicon(LexiconId(0)))),
+        // A lexicon narrowed by another test: indexed under a key for the whole test.
+        1 => prop::sample::select(WORDS.to_vec()).prop_map(|w| Pattern::Token(TokenTest::And(vec![
+            TokenTest::InLexicon(LexiconId(0)),
+            TokenTest::Not(Box::new(TokenTest::Text(w.to_string()))),
+        ]))),
     ]
 }
 
