@@ -154,6 +154,9 @@ pub(crate) struct CompiledRule {
     pub(crate) index_keys: Vec<IndexEntry>,
     /// Labels every match consumes an annotation of: segments without one are skipped.
     pub(crate) required_labels: Vec<LabelId>,
+    /// Steps every match takes one after another, each with its rank in that order (steps of
+    /// one rank are one token under several keys): a stretch must hold them in this order.
+    pub(crate) in_order: Vec<(u32, OrderedStep)>,
     /// The program's epsilon structure for the liveness pass.
     pub(crate) live: live::LiveProg,
     /// For each lookaround of the pattern, an id shared by every equal lookaround of the rule
@@ -206,6 +209,14 @@ pub(crate) struct IndexEntry {
     /// Tests the tokens at fixed offsets from the key's token pass in every match (`"," [SAY]
     /// ","`): a token under the key whose neighbours fail them cannot be where a match has it.
     pub(crate) neighbors: Vec<(isize, PredId)>,
+}
+
+/// A step of [`CompiledRule::in_order`]: a token under an index key, or an annotation of a
+/// label, which starts after every step before it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum OrderedStep {
+    Key(usize),
+    Annotation(LabelId),
 }
 
 /// The most bytes the automata of one cache may take before they all start again. Over the
@@ -476,7 +487,9 @@ impl RuleSet {
             let mut adjacent = Vec::new();
             collect_neighbors(&rule.pattern, &mut adjacent);
             let mut index_entries = Vec::new();
+            let mut entries_of_test = Vec::new();
             for &(test, Margins { before, after }) in &requirements.tests {
+                let first_entry = index_entries.len();
                 let mut neighbors = Vec::new();
                 for (_, offset, neighbor) in
                     adjacent.iter().filter(|(of, _, _)| std::ptr::eq(*of, test))
@@ -491,7 +504,28 @@ impl RuleSet {
                         neighbors: neighbors.clone(),
                     });
                 }
+                entries_of_test.push(first_entry..index_entries.len());
             }
+            let in_order = requirements
+                .order
+                .iter()
+                .enumerate()
+                .flat_map(|(rank, step)| {
+                    let steps: Vec<(u32, OrderedStep)> = match *step {
+                        RequiredStep::Test(test) => entries_of_test
+                            .get(test)
+                            .cloned()
+                            .unwrap_or_default()
+                            .filter_map(|entry| index_entries.get(entry))
+                            .map(|entry: &IndexEntry| (rank as u32, OrderedStep::Key(entry.id)))
+                            .collect(),
+                        RequiredStep::Annotation(label) => {
+                            vec![(rank as u32, OrderedStep::Annotation(label))]
+                        }
+                    };
+                    steps
+                })
+                .collect();
             let index_keys = index_entries;
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
@@ -505,6 +539,7 @@ impl RuleSet {
                 prefilter,
                 index_keys,
                 required_labels,
+                in_order,
             });
             let label = rule.label.0 as usize;
             if label >= rules_by_label.len() {
@@ -889,6 +924,16 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
 struct Requirements<'p> {
     tests: Vec<(&'p TokenTest, Margins)>,
     labels: Vec<LabelId>,
+    /// The required steps in the order every match takes them, each token test by its index
+    /// in `tests`.
+    order: Vec<RequiredStep>,
+}
+
+/// A step of a pattern that every match takes.
+#[derive(Clone, Copy)]
+enum RequiredStep {
+    Test(usize),
+    Annotation(LabelId),
 }
 
 /// The most tokens a match can have before a part of its pattern and after it (`None`:
@@ -907,7 +952,10 @@ fn walk_required<'p>(
     out: &mut Requirements<'p>,
 ) {
     match pattern {
-        Pattern::Token(test) => out.tests.push((test, margins)),
+        Pattern::Token(test) => {
+            out.order.push(RequiredStep::Test(out.tests.len()));
+            out.tests.push((test, margins));
+        }
         Pattern::Seq(parts) => {
             let lengths: Vec<Option<u32>> = parts
                 .iter()
@@ -930,7 +978,12 @@ fn walk_required<'p>(
             walk_required(inner, margins, phrase_max, out);
         }
         Pattern::Capture { inner, .. } => walk_required(inner, margins, phrase_max, out),
-        Pattern::Annotation(label) if !out.labels.contains(label) => out.labels.push(*label),
+        Pattern::Annotation(label) => {
+            out.order.push(RequiredStep::Annotation(*label));
+            if !out.labels.contains(label) {
+                out.labels.push(*label);
+            }
+        }
         _ => {}
     }
 }

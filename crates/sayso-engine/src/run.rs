@@ -12,7 +12,7 @@ use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{CompiledRule, Field, IndexEntry, Match, RuleSet};
+use crate::{CompiledRule, Field, IndexEntry, Match, OrderedStep, RuleSet};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -416,6 +416,17 @@ impl Cascade<'_, '_, '_> {
                 })
             });
         }
+        if compiled.in_order.last().is_some_and(|&(rank, _)| rank > 0) {
+            let lists: Vec<Option<Rc<[u32]>>> = compiled
+                .in_order
+                .iter()
+                .map(|(_, step)| match step {
+                    OrderedStep::Key(id) => Some(self.context.positions_of(*id)),
+                    OrderedStep::Annotation(_) => None,
+                })
+                .collect();
+            stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, &lists, stretch));
+        }
         let allowed = match &rarest {
             Some((
                 IndexEntry {
@@ -427,6 +438,60 @@ impl Cascade<'_, '_, '_> {
             _ => None,
         };
         Candidates { stretches, allowed }
+    }
+
+    /// Whether `stretch` holds the rule's required steps one after another, each a token
+    /// (at its position) or an annotation (at its start) after the earliest place the steps
+    /// before it can be, all between where a match can start and end.
+    fn holds_in_order(
+        &self,
+        in_order: &[(u32, OrderedStep)],
+        lists: &[Option<Rc<[u32]>>],
+        stretch: &Stretch,
+    ) -> bool {
+        let mut rank = None;
+        // The earliest place of the steps of the previous rank and of the current one.
+        let mut previous: Option<usize> = None;
+        let mut current: Option<usize> = None;
+        for (&(step_rank, step), list) in in_order.iter().zip(lists) {
+            if rank != Some(step_rank) {
+                if rank.is_some() {
+                    previous = current;
+                }
+                rank = Some(step_rank);
+                current = None;
+            }
+            let low = previous.map_or(stretch.first_start, |at| {
+                stretch.first_start.max(at.saturating_add(1))
+            });
+            if low >= stretch.last_end {
+                return false;
+            }
+            let found = match (step, list) {
+                (OrderedStep::Key(_), Some(positions)) => {
+                    let index = positions.partition_point(|&at| (at as usize) < low);
+                    positions
+                        .get(index)
+                        .map(|&at| at as usize)
+                        .filter(|&at| at < stretch.last_end)
+                }
+                (OrderedStep::Annotation(label), _) => {
+                    self.context.label(label).and_then(|index| {
+                        index
+                            .starting_in(low, stretch.last_end - 1)
+                            .first()
+                            .map(|span| span.start)
+                    })
+                }
+                (OrderedStep::Key(_), None) => Some(low),
+            };
+            let Some(found) = found else {
+                return false;
+            };
+            // A token under several keys is past the earliest place of each.
+            current = Some(current.map_or(found, |at| at.max(found)));
+        }
+        true
     }
 
     fn looks(
