@@ -1,6 +1,10 @@
 //! Index keys: the words, lexicons and lemmas some token of every match of a rule must be
 //! under, and which keys each token type is under.
 //!
+//! A cue that narrows a lexicon (`[SAY & /.*ing/]`) gets a refined key of its own, holding
+//! exactly the tokens that pass the whole test: indexed under the lexicon alone, the rule would
+//! run wherever any speech verb is. The lexicon's key says which types to test.
+//!
 //! A rule only runs in segments that hold a token under its rarest key, so every document
 //! needs the positions under every key. Which keys a token is under depends on its type alone,
 //! so it is worked out once per type (a few hash lookups) and kept with the type memo; a
