@@ -484,49 +484,13 @@ impl RuleSet {
                 &phrase_max,
                 &mut requirements,
             );
-            let mut adjacent = Vec::new();
-            collect_neighbors(&rule.pattern, &mut adjacent);
-            let mut index_entries = Vec::new();
-            let mut entries_of_test = Vec::new();
-            for &(test, Margins { before, after }) in &requirements.tests {
-                let first_entry = index_entries.len();
-                let mut neighbors = Vec::new();
-                for (_, offset, neighbor) in
-                    adjacent.iter().filter(|(of, _, _)| std::ptr::eq(*of, test))
-                {
-                    neighbors.push((*offset, predicates.intern(neighbor)?));
-                }
-                for key in refined_index_keys(test, &mut predicates)? {
-                    index_entries.push(IndexEntry {
-                        id: keys.id(&key, &lexicons),
-                        before,
-                        after,
-                        neighbors: neighbors.clone(),
-                    });
-                }
-                entries_of_test.push(first_entry..index_entries.len());
-            }
-            let in_order = requirements
-                .order
-                .iter()
-                .enumerate()
-                .flat_map(|(rank, step)| {
-                    let steps: Vec<(u32, OrderedStep)> = match *step {
-                        RequiredStep::Test(test) => entries_of_test
-                            .get(test)
-                            .cloned()
-                            .unwrap_or_default()
-                            .filter_map(|entry| index_entries.get(entry))
-                            .map(|entry: &IndexEntry| (rank as u32, OrderedStep::Key(entry.id)))
-                            .collect(),
-                        RequiredStep::Annotation(label) => {
-                            vec![(rank as u32, OrderedStep::Annotation(label))]
-                        }
-                    };
-                    steps
-                })
-                .collect();
-            let index_keys = index_entries;
+            let (index_keys, in_order) = rule_index(
+                &rule.pattern,
+                &requirements,
+                &mut predicates,
+                &mut keys,
+                &lexicons,
+            )?;
             let required_labels = requirements.labels;
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
@@ -1085,6 +1049,54 @@ fn single_look(pattern: &Pattern, direction: LookDirection) -> Option<&TokenTest
 /// Whether a pattern never consumes a token.
 fn zero_width(pattern: &Pattern) -> bool {
     matches!(pattern, Pattern::Look { .. } | Pattern::Anchor(_))
+}
+
+/// The index entries of a rule (each required token test's keys, bounds and neighbour tests)
+/// and the order in which every match takes the keys' tokens and its annotations.
+fn rule_index(
+    pattern: &Pattern,
+    requirements: &Requirements<'_>,
+    predicates: &mut predicate::Predicates,
+    keys: &mut keys::KeyIndex,
+    lexicons: &[CompiledLexicon],
+) -> Result<(Vec<IndexEntry>, Vec<(u32, OrderedStep)>), CompileError> {
+    let mut adjacent = Vec::new();
+    collect_neighbors(pattern, &mut adjacent);
+    let mut entries = Vec::new();
+    // The entries of each required test, by the test's index.
+    let mut entries_of_test = Vec::new();
+    for &(test, Margins { before, after }) in &requirements.tests {
+        let first = entries.len();
+        let mut neighbors = Vec::new();
+        for (_, offset, neighbor) in adjacent.iter().filter(|(of, _, _)| std::ptr::eq(*of, test)) {
+            neighbors.push((*offset, predicates.intern(neighbor)?));
+        }
+        for key in refined_index_keys(test, predicates)? {
+            entries.push(IndexEntry {
+                id: keys.id(&key, lexicons),
+                before,
+                after,
+                neighbors: neighbors.clone(),
+            });
+        }
+        entries_of_test.push(first..entries.len());
+    }
+    let mut in_order = Vec::new();
+    for (rank, step) in requirements.order.iter().enumerate() {
+        let rank = rank as u32;
+        match *step {
+            RequiredStep::Test(test) => {
+                let of_test = entries_of_test.get(test).cloned().unwrap_or_default();
+                for entry in entries.get(of_test).unwrap_or_default() {
+                    in_order.push((rank, OrderedStep::Key(entry.id)));
+                }
+            }
+            RequiredStep::Annotation(label) => {
+                in_order.push((rank, OrderedStep::Annotation(label)))
+            }
+        }
+    }
+    Ok((entries, in_order))
 }
 
 fn add_lengths(a: Option<u32>, b: Option<u32>) -> Option<u32> {
