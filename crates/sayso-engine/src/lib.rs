@@ -484,7 +484,10 @@ impl RuleSet {
                 &phrase_max,
                 &mut requirements,
             );
-            let (index_keys, in_order) = rule_index(
+            let RuleIndex {
+                entries: index_keys,
+                in_order,
+            } = rule_index(
                 &rule.pattern,
                 &requirements,
                 &mut predicates,
@@ -1059,7 +1062,7 @@ fn rule_index(
     predicates: &mut predicate::Predicates,
     keys: &mut keys::KeyIndex,
     lexicons: &[CompiledLexicon],
-) -> Result<(Vec<IndexEntry>, Vec<(u32, OrderedStep)>), CompileError> {
+) -> Result<RuleIndex, CompileError> {
     let mut adjacent = Vec::new();
     collect_neighbors(pattern, &mut adjacent);
     let mut entries = Vec::new();
@@ -1096,7 +1099,13 @@ fn rule_index(
             }
         }
     }
-    Ok((entries, in_order))
+    Ok(RuleIndex { entries, in_order })
+}
+
+/// What [`rule_index`] finds: see [`CompiledRule::index_keys`] and [`CompiledRule::in_order`].
+struct RuleIndex {
+    entries: Vec<IndexEntry>,
+    in_order: Vec<(u32, OrderedStep)>,
 }
 
 fn add_lengths(a: Option<u32>, b: Option<u32>) -> Option<u32> {
