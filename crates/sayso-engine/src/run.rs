@@ -339,11 +339,13 @@ impl Cascade<'_, '_, '_> {
                         })
                 })
             };
-            if !positions.iter().all(|&position| fits(position)) {
-                *positions = positions
+            // Most keys keep every position: copy only from the first that fails.
+            if let Some(first) = positions.iter().position(|&position| !fits(position)) {
+                let (kept, rest) = positions.split_at(first);
+                *positions = kept
                     .iter()
                     .copied()
-                    .filter(|&position| fits(position))
+                    .chain(rest[1..].iter().copied().filter(|&position| fits(position)))
                     .collect();
             }
             if positions.is_empty() {

@@ -159,6 +159,8 @@ impl TypeMemo {
 const SHORT_TEXT: usize = 15;
 
 /// A text of at most [`SHORT_TEXT`] bytes, zero-padded, with its length in the last byte.
+/// Two words rather than a `u128`, whose 16-byte alignment makes every table slot 32 bytes
+/// instead of 24: that larger table measured 1 to 3% slower over the BBC corpus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct ShortText([u64; 2]);
 
