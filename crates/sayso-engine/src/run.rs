@@ -419,12 +419,13 @@ impl Cascade<'_, '_, '_> {
             });
         }
         if compiled.in_order.last().is_some_and(|&(rank, _)| rank > 0) {
-            let lists: Vec<Option<Rc<[u32]>>> = compiled
+            // The positions of each key step (none for an annotation step).
+            let lists: Vec<Rc<[u32]>> = compiled
                 .in_order
                 .iter()
                 .map(|(_, step)| match step {
-                    OrderedStep::Key(id) => Some(self.context.positions_of(*id)),
-                    OrderedStep::Annotation(_) => None,
+                    OrderedStep::Key(id) => self.context.positions_of(*id),
+                    OrderedStep::Annotation(_) => Rc::from([]),
                 })
                 .collect();
             stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, &lists, stretch));
@@ -448,7 +449,7 @@ impl Cascade<'_, '_, '_> {
     fn holds_in_order(
         &self,
         in_order: &[(u32, OrderedStep)],
-        lists: &[Option<Rc<[u32]>>],
+        lists: &[Rc<[u32]>],
         stretch: &Stretch,
     ) -> bool {
         let mut rank = None;
@@ -469,23 +470,19 @@ impl Cascade<'_, '_, '_> {
             if low >= stretch.last_end {
                 return false;
             }
-            let found = match (step, list) {
-                (OrderedStep::Key(_), Some(positions)) => {
-                    let index = positions.partition_point(|&at| (at as usize) < low);
-                    positions
-                        .get(index)
+            let found = match step {
+                OrderedStep::Key(_) => {
+                    let index = list.partition_point(|&at| (at as usize) < low);
+                    list.get(index)
                         .map(|&at| at as usize)
                         .filter(|&at| at < stretch.last_end)
                 }
-                (OrderedStep::Annotation(label), _) => {
-                    self.context.label(label).and_then(|index| {
-                        index
-                            .starting_in(low, stretch.last_end - 1)
-                            .first()
-                            .map(|span| span.start)
-                    })
-                }
-                (OrderedStep::Key(_), None) => Some(low),
+                OrderedStep::Annotation(label) => self.context.label(label).and_then(|index| {
+                    index
+                        .starting_in(low, stretch.last_end - 1)
+                        .first()
+                        .map(|span| span.start)
+                }),
             };
             let Some(found) = found else {
                 return false;
