@@ -3,10 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 use sayso_engine::{CompileError, EngineConfig, RuleSet};
 use sayso_lang::{
-    CompileOptions, Diagnostic, Diagnostics, FsLoader, MemoryLoader, Severity, SourceMap,
+    CompileOptions, Diagnostic, Diagnostics, FsLoader, MemoryLoader, Severity, SourceFile,
 };
 
 mod embedded {
@@ -215,9 +218,15 @@ pub fn render(diagnostics: &Diagnostics, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let files: Vec<FileLines<'_>> = diagnostics
+        .sources
+        .files()
+        .iter()
+        .map(FileLines::new)
+        .collect();
     let mut out = String::new();
     for item in &diagnostics.items {
-        let report = RuleDiagnostic::new(&diagnostics.sources, item);
+        let report = RuleDiagnostic::new(&files, item);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&format!("{}: {}\n", item.code, item.message));
         }
@@ -247,13 +256,13 @@ struct RuleDiagnostic {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     related: Vec<RuleDiagnostic>,
 }
 
 impl RuleDiagnostic {
-    fn new(sources: &SourceMap, d: &Diagnostic) -> Self {
+    fn new(files: &[FileLines<'_>], d: &Diagnostic) -> Self {
         let severity = match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -269,10 +278,12 @@ impl RuleDiagnostic {
             }
         };
         let mut labels = vec![label(&d.primary, true)];
+        let mut spans = vec![d.primary.span.clone()];
         let mut related = Vec::new();
         for other in &d.secondary {
             if other.file == file {
                 labels.push(label(other, false));
+                spans.push(other.span.clone());
             } else {
                 related.push(RuleDiagnostic {
                     message: if other.message.is_empty() {
@@ -283,7 +294,7 @@ impl RuleDiagnostic {
                     code: String::new(),
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: named_source(sources, other.file),
+                    source: Excerpt::new(files, other.file, std::slice::from_ref(&other.span)),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         None,
                         (
@@ -300,17 +311,117 @@ impl RuleDiagnostic {
             code: d.code.to_owned(),
             severity,
             help: command_line_help(d),
-            source: named_source(sources, file),
+            source: Excerpt::new(files, file, &spans),
             labels,
             related,
         }
     }
 }
 
-fn named_source(sources: &SourceMap, id: sayso_lang::FileId) -> NamedSource<String> {
-    match sources.files().get(id.0 as usize) {
-        Some(file) => NamedSource::new(&file.name, file.text.clone()),
-        None => NamedSource::new("<unknown>", String::new()),
+/// A rule file with the byte offset where each of its lines starts, counting line breaks as
+/// miette does (`\n`, `\r\n` or a lone `\r`).
+struct FileLines<'a> {
+    file: &'a SourceFile,
+    starts: Vec<usize>,
+}
+
+impl<'a> FileLines<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        let bytes = file.text.as_bytes();
+        let mut starts = vec![0];
+        for (at, &byte) in bytes.iter().enumerate() {
+            let breaks = byte == b'\n' || (byte == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+            if breaks {
+                starts.push(at + 1);
+            }
+        }
+        FileLines { file, starts }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
+    }
+}
+
+/// The lines of a rule file around one diagnostic's labels, with where they sit in the file.
+/// miette finds a span's line by scanning its source from the start, so handing it the whole
+/// file made rendering every warning of a large rule file take time quadratic in its size.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The byte offset of `text` in the file.
+    offset: usize,
+    /// The 0-based line of the file where `text` starts.
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// Lines of context kept on each side of the labels: more than miette shows (one), so that
+    /// it renders the excerpt exactly as it would the whole file.
+    const CONTEXT_LINES: usize = 3;
+
+    fn new(
+        files: &[FileLines<'_>],
+        id: sayso_lang::FileId,
+        spans: &[std::ops::Range<usize>],
+    ) -> Self {
+        let Some(lines) = files.get(id.0 as usize) else {
+            return Excerpt {
+                name: "<unknown>".to_owned(),
+                text: String::new(),
+                offset: 0,
+                first_line: 0,
+            };
+        };
+        let text = &lines.file.text;
+        let low = spans.iter().map(|span| span.start).min().unwrap_or(0);
+        let high = spans.iter().map(|span| span.end).max().unwrap_or(0);
+        let first_line = lines
+            .line_of(low.min(text.len()))
+            .saturating_sub(Self::CONTEXT_LINES);
+        let after_last = lines.line_of(high.min(text.len())) + Self::CONTEXT_LINES + 1;
+        let offset = lines.starts[first_line];
+        let end = lines.starts.get(after_last).copied().unwrap_or(text.len());
+        Excerpt {
+            name: lines.file.name.clone(),
+            text: text[offset..end].to_owned(),
+            offset,
+            first_line,
+        }
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(
+            span.offset()
+                .checked_sub(self.offset)
+                .ok_or(MietteError::OutOfBounds)?
+                .into(),
+            span.len(),
+        );
+        let contents =
+            self.text
+                .as_bytes()
+                .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + self.offset).into(),
+                contents.span().len(),
+            ),
+            contents.line() + self.first_line,
+            contents.column(),
+            contents.line_count() + self.first_line,
+        )))
     }
 }
 
@@ -358,6 +469,8 @@ impl miette::Diagnostic for RuleDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miette::SourceCode;
+    use sayso_lang::SourceMap;
 
     /// Every option left out gives the library's own setting.
     #[test]
@@ -376,6 +489,40 @@ mod tests {
         let raised =
             <Limits as clap::Parser>::try_parse_from(["limits", "--max-rules", "7"]).unwrap();
         assert_eq!(raised.limits.compile_options().max_rules, 7);
+    }
+
+    /// An excerpt reads every span exactly as the whole file would, whatever the line breaks.
+    #[test]
+    fn excerpts_read_spans_like_the_whole_file() {
+        let text = "rule a -> A {\r\n  match [SAY]\n\n  emit\rx: y\r\n}\nrule b\n";
+        let mut sources = SourceMap::default();
+        let id = sources.add("a.sayso", text);
+        let files = [FileLines::new(sources.file(id))];
+        for start in 0..=text.len() {
+            for end in start..=text.len() {
+                let excerpt = Excerpt::new(&files, id, std::slice::from_ref(&(start..end)));
+                let span = SourceSpan::new(start.into(), end - start);
+                for context in 0..=1 {
+                    let whole = text.as_bytes().read_span(&span, context, context);
+                    let cut = excerpt.read_span(&span, context, context);
+                    let summary = |contents: &dyn SpanContents<'_>| {
+                        (
+                            contents.data().to_vec(),
+                            contents.span().offset(),
+                            contents.span().len(),
+                            contents.line(),
+                            contents.column(),
+                            contents.line_count(),
+                        )
+                    };
+                    assert_eq!(
+                        whole.map(|c| summary(&*c)).ok(),
+                        cut.map(|c| summary(&*c)).ok(),
+                        "span {start}..{end}, {context} context lines"
+                    );
+                }
+            }
+        }
     }
 
     /// Help lines written for library users name the command-line options.
