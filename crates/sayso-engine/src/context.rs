@@ -41,14 +41,16 @@ pub(crate) struct AnnotSpan {
     pub(crate) handle: AnnotRef,
 }
 
-/// The annotations of one label, indexed by start and by end.
+/// The annotations of one label, indexed by start and by end. The two indexes are built on
+/// first use: most labels of a rule set are never read by another rule, and the start index
+/// takes a slot per token of the document.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LabelIndex {
     by_start: Vec<AnnotSpan>,
-    by_end: Vec<AnnotSpan>,
+    by_end: OnceCell<Vec<AnnotSpan>>,
     /// For each position up to the last start, the index in `by_start` of the first span that
     /// starts there or later, so that the spans starting at a position take two loads to find.
-    first_from: Vec<u32>,
+    first_from: OnceCell<Vec<u32>>,
 }
 
 impl LabelIndex {
@@ -56,22 +58,35 @@ impl LabelIndex {
         spans.retain(|span| span.end > span.start);
         // Longer annotations first among those that start together, as for phrases.
         spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let mut by_end = spans.clone();
-        by_end.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
-        let last_start = spans.last().map_or(0, |span| span.start);
-        let mut first_from = Vec::with_capacity(last_start + 2);
-        let mut next = 0;
-        for position in 0..=last_start + 1 {
-            while next < spans.len() && spans[next].start < position {
-                next += 1;
-            }
-            first_from.push(next as u32);
-        }
         LabelIndex {
             by_start: spans,
-            by_end,
-            first_from,
+            by_end: OnceCell::new(),
+            first_from: OnceCell::new(),
         }
+    }
+
+    fn by_end(&self) -> &[AnnotSpan] {
+        self.by_end.get_or_init(|| {
+            let mut by_end = self.by_start.clone();
+            by_end.sort_by(|a, b| a.end.cmp(&b.end).then(a.start.cmp(&b.start)));
+            by_end
+        })
+    }
+
+    fn first_from(&self) -> &[u32] {
+        self.first_from.get_or_init(|| {
+            let spans = &self.by_start;
+            let last_start = spans.last().map_or(0, |span| span.start);
+            let mut first_from = Vec::with_capacity(last_start + 2);
+            let mut next = 0;
+            for position in 0..=last_start + 1 {
+                while next < spans.len() && spans[next].start < position {
+                    next += 1;
+                }
+                first_from.push(next as u32);
+            }
+            first_from
+        })
     }
 
     #[inline]
@@ -87,8 +102,9 @@ impl LabelIndex {
     /// The annotations that start at a boundary of `low..=high`.
     #[inline]
     pub(crate) fn starting_in(&self, low: usize, high: usize) -> &[AnnotSpan] {
+        let first_from = self.first_from();
         let index = |position: usize| {
-            self.first_from
+            first_from
                 .get(position)
                 .map_or(self.by_start.len(), |&i| i as usize)
         };
@@ -98,9 +114,10 @@ impl LabelIndex {
 
     /// The annotations that end at a boundary of `low..=high`.
     pub(crate) fn ending_in(&self, low: usize, high: usize) -> &[AnnotSpan] {
-        let from = self.by_end.partition_point(|s| s.end < low);
-        let to = self.by_end.partition_point(|s| s.end <= high);
-        self.by_end.get(from..to).unwrap_or_default()
+        let by_end = self.by_end();
+        let from = by_end.partition_point(|s| s.end < low);
+        let to = by_end.partition_point(|s| s.end <= high);
+        by_end.get(from..to).unwrap_or_default()
     }
 
     /// Whether some annotation lies within the token range `low..high`.
