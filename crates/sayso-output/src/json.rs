@@ -10,11 +10,18 @@ use crate::{DocumentRecord, DocumentView, RenderOptions, Renderer};
 pub(crate) struct JsonLines<'p> {
     program: &'p Program,
     options: RenderOptions,
+    /// The line being written. serde_json writes a document in many small pieces; into a
+    /// buffer of its own each is a plain copy, where through `dyn Write` each was a call.
+    line: Vec<u8>,
 }
 
 impl<'p> JsonLines<'p> {
     pub(crate) fn new(program: &'p Program, options: RenderOptions) -> Self {
-        JsonLines { program, options }
+        JsonLines {
+            program,
+            options,
+            line: Vec::new(),
+        }
     }
 }
 
@@ -25,8 +32,12 @@ impl Renderer for JsonLines<'_> {
 
     fn document(&mut self, out: &mut dyn Write, doc: &DocumentView<'_>) -> io::Result<()> {
         let record = DocumentRecord::new(self.program, doc, self.options);
-        serde_json::to_writer(&mut *out, &record)?;
-        out.write_all(b"\n")
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, &record)?;
+        self.line.push(b'\n');
+        let written = out.write_all(&self.line);
+        keep_small(&mut self.line);
+        written
     }
 
     fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
@@ -39,6 +50,8 @@ pub(crate) struct JsonArray<'p> {
     program: &'p Program,
     options: RenderOptions,
     written: usize,
+    /// The document being written, as for [`JsonLines`].
+    object: Vec<u8>,
 }
 
 impl<'p> JsonArray<'p> {
@@ -47,6 +60,7 @@ impl<'p> JsonArray<'p> {
             program,
             options,
             written: 0,
+            object: Vec::new(),
         }
     }
 }
@@ -58,13 +72,28 @@ impl Renderer for JsonArray<'_> {
 
     fn document(&mut self, out: &mut dyn Write, doc: &DocumentView<'_>) -> io::Result<()> {
         let record = DocumentRecord::new(self.program, doc, self.options);
-        out.write_all(if self.written == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, &record)?;
+        self.object.clear();
+        self.object
+            .extend_from_slice(if self.written == 0 { b"\n  " } else { b",\n  " });
+        serde_json::to_writer(&mut self.object, &record)?;
+        let written = out.write_all(&self.object);
+        keep_small(&mut self.object);
+        written?;
         self.written += 1;
         Ok(())
     }
 
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })
+    }
+}
+
+/// The largest buffer a renderer keeps between documents (1 MiB): one huge document must not
+/// hold its memory for the rest of the run.
+const MAX_KEPT_BUFFER: usize = 1 << 20;
+
+fn keep_small(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > MAX_KEPT_BUFFER {
+        *buffer = Vec::new();
     }
 }
