@@ -14,7 +14,7 @@
 //! hash lookup. The automaton depends on the program alone, not on the document, so one
 //! [`LiveDfa`] per rule is kept across documents in the rule set's cache.
 
-use sayso_lang::ir::LabelId;
+use sayso_lang::ir::{LabelId, LookDirection};
 
 use crate::compile::{Assertion, Inst, Prog};
 use crate::context::DocContext;
@@ -55,8 +55,8 @@ pub(crate) struct LiveProg {
     anchor_bits: Vec<u64>,
     /// The lookaround assertions: (bit, lookaround, negated).
     look_bits: Vec<(u32, usize, bool)>,
-    /// The one-token lookaround assertions: (bit, the assertion).
-    token_bits: Vec<(u32, Assertion)>,
+    /// The one-token lookaround assertions: (bit, test, direction, negated).
+    token_bits: Vec<(u32, PredId, LookDirection, bool)>,
     /// The consuming steps that can begin a match, or `None` when a match can begin without
     /// consuming anything.
     first_steps: Option<Vec<EdgeStep>>,
@@ -229,7 +229,11 @@ impl LiveProg {
                     }
                 }
                 Assertion::Look { look, negated } => look_bits.push((bit as u32, look, negated)),
-                Assertion::Token { .. } => token_bits.push((bit as u32, *assertion)),
+                Assertion::Token {
+                    pred,
+                    direction,
+                    negated,
+                } => token_bits.push((bit as u32, pred, direction, negated)),
             }
         }
         let tokens = prog
@@ -565,8 +569,8 @@ impl Pass<'_, '_, '_, '_> {
                 bits |= 1 << bit;
             }
         }
-        for &(bit, assertion) in &self.prog.token_bits {
-            if self.window.assertion(self.context, assertion, at) {
+        for &(bit, pred, direction, negated) in &self.prog.token_bits {
+            if self.window.token_holds(self.context, pred, direction, at) != negated {
                 bits |= 1 << bit;
             }
         }
