@@ -392,11 +392,10 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 .get(lexicon)
                 .is_some_and(|lex| lex.single.contains(lex.key(self.doc, index)));
         };
-        let id = lexicon as u32;
-        let holds =
-            |list: Option<&Vec<u32>>| list.is_some_and(|ids| ids.binary_search(&id).is_ok());
-        holds(sharing.membership.by_norm.get(self.doc.norm(index)))
-            || holds(sharing.membership.by_text.get(self.doc.token_text(index)))
+        sharing
+            .membership
+            .of(self.doc.norm(index), self.doc.token_text(index))
+            .include(lexicon as u32)
     }
 
     /// The anchors that hold at boundary `position`, one bit each as [`crate::vm::anchor_bit`]

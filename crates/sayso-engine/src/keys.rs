@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use crate::context::IndexKey;
 use crate::hash::FastMap;
-use crate::predicate::{CompiledLexicon, Membership, PredId};
+use crate::predicate::{CompiledLexicon, Members, PredId};
 
 /// The index keys of a rule set by id, and what puts a token under each.
 #[derive(Debug, Default)]
@@ -89,24 +89,17 @@ impl KeyIndex {
         }
     }
 
-    /// The keys a token with normalised form `norm` and exact text `text` is under, ascending;
-    /// `passes` says whether the token passes a test, asked only for refined keys whose base
-    /// it is under.
+    /// The keys a token with normalised form `norm`, held by the lexicons `members`, is under,
+    /// ascending; `passes` says whether the token passes a test, asked only for refined keys
+    /// whose base it is under.
     pub(crate) fn keys_of(
         &self,
         norm: &str,
-        text: &str,
-        membership: &Membership,
+        members: Members<'_>,
         passes: impl Fn(PredId) -> bool,
     ) -> Vec<u32> {
         let mut keys: Vec<u32> = self.by_norm.get(norm).cloned().unwrap_or_default();
-        let in_lexicons = membership
-            .by_norm
-            .get(norm)
-            .into_iter()
-            .chain(membership.by_text.get(text))
-            .flatten();
-        for &lexicon in in_lexicons {
+        for lexicon in members.iter() {
             if let Some(list) = self.by_lexicon.get(lexicon as usize) {
                 keys.extend_from_slice(list);
             }

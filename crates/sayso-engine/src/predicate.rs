@@ -142,6 +142,10 @@ pub(crate) struct Predicates {
     /// The IR test each predicate came from, for `explain`.
     pub(crate) sources: Vec<TokenTest>,
     by_key: HashMap<TokenTest, PredId>,
+    /// The single-word lexicon tests, each with its lexicon. The type memo decides them for a
+    /// new token type at once, from one lookup of the type in [`Membership`]: asked one by one
+    /// as the rules need them, each took a lookup of its own.
+    pub(crate) lexicon_tests: Vec<(PredId, u32)>,
 }
 
 impl Predicates {
@@ -192,6 +196,9 @@ impl Predicates {
             TokenTest::Not(inner) => Pred::Not(self.intern(inner)?),
         };
         let id = self.tests.len();
+        if let Pred::InLexicon(lexicon) = pred {
+            self.lexicon_tests.push((id, lexicon as u32));
+        }
         self.tests.push(pred);
         self.sources.push(test.clone());
         self.by_key.insert(test.clone(), id);
@@ -283,5 +290,32 @@ impl Membership {
             }
         }
         membership
+    }
+
+    /// The lexicons that hold a token with this normalised form and text.
+    pub(crate) fn of(&self, norm: &str, text: &str) -> Members<'_> {
+        Members {
+            by_norm: self.by_norm.get(norm).map_or(&[], Vec::as_slice),
+            by_text: self.by_text.get(text).map_or(&[], Vec::as_slice),
+        }
+    }
+}
+
+/// The lexicons that hold one token, as [`Membership::of`] finds them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Members<'m> {
+    by_norm: &'m [u32],
+    by_text: &'m [u32],
+}
+
+impl Members<'_> {
+    /// Every lexicon that holds the token (a lexicon is either case-sensitive or not, so none
+    /// comes twice).
+    pub(crate) fn iter(self) -> impl Iterator<Item = u32> {
+        self.by_norm.iter().chain(self.by_text).copied()
+    }
+
+    pub(crate) fn include(self, lexicon: u32) -> bool {
+        self.by_norm.binary_search(&lexicon).is_ok() || self.by_text.binary_search(&lexicon).is_ok()
     }
 }

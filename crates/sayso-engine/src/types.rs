@@ -109,12 +109,22 @@ impl TypeMemo {
             } else {
                 let id = self.variants.len() as u32;
                 self.variants.push((kind, flags, u32::MAX));
-                let under = keys.keys_of(doc.norm(index), text, membership, |test| {
+                let members = membership.of(doc.norm(index), text);
+                let under = keys.keys_of(doc.norm(index), members, |test| {
                     predicates.eval(test, doc, index, lexicons)
                 });
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
+                self.cells
+                    .resize(self.variants.len() * self.stride, Cell::new(0));
+                // One membership lookup decides every lexicon test of the type; asked one by
+                // one as the rules need them, each test took a lookup of its own.
+                if let Some(row) = self.row(id) {
+                    for &(test, lexicon) in &predicates.lexicon_tests {
+                        row.set(test, members.include(lexicon));
+                    }
+                }
                 match last {
                     Some(last) => self.variants[last as usize].2 = id,
                     None => match short {
@@ -130,8 +140,6 @@ impl TypeMemo {
             };
             types.push(id);
         }
-        self.cells
-            .resize(self.variants.len() * self.stride, Cell::new(0));
     }
 
     /// The index keys type `id` is under.
