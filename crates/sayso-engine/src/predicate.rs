@@ -269,11 +269,9 @@ pub(crate) fn flag_holds(flag: FlagTest, flags: Flags, text: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct Membership {
     /// Normalised entry -> ids of the case-insensitive lexicons that hold it, ascending.
-    pub(crate) by_norm:
-        HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
+    by_norm: HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
     /// Exact entry -> ids of the case-sensitive lexicons that hold it, ascending.
-    pub(crate) by_text:
-        HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
+    by_text: HashMap<String, Vec<u32>, std::hash::BuildHasherDefault<crate::hash::FastHasher>>,
 }
 
 impl Membership {
@@ -315,6 +313,7 @@ impl Members<'_> {
         self.by_norm.iter().chain(self.by_text).copied()
     }
 
+    /// Whether `lexicon` holds the token.
     pub(crate) fn include(self, lexicon: u32) -> bool {
         self.by_norm.binary_search(&lexicon).is_ok() || self.by_text.binary_search(&lexicon).is_ok()
     }

@@ -109,8 +109,9 @@ impl TypeMemo {
             } else {
                 let id = self.variants.len() as u32;
                 self.variants.push((kind, flags, u32::MAX));
-                let members = membership.of(doc.norm(index), text);
-                let under = keys.keys_of(doc.norm(index), members, |test| {
+                let norm = doc.norm(index);
+                let members = membership.of(norm, text);
+                let under = keys.keys_of(norm, members, |test| {
                     predicates.eval(test, doc, index, lexicons)
                 });
                 let start = self.key_lists.len() as u32;
@@ -118,8 +119,7 @@ impl TypeMemo {
                 self.key_ranges.push((start, self.key_lists.len() as u32));
                 self.cells
                     .resize(self.variants.len() * self.stride, Cell::new(0));
-                // One membership lookup decides every lexicon test of the type; asked one by
-                // one as the rules need them, each test took a lookup of its own.
+                // The one membership lookup above decides every lexicon test of the type.
                 if let Some(row) = self.row(id) {
                     for &(test, lexicon) in &predicates.lexicon_tests {
                         row.set(test, members.include(lexicon));
