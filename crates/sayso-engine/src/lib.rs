@@ -209,6 +209,25 @@ pub(crate) struct IndexEntry {
     /// Tests the tokens at fixed offsets from the key's token pass in every match (`"," [SAY]
     /// ","`): a token under the key whose neighbours fail them cannot be where a match has it.
     pub(crate) neighbors: Vec<(isize, PredId)>,
+    /// Annotations every match has a few tokens from the key's token (`[SAY] ":"? @Quoted`): a
+    /// token under the key with no such annotation near it cannot be where a match has it.
+    pub(crate) near: Vec<NearAnnotation>,
+}
+
+/// An annotation of `label` on one side of a key's token, with at most `gap` tokens between
+/// the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NearAnnotation {
+    pub(crate) label: LabelId,
+    pub(crate) side: Side,
+    pub(crate) gap: u32,
+}
+
+/// Which side of a token something lies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Before,
+    After,
 }
 
 /// A step of [`CompiledRule::in_order`]: a token under an index key, or an annotation of a
@@ -490,6 +509,7 @@ impl RuleSet {
             } = rule_index(
                 &rule.pattern,
                 &requirements,
+                &phrase_max,
                 &mut predicates,
                 &mut keys,
                 &lexicons,
@@ -955,12 +975,26 @@ fn walk_required<'p>(
     }
 }
 
-/// For every token test that stands in a sequence, the single-token tests that the tokens at
-/// fixed offsets from it must pass: its neighbours in the sequence, across zero-width steps,
-/// and one-token lookarounds beside it. Records `(test, offset, neighbour)`.
-fn collect_neighbors<'p>(
+/// What the neighbourhood of each token test that stands in a sequence says every match has
+/// there, each entry recorded with the test it is about.
+#[derive(Default)]
+struct Adjacency<'p> {
+    /// Single-token tests the tokens at fixed offsets pass: neighbours in the sequence, across
+    /// zero-width steps, and one-token lookarounds beside it.
+    neighbors: Vec<(&'p TokenTest, isize, &'p TokenTest)>,
+    /// Past optional parts, the tests one of which the token right after (offset 1) or right
+    /// before (offset -1) passes: `[SAY] Adjunct? ["that"i]? [!punct]` puts no punctuation
+    /// after the cue.
+    edges: Vec<(&'p TokenTest, isize, Vec<&'p TokenTest>)>,
+    /// Annotations the sequence takes a bounded number of tokens after or before it.
+    near: Vec<(&'p TokenTest, NearAnnotation)>,
+}
+
+/// Records the [`Adjacency`] of every token test of `pattern` that stands in a sequence.
+fn collect_adjacency<'p>(
     pattern: &'p Pattern,
-    out: &mut Vec<(&'p TokenTest, isize, &'p TokenTest)>,
+    phrase_max: &dyn Fn(usize) -> Option<u32>,
+    out: &mut Adjacency<'p>,
 ) {
     match pattern {
         Pattern::Seq(_) => {
@@ -968,17 +1002,17 @@ fn collect_neighbors<'p>(
             flatten_seq(pattern, &mut atoms);
             for (index, atom) in atoms.iter().enumerate() {
                 let Some(test) = single_token(atom) else {
-                    collect_neighbors(atom, out);
+                    collect_adjacency(atom, phrase_max, out);
                     continue;
                 };
                 // Rightwards: each consumed token moves one on; a lookahead sees the next one.
                 let mut offset = 1;
                 for next in &atoms[index + 1..] {
                     if let Some(neighbor) = single_token(next) {
-                        out.push((test, offset, neighbor));
+                        out.neighbors.push((test, offset, neighbor));
                         offset += 1;
                     } else if let Some(neighbor) = single_look(next, LookDirection::Ahead) {
-                        out.push((test, offset, neighbor));
+                        out.neighbors.push((test, offset, neighbor));
                     } else if !zero_width(next) {
                         break;
                     }
@@ -986,19 +1020,32 @@ fn collect_neighbors<'p>(
                 let mut offset = -1;
                 for previous in atoms[..index].iter().rev() {
                     if let Some(neighbor) = single_token(previous) {
-                        out.push((test, offset, neighbor));
+                        out.neighbors.push((test, offset, neighbor));
                         offset -= 1;
                     } else if let Some(neighbor) = single_look(previous, LookDirection::Behind) {
-                        out.push((test, offset, neighbor));
+                        out.neighbors.push((test, offset, neighbor));
                     } else if !zero_width(previous) {
                         break;
                     }
                 }
+                let after: Vec<&Pattern> = atoms[index + 1..].to_vec();
+                let before: Vec<&Pattern> = atoms[..index].iter().rev().copied().collect();
+                for (offset, side, parts) in [(1, Side::After, after), (-1, Side::Before, before)] {
+                    let mut tests = Vec::new();
+                    if edge_tests(&parts, side, &mut tests) == Some(false) {
+                        out.edges.push((test, offset, tests));
+                    }
+                    if let Some(near) = near_annotation(&parts, side, phrase_max) {
+                        out.near.push((test, near));
+                    }
+                }
             }
         }
-        Pattern::Alt(parts) => parts.iter().for_each(|part| collect_neighbors(part, out)),
+        Pattern::Alt(parts) => parts
+            .iter()
+            .for_each(|part| collect_adjacency(part, phrase_max, out)),
         Pattern::Repeat { inner, .. } | Pattern::Capture { inner, .. } => {
-            collect_neighbors(inner, out);
+            collect_adjacency(inner, phrase_max, out);
         }
         Pattern::Look { .. }
         | Pattern::Token(_)
@@ -1006,6 +1053,69 @@ fn collect_neighbors<'p>(
         | Pattern::Annotation(_)
         | Pattern::Phrase(_) => {}
     }
+}
+
+/// Collects into `out` the tests one of which the first token `parts` consume passes (the
+/// last token, read from the end, for [`Side::Before`], whose parts come in reverse), and
+/// returns whether the parts can consume nothing. `None` when a first step is an annotation or
+/// a phrase, which no token test describes.
+fn edge_tests<'p>(parts: &[&'p Pattern], side: Side, out: &mut Vec<&'p TokenTest>) -> Option<bool> {
+    for part in parts {
+        if !edge_tests_of(part, side, out)? {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// [`edge_tests`] of one part.
+fn edge_tests_of<'p>(
+    pattern: &'p Pattern,
+    side: Side,
+    out: &mut Vec<&'p TokenTest>,
+) -> Option<bool> {
+    match pattern {
+        Pattern::Token(test) => {
+            out.push(test);
+            Some(false)
+        }
+        Pattern::Seq(parts) => {
+            let parts: Vec<&Pattern> = match side {
+                Side::After => parts.iter().collect(),
+                Side::Before => parts.iter().rev().collect(),
+            };
+            edge_tests(&parts, side, out)
+        }
+        Pattern::Alt(branches) => branches.iter().try_fold(false, |nullable, branch| {
+            Some(edge_tests_of(branch, side, out)? || nullable)
+        }),
+        Pattern::Repeat { inner, min, .. } => Some(edge_tests_of(inner, side, out)? || *min == 0),
+        Pattern::Capture { inner, .. } => edge_tests_of(inner, side, out),
+        // Zero-width steps constrain no token; the token after them is the next part's.
+        Pattern::Look { .. } | Pattern::Anchor(_) => Some(true),
+        Pattern::Annotation(_) | Pattern::Phrase(_) => None,
+    }
+}
+
+/// The first annotation of `parts` (nearest first) when the parts before it have a bounded
+/// length, with that bound as its gap.
+fn near_annotation(
+    parts: &[&Pattern],
+    side: Side,
+    phrase_max: &dyn Fn(usize) -> Option<u32>,
+) -> Option<NearAnnotation> {
+    let mut gap = 0u32;
+    for part in parts {
+        if let Pattern::Annotation(label) = part {
+            return Some(NearAnnotation {
+                label: *label,
+                side,
+                gap,
+            });
+        }
+        gap = gap.checked_add(max_length(part, phrase_max)?)?;
+    }
+    None
 }
 
 /// The parts of a sequence in order, with nested sequences and captures opened up: neither
@@ -1059,27 +1169,50 @@ fn zero_width(pattern: &Pattern) -> bool {
 fn rule_index(
     pattern: &Pattern,
     requirements: &Requirements<'_>,
+    phrase_max: &dyn Fn(usize) -> Option<u32>,
     predicates: &mut predicate::Predicates,
     keys: &mut keys::KeyIndex,
     lexicons: &[CompiledLexicon],
 ) -> Result<RuleIndex, CompileError> {
-    let mut adjacent = Vec::new();
-    collect_neighbors(pattern, &mut adjacent);
+    let mut adjacency = Adjacency::default();
+    collect_adjacency(pattern, phrase_max, &mut adjacency);
     let mut entries = Vec::new();
     // The entries of each required test, by the test's index.
     let mut entries_of_test = Vec::new();
     for &(test, Margins { before, after }) in &requirements.tests {
         let first = entries.len();
         let mut neighbors = Vec::new();
-        for (_, offset, neighbor) in adjacent.iter().filter(|(of, _, _)| std::ptr::eq(*of, test)) {
+        let about_test = |of: &&TokenTest| std::ptr::eq(*of, test);
+        for (_, offset, neighbor) in adjacency.neighbors.iter().filter(|(of, ..)| about_test(of)) {
             neighbors.push((*offset, predicates.intern(neighbor)?));
         }
+        for (_, offset, tests) in adjacency.edges.iter().filter(|(of, ..)| about_test(of)) {
+            // A token passing every test tells nothing.
+            if tests.iter().any(|&test| *test == TokenTest::Any) {
+                continue;
+            }
+            let either = match tests.as_slice() {
+                [single] => (*single).clone(),
+                _ => TokenTest::Or(tests.iter().map(|&test| test.clone()).collect()),
+            };
+            let neighbor = (*offset, predicates.intern(&either)?);
+            if !neighbors.contains(&neighbor) {
+                neighbors.push(neighbor);
+            }
+        }
+        let near: Vec<NearAnnotation> = adjacency
+            .near
+            .iter()
+            .filter(|(of, _)| about_test(of))
+            .map(|&(_, near)| near)
+            .collect();
         for key in refined_index_keys(test, predicates)? {
             entries.push(IndexEntry {
                 id: keys.id(&key, lexicons),
                 before,
                 after,
                 neighbors: neighbors.clone(),
+                near: near.clone(),
             });
         }
         entries_of_test.push(first..entries.len());

@@ -12,7 +12,7 @@ use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{CompiledRule, Field, IndexEntry, Match, OrderedStep, RuleSet};
+use crate::{CompiledRule, Field, IndexEntry, Match, NearAnnotation, OrderedStep, RuleSet, Side};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -328,7 +328,7 @@ impl Cascade<'_, '_, '_> {
         }
         // Only tokens under the rarest key whose neighbours pass their tests can be in a match.
         if let Some((entry, positions)) = &mut rarest
-            && !entry.neighbors.is_empty()
+            && !(entry.neighbors.is_empty() && entry.near.is_empty())
         {
             let fits = |position: u32| {
                 entry.neighbors.iter().all(|&(offset, test)| {
@@ -337,7 +337,10 @@ impl Cascade<'_, '_, '_> {
                         .is_some_and(|at| {
                             at < self.context.token_count && self.context.pred(test, at)
                         })
-                })
+                }) && entry
+                    .near
+                    .iter()
+                    .all(|near| self.annotation_near(near, position as usize))
             };
             // Most keys keep every position: copy only from the first that fails.
             if let Some(first) = positions.iter().position(|&position| !fits(position)) {
@@ -441,6 +444,21 @@ impl Cascade<'_, '_, '_> {
             _ => None,
         };
         Candidates { stretches, allowed }
+    }
+
+    /// Whether an annotation lies where `near` says one must be for the token at `position`.
+    fn annotation_near(&self, near: &NearAnnotation, position: usize) -> bool {
+        let gap = near.gap as usize;
+        self.context
+            .label(near.label)
+            .is_some_and(|index| match near.side {
+                Side::After => !index
+                    .starting_in(position + 1, position.saturating_add(1 + gap))
+                    .is_empty(),
+                Side::Before => !index
+                    .ending_in(position.saturating_sub(gap), position)
+                    .is_empty(),
+            })
     }
 
     /// Whether `stretch` holds the rule's required steps one after another, each a token
