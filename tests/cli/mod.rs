@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod closed_output;
 mod docs;
 mod errors;
 mod eval;

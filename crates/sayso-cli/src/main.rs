@@ -6,6 +6,7 @@
 mod commands;
 mod input;
 mod rules;
+mod stdout;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -9,6 +9,7 @@ use sayso_engine::RuleSet;
 
 use crate::input::{DocumentStream, InputArgs, SourceDocument};
 use crate::rules::{self, LimitArgs};
+use crate::stdout::{Stdout, outln};
 use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
@@ -154,7 +155,9 @@ pub fn run(args: BenchArgs) -> Outcome {
         return Outcome::Failed;
     };
     let seconds = best.elapsed.as_secs_f64().max(1e-9);
-    println!(
+    let mut out = Stdout::lock();
+    outln!(
+        out,
         "{} {}, {:.2} MB, {} rules, {} threads",
         corpus.len(),
         if corpus.len() == 1 {
@@ -166,7 +169,8 @@ pub fn run(args: BenchArgs) -> Outcome {
         rules.program().rules.len(),
         pool.current_num_threads()
     );
-    println!(
+    outln!(
+        out,
         "time {:.3} s   {:.2} MB/s   {:.0} documents/s   (tokenizing {:.0}% of thread time)",
         seconds,
         bytes as f64 / 1e6 / seconds,
@@ -185,15 +189,22 @@ pub fn run(args: BenchArgs) -> Outcome {
         .max()
         .unwrap_or(4)
         .max(4);
-    println!();
-    println!(
+    outln!(out);
+    outln!(
+        out,
         "{:width$}  {:>12}  {:>6}  {:>10}  {:>10}  {:>7}  origin",
-        "rule", "steps", "share", "starts", "candidates", "kept"
+        "rule",
+        "steps",
+        "share",
+        "starts",
+        "candidates",
+        "kept"
     );
     for (index, totals) in rows.into_iter().take(args.top) {
         let rule = &program.rules[index];
         let share = 100.0 * totals.steps as f64 / total_steps.max(1) as f64;
-        println!(
+        outln!(
+            out,
             "{:width$}  {:>12}  {:>5.1}%  {:>10}  {:>10}  {:>7}  {}",
             rule.name,
             totals.steps,
@@ -204,9 +215,9 @@ pub fn run(args: BenchArgs) -> Outcome {
             rule.origin
         );
     }
-    if failures > 0 {
+    out.finish(if failures > 0 {
         Outcome::Failed
     } else {
         Outcome::Success
-    }
+    })
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::Outcome;
 use crate::rules::{self, LimitArgs};
+use crate::stdout::{Stdout, outln};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -38,14 +39,16 @@ pub fn run(args: CheckArgs) -> Outcome {
                 .collect();
             files.sort_unstable();
             files.dedup();
-            println!(
+            let mut out = Stdout::lock();
+            outln!(
+                out,
                 "ok: {} rules, {} lexicons, {} examples in {} files",
                 program.rules.len(),
                 program.lexicons.len(),
                 examples,
                 files.len()
             );
-            Outcome::Success
+            out.finish(Outcome::Success)
         }
         Err(e) => {
             rules::report(&e, crate::stderr_color());

@@ -1,9 +1,8 @@
 //! Shell completions and the man page, generated from the clap definition so they never drift
 //! from the real options.
 
-use std::io::Write;
-
 use crate::Outcome;
+use crate::stdout::Stdout;
 
 pub const COMPLETION_EXAMPLES: &str = "\
 Examples:
@@ -25,18 +24,21 @@ pub struct CompletionsArgs {
 
 pub fn completions(args: CompletionsArgs) -> Outcome {
     let mut command = crate::command();
-    clap_complete::generate(args.shell, &mut command, "sayso", &mut std::io::stdout());
-    Outcome::Success
+    // The generator panics when a write fails, so it writes to memory, which cannot fail.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "sayso", &mut script);
+    let mut out = Stdout::lock();
+    out.write_bytes(&script);
+    out.finish(Outcome::Success)
 }
 
 pub fn man() -> Outcome {
-    let mut out = Vec::new();
-    if let Err(e) = clap_mangen::Man::new(crate::command()).render(&mut out) {
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(crate::command()).render(&mut page) {
         eprintln!("error: cannot render the man page: {e}");
         return Outcome::Failed;
     }
-    if std::io::stdout().write_all(&out).is_err() {
-        return Outcome::Failed;
-    }
-    Outcome::Success
+    let mut out = Stdout::lock();
+    out.write_bytes(&page);
+    out.finish(Outcome::Success)
 }

@@ -9,6 +9,7 @@ use sayso_output::eval::{self, EvalConfig, GoldDocument};
 use sayso_output::{DocumentRecord, DocumentView, RenderOptions};
 
 use crate::rules::{self, LimitArgs};
+use crate::stdout::{Stdout, out, outln};
 use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
@@ -119,12 +120,14 @@ pub fn run(args: EvalArgs) -> Outcome {
         .and_then(|predictions| eval::score(&gold, &predictions, &config));
     match report {
         Ok(report) if args.json => {
-            println!("{}", report.to_json());
-            Outcome::Success
+            let mut out = Stdout::lock();
+            outln!(out, "{}", report.to_json());
+            out.finish(Outcome::Success)
         }
         Ok(report) => {
-            print!("{}", report.to_text());
-            Outcome::Success
+            let mut out = Stdout::lock();
+            out!(out, "{}", report.to_text());
+            out.finish(Outcome::Success)
         }
         Err(e) => {
             eprintln!("error: {e}");

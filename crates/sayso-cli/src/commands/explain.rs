@@ -10,6 +10,7 @@ use sayso_lang::ir::Pattern;
 use sayso_tokenize::Document;
 
 use crate::rules::{self, LimitArgs};
+use crate::stdout::{Stdout, outln};
 use crate::{Outcome, RulesArgs};
 
 pub const EXAMPLES: &str = "\
@@ -44,15 +45,17 @@ fn quoted(text: &str, start: usize, end: usize) -> String {
     format!("{:?}", text.get(start..end).unwrap_or(""))
 }
 
-fn print_match(text: &str, m: &Match, indent: &str) {
-    println!(
+fn print_match(out: &mut Stdout, text: &str, m: &Match, indent: &str) {
+    outln!(
+        out,
         "{indent}{}..{} {}",
         m.span.start,
         m.span.end,
         quoted(text, m.span.start, m.span.end)
     );
     for f in &m.fields {
-        println!(
+        outln!(
+            out,
             "{indent}  {} = {} ({}..{})",
             f.name,
             quoted(text, f.span.start, f.span.end),
@@ -61,7 +64,7 @@ fn print_match(text: &str, m: &Match, indent: &str) {
         );
     }
     for (name, value) in &m.attrs {
-        println!("{indent}  {name} = {value:?}");
+        outln!(out, "{indent}  {name} = {value:?}");
     }
 }
 
@@ -149,13 +152,14 @@ pub fn run(args: ExplainArgs) -> Outcome {
         .labels
         .get(rule.label.0 as usize)
         .map_or("?", |l| l.name.as_str());
-    println!("rule {} -> {label} ({})", rule.name, rule.origin);
+    let mut out = Stdout::lock();
+    outln!(out, "rule {} -> {label} ({})", rule.name, rule.origin);
     if explanation.matches.is_empty() {
-        println!("no match in {} tokens", doc.tokens().len());
+        outln!(out, "no match in {} tokens", doc.tokens().len());
     } else {
-        println!("{} match(es):", explanation.matches.len());
+        outln!(out, "{} match(es):", explanation.matches.len());
         for m in &explanation.matches {
-            print_match(&text, m, "  ");
+            print_match(&mut out, &text, m, "  ");
         }
     }
     // The furthest attempt says why the rule did not match; next to a match it is noise.
@@ -179,16 +183,18 @@ pub fn run(args: ExplainArgs) -> Outcome {
         } else {
             String::new()
         };
-        println!(
+        outln!(
+            out,
             "furthest attempt: {matched}failed {at}: {}",
             failed_step(program, &partial.failed)
         );
     }
     if !explanation.suppressed.is_empty() {
-        println!("suppressed in conflict resolution:");
+        outln!(out, "suppressed in conflict resolution:");
         for s in &explanation.suppressed {
-            print_match(&text, &s.candidate, "  ");
-            println!(
+            print_match(&mut out, &text, &s.candidate, "  ");
+            outln!(
+                out,
                 "    lost to {} at {}..{} {}",
                 rule_name(program, &s.winner),
                 s.winner.span.start,
@@ -198,11 +204,11 @@ pub fn run(args: ExplainArgs) -> Outcome {
         }
     }
     if !explanation.unlinked.is_empty() {
-        println!("dropped because a required link found no candidate:");
+        outln!(out, "dropped because a required link found no candidate:");
         for u in &explanation.unlinked {
-            print_match(&text, &u.candidate, "  ");
-            println!("    no earlier annotation for `{}`", u.link);
+            print_match(&mut out, &text, &u.candidate, "  ");
+            outln!(out, "    no earlier annotation for `{}`", u.link);
         }
     }
-    Outcome::Success
+    out.finish(Outcome::Success)
 }

@@ -8,6 +8,7 @@ use sayso_engine::ExampleOutcome;
 
 use crate::Outcome;
 use crate::rules::{self, LimitArgs};
+use crate::stdout::{Stdout, outln};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -43,22 +44,22 @@ fn describe(fields: &[(String, String)]) -> String {
     parts.join(", ")
 }
 
-fn print_failure(rule: &str, outcome: &ExampleOutcome) {
-    println!("FAILED {rule} ({})", outcome.origin);
-    println!("  text:     {:?}", outcome.text);
+fn print_failure(out: &mut Stdout, rule: &str, outcome: &ExampleOutcome) {
+    outln!(out, "FAILED {rule} ({})", outcome.origin);
+    outln!(out, "  text:     {:?}", outcome.text);
     let expected = outcome
         .expected
         .as_ref()
         .map_or_else(|| "none".to_owned(), |fields| describe(fields));
-    println!("  expected: {expected}");
+    outln!(out, "  expected: {expected}");
     if outcome.got.is_empty() {
-        println!("  got:      no match of {rule}");
+        outln!(out, "  got:      no match of {rule}");
     }
     for (n, fields) in outcome.got.iter().enumerate() {
         let head = if n == 0 { "got:     " } else { "         " };
-        println!("  {head} {}", describe(fields));
+        outln!(out, "  {head} {}", describe(fields));
     }
-    println!();
+    outln!(out);
 }
 
 pub fn run(args: TestArgs) -> Outcome {
@@ -70,6 +71,7 @@ pub fn run(args: TestArgs) -> Outcome {
         }
     };
     let program = rules.program();
+    let mut out = Stdout::lock();
     let (mut passed, mut failed) = (0, 0);
     for outcome in rules.run_examples() {
         let name = program
@@ -83,13 +85,13 @@ pub fn run(args: TestArgs) -> Outcome {
             passed += 1;
         } else {
             failed += 1;
-            print_failure(name, &outcome);
+            print_failure(&mut out, name, &outcome);
         }
     }
-    println!("{passed} passed, {failed} failed");
-    if failed == 0 {
+    outln!(out, "{passed} passed, {failed} failed");
+    out.finish(if failed == 0 {
         Outcome::Success
     } else {
         Outcome::Failed
-    }
+    })
 }
