@@ -372,10 +372,9 @@ impl LiveProg {
     }
 }
 
-/// One state: a set of live instructions.
+/// One state: a set of live instructions (kept in [`LiveDfa::bits`]).
 #[derive(Debug)]
 struct State {
-    bits: Box<[u64]>,
     /// The distinct token tests of the token steps whose successor is live in this state: the
     /// tests the transition into the position before depends on.
     relevant: Box<[u32]>,
@@ -398,18 +397,17 @@ const MAX_KEPT_MARKS: usize = 1 << 12;
 /// How many transitions a state keeps in its own list before the shared map takes the rest.
 const LISTED_TRANSITIONS: usize = 8;
 
-impl State {
-    fn holds(&self, pc: usize) -> bool {
-        self.bits
-            .get(pc / 64)
-            .is_some_and(|word| word & (1 << (pc % 64)) != 0)
-    }
-}
-
 /// The lazily built liveness automaton of one program.
 #[derive(Debug, Default)]
 pub(crate) struct LiveDfa {
     states: Vec<State>,
+    /// The live instructions of every state, `words` words a state one after another: the
+    /// Pike VM asks whether an instruction is live at every step it takes, and one flat table
+    /// answers that with a single load.
+    bits: Vec<u64>,
+    words: usize,
+    /// Scratch for the instruction set of a closure.
+    closure_bits: Vec<u64>,
     /// Hash of a state's instruction set -> the last state built with that hash; states
     /// with equal hashes are chained through [`State::same_hash`]. Keying by the hash keeps
     /// one copy of each set.
@@ -440,8 +438,7 @@ impl LiveTable<'_> {
     pub(crate) fn holds(&self, at: usize, pc: usize) -> bool {
         at.checked_sub(self.low)
             .and_then(|offset| self.states.get(offset))
-            .and_then(|&state| self.dfa.states.get(state as usize))
-            .is_some_and(|state| state.holds(pc))
+            .is_some_and(|&state| self.dfa.holds(state, pc))
     }
 }
 
@@ -479,15 +476,14 @@ impl Pass<'_, '_, '_, '_> {
 
     /// Whether the annotation or phrase step at `pc` can consume something at `at` and land,
     /// inside the segment, where its successor is live.
-    fn jump_live(&self, pc: u32, at: usize, out: &[u32], states: &[State]) -> bool {
+    fn jump_live(&self, pc: u32, at: usize, out: &[u32], dfa: &LiveDfa) -> bool {
         let next = pc as usize + 1;
         let (from, high) = (self.from, self.to);
         let live_at = |land: usize| {
             (from..=high).contains(&land)
                 && out
                     .get(land - from)
-                    .and_then(|&state| states.get(state as usize))
-                    .is_some_and(|state| state.holds(next))
+                    .is_some_and(|&state| dfa.holds(state, next))
         };
         let context = self.context;
         match (self.prog.insts.insts.get(pc as usize), self.direction) {
@@ -594,6 +590,14 @@ impl LiveDfa {
         self.bytes
     }
 
+    /// Whether instruction `pc` is live in state `state`.
+    #[inline]
+    fn holds(&self, state: u32, pc: usize) -> bool {
+        self.bits
+            .get(state as usize * self.words + pc / 64)
+            .is_some_and(|word| word & (1 << (pc % 64)) != 0)
+    }
+
     /// Fills `out` with the live state of every boundary `pass.from..=pass.to` and returns
     /// a view of it.
     pub(crate) fn compute<'a>(
@@ -645,7 +649,7 @@ impl LiveDfa {
                 let index = possible.trailing_zeros();
                 possible &= possible - 1;
                 if let Some(&pc) = prog.jumps.get(index as usize)
-                    && pass.jump_live(pc, at, out, &self.states)
+                    && pass.jump_live(pc, at, out, self)
                 {
                     jump_bits |= 1 << index;
                 }
@@ -684,7 +688,7 @@ impl LiveDfa {
                         let live = if cacheable {
                             jump_bits & (1 << index) != 0
                         } else {
-                            pass.jump_live(pc, at, out, &self.states)
+                            pass.jump_live(pc, at, out, self)
                         };
                         if live {
                             seeds.push(pc);
@@ -770,7 +774,9 @@ impl LiveDfa {
     /// The state of every instruction from which one of `seeds` is reachable by epsilon edges
     /// whose assertions hold.
     fn closure(&mut self, prog: &LiveProg, seeds: &[u32], holds: impl Fn(u32) -> bool) -> u32 {
-        let mut bits = vec![0u64; prog.words()].into_boxed_slice();
+        let mut bits = std::mem::take(&mut self.closure_bits);
+        bits.clear();
+        bits.resize(prog.words(), 0);
         let mut work = std::mem::take(&mut self.work);
         work.clear();
         for &pc in seeds {
@@ -793,21 +799,23 @@ impl LiveDfa {
             }
         }
         self.work = work;
-        self.intern(bits, prog)
+        let state = self.intern(&bits, prog);
+        self.closure_bits = bits;
+        state
     }
 
-    fn intern(&mut self, bits: Box<[u64]>, prog: &LiveProg) -> u32 {
+    fn intern(&mut self, bits: &[u64], prog: &LiveProg) -> u32 {
         let hash = {
             use std::hash::{BuildHasher, BuildHasherDefault};
-            BuildHasherDefault::<crate::hash::FastHasher>::default().hash_one(&bits)
+            BuildHasherDefault::<crate::hash::FastHasher>::default().hash_one(bits)
         };
         let mut candidate = self.ids.get(&hash).copied();
         while let Some(id) = candidate {
-            let state = &self.states[id as usize];
-            if state.bits == bits {
+            let start = id as usize * self.words;
+            if self.bits.get(start..start + self.words) == Some(bits) {
                 return id;
             }
-            candidate = state.same_hash;
+            candidate = self.states[id as usize].same_hash;
         }
         let mut relevant: Vec<PredId> = Vec::new();
         let mut steps = Vec::new();
@@ -837,8 +845,9 @@ impl LiveDfa {
             + 8 * bits.len()
             + 4 * relevant.len()
             + 8 * steps.len();
+        self.words = bits.len();
+        self.bits.extend_from_slice(bits);
         self.states.push(State {
-            bits,
             relevant: relevant.iter().map(|&pred| pred as u32).collect(),
             steps: steps.into_boxed_slice(),
             next: Vec::new(),
