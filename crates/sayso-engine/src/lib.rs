@@ -221,6 +221,10 @@ pub(crate) struct NearAnnotation {
     pub(crate) label: LabelId,
     pub(crate) side: Side,
     pub(crate) gap: u32,
+    /// The most tokens a match has beyond the annotation, before its start or after its end
+    /// (`None`: unbounded): a match of `@Quoted [","]? Speaker [SAY]` starts where the
+    /// quotation before the cue starts, however long it is.
+    pub(crate) beyond: Option<u32>,
 }
 
 /// Which side of a token something lies on.
@@ -911,6 +915,8 @@ fn collect_required<'p>(pattern: &'p Pattern, out: &mut Vec<&'p TokenTest>) {
 struct Requirements<'p> {
     tests: Vec<(&'p TokenTest, Margins)>,
     labels: Vec<LabelId>,
+    /// Each required annotation step with the most tokens a match has before and after it.
+    annotations: Vec<(&'p Pattern, Margins)>,
     /// The required steps in the order every match takes them, each token test by its index
     /// in `tests`.
     order: Vec<RequiredStep>,
@@ -967,6 +973,7 @@ fn walk_required<'p>(
         Pattern::Capture { inner, .. } => walk_required(inner, margins, phrase_max, out),
         Pattern::Annotation(label) => {
             out.order.push(RequiredStep::Annotation(*label));
+            out.annotations.push((pattern, margins));
             if !out.labels.contains(label) {
                 out.labels.push(*label);
             }
@@ -986,8 +993,9 @@ struct Adjacency<'p> {
     /// before (offset -1) passes: `[SAY] Adjunct? ["that"i]? [!punct]` puts no punctuation
     /// after the cue.
     edges: Vec<(&'p TokenTest, isize, Vec<&'p TokenTest>)>,
-    /// Annotations the sequence takes a bounded number of tokens after or before it.
-    near: Vec<(&'p TokenTest, NearAnnotation)>,
+    /// Annotations the sequence takes a bounded number of tokens after or before it, each
+    /// with the annotation step it is.
+    near: Vec<(&'p TokenTest, NearAnnotation, &'p Pattern)>,
 }
 
 /// Records the [`Adjacency`] of every token test of `pattern` that stands in a sequence.
@@ -1035,8 +1043,8 @@ fn collect_adjacency<'p>(
                     if edge_tests(&parts, side, &mut tests) == Some(false) {
                         out.edges.push((test, offset, tests));
                     }
-                    if let Some(near) = near_annotation(&parts, side, phrase_max) {
-                        out.near.push((test, near));
+                    if let Some((near, step)) = near_annotation(&parts, side, phrase_max) {
+                        out.near.push((test, near, step));
                     }
                 }
             }
@@ -1097,21 +1105,24 @@ fn edge_tests_of<'p>(
     }
 }
 
-/// The first annotation of `parts` (nearest first) when the parts before it have a bounded
-/// length, with that bound as its gap.
-fn near_annotation(
-    parts: &[&Pattern],
+/// The first annotation step of `parts` (nearest first) when the parts before it have a
+/// bounded length, with that bound as its gap. How far a match reaches beyond it is filled in
+/// from the step's margins.
+fn near_annotation<'p>(
+    parts: &[&'p Pattern],
     side: Side,
     phrase_max: &dyn Fn(usize) -> Option<u32>,
-) -> Option<NearAnnotation> {
+) -> Option<(NearAnnotation, &'p Pattern)> {
     let mut gap = 0u32;
-    for part in parts {
+    for &part in parts {
         if let Pattern::Annotation(label) = part {
-            return Some(NearAnnotation {
+            let near = NearAnnotation {
                 label: *label,
                 side,
                 gap,
-            });
+                beyond: None,
+            };
+            return Some((near, part));
         }
         gap = gap.checked_add(max_length(part, phrase_max)?)?;
     }
@@ -1203,8 +1214,19 @@ fn rule_index(
         let near: Vec<NearAnnotation> = adjacency
             .near
             .iter()
-            .filter(|(of, _)| about_test(of))
-            .map(|&(_, near)| near)
+            .filter(|(of, ..)| about_test(of))
+            .map(|&(_, near, step)| {
+                let margins = requirements
+                    .annotations
+                    .iter()
+                    .find(|(required, _)| std::ptr::eq(*required, step))
+                    .map(|(_, margins)| *margins);
+                let beyond = margins.and_then(|Margins { before, after }| match near.side {
+                    Side::Before => before,
+                    Side::After => after,
+                });
+                NearAnnotation { beyond, ..near }
+            })
             .collect();
         for key in refined_index_keys(test, predicates)? {
             entries.push(IndexEntry {

@@ -377,16 +377,12 @@ impl Cascade<'_, '_, '_> {
                     if position < low {
                         continue;
                     }
-                    let first_start = entry.before.map_or(low, |before| {
-                        low.max(position.saturating_sub(before as usize))
-                    });
-                    let last_end = entry.after.map_or(high, |after| {
-                        high.min(position.saturating_add(after as usize).saturating_add(1))
-                    });
+                    let (first_start, last_end) = self.reach(entry, position, (low, high));
                     match stretches.last_mut() {
                         Some(last) if last.low == low => {
+                            last.first_start = last.first_start.min(first_start);
                             last.last_start = position;
-                            last.last_end = last_end;
+                            last.last_end = last.last_end.max(last_end);
                         }
                         _ => stretches.push(Stretch {
                             low,
@@ -444,6 +440,52 @@ impl Cascade<'_, '_, '_> {
             _ => None,
         };
         Candidates { stretches, allowed }
+    }
+
+    /// The first boundary where a match holding the key's token at `position` can start and
+    /// the last where it can end, inside the segment `(low, high)`: by the key's margins and by
+    /// the annotations next to the token, whose far ends bound a match however long they are.
+    fn reach(
+        &self,
+        entry: &IndexEntry,
+        position: usize,
+        (low, high): (usize, usize),
+    ) -> (usize, usize) {
+        let mut first_start = entry.before.map_or(low, |before| {
+            low.max(position.saturating_sub(before as usize))
+        });
+        let mut last_end = entry.after.map_or(high, |after| {
+            high.min(position.saturating_add(after as usize).saturating_add(1))
+        });
+        for near in &entry.near {
+            let (Some(beyond), Some(index)) = (near.beyond, self.context.label(near.label)) else {
+                continue;
+            };
+            let (gap, beyond) = (near.gap as usize, beyond as usize);
+            match near.side {
+                Side::Before => {
+                    let earliest = index
+                        .ending_in(position.saturating_sub(gap), position)
+                        .iter()
+                        .map(|span| span.start)
+                        .min();
+                    if let Some(start) = earliest {
+                        first_start = first_start.max(start.saturating_sub(beyond));
+                    }
+                }
+                Side::After => {
+                    let latest = index
+                        .starting_in(position + 1, position.saturating_add(1 + gap))
+                        .iter()
+                        .map(|span| span.end)
+                        .max();
+                    if let Some(end) = latest {
+                        last_end = last_end.min(end.saturating_add(beyond));
+                    }
+                }
+            }
+        }
+        (first_start, last_end)
     }
 
     /// Whether an annotation lies where `near` says one must be for the token at `position`.
