@@ -340,7 +340,7 @@ impl Cascade<'_, '_, '_> {
                 }) && entry
                     .near
                     .iter()
-                    .all(|near| self.annotation_near(near, position as usize))
+                    .all(|near| !self.spans_near(near, position as usize).is_empty())
             };
             // Most keys keep every position: copy only from the first that fails.
             if let Some(first) = positions.iter().position(|&position| !fits(position)) {
@@ -458,29 +458,19 @@ impl Cascade<'_, '_, '_> {
             high.min(position.saturating_add(after as usize).saturating_add(1))
         });
         for near in &entry.near {
-            let (Some(beyond), Some(index)) = (near.beyond, self.context.label(near.label)) else {
+            let Some(beyond) = near.beyond else {
                 continue;
             };
-            let (gap, beyond) = (near.gap as usize, beyond as usize);
+            let spans = self.spans_near(near, position).iter();
             match near.side {
                 Side::Before => {
-                    let earliest = index
-                        .ending_in(position.saturating_sub(gap), position)
-                        .iter()
-                        .map(|span| span.start)
-                        .min();
-                    if let Some(start) = earliest {
-                        first_start = first_start.max(start.saturating_sub(beyond));
+                    if let Some(start) = spans.map(|span| span.start).min() {
+                        first_start = first_start.max(start.saturating_sub(beyond as usize));
                     }
                 }
                 Side::After => {
-                    let latest = index
-                        .starting_in(position + 1, position.saturating_add(1 + gap))
-                        .iter()
-                        .map(|span| span.end)
-                        .max();
-                    if let Some(end) = latest {
-                        last_end = last_end.min(end.saturating_add(beyond));
+                    if let Some(end) = spans.map(|span| span.end).max() {
+                        last_end = last_end.min(end.saturating_add(beyond as usize));
                     }
                 }
             }
@@ -488,18 +478,15 @@ impl Cascade<'_, '_, '_> {
         (first_start, last_end)
     }
 
-    /// Whether an annotation lies where `near` says one must be for the token at `position`.
-    fn annotation_near(&self, near: &NearAnnotation, position: usize) -> bool {
+    /// The annotations of `near`'s label where `near` says one must be for the key's token at
+    /// `position`: starting within its gap after the token, or ending within it before.
+    fn spans_near(&self, near: &NearAnnotation, position: usize) -> &[AnnotSpan] {
         let gap = near.gap as usize;
         self.context
             .label(near.label)
-            .is_some_and(|index| match near.side {
-                Side::After => !index
-                    .starting_in(position + 1, position.saturating_add(1 + gap))
-                    .is_empty(),
-                Side::Before => !index
-                    .ending_in(position.saturating_sub(gap), position)
-                    .is_empty(),
+            .map_or(&[][..], |index| match near.side {
+                Side::After => index.starting_in(position + 1, position.saturating_add(1 + gap)),
+                Side::Before => index.ending_in(position.saturating_sub(gap), position),
             })
     }
 
