@@ -660,7 +660,7 @@ impl RuleSet {
     /// step there, and its matches suppressed by overlapping matches that won.
     pub fn explain(&self, rule: RuleId, doc: &Document<'_>) -> Explanation {
         let outcome = run::execute(self, doc, Some(rule));
-        let index_of = output_index(&outcome);
+        let index_of = run::OutputIndex::new(&outcome);
         let matches = outcome
             .output
             .iter()
@@ -827,17 +827,8 @@ fn is_builtin(label: LabelId) -> bool {
     ir::BuiltinLabel::ALL.iter().any(|b| b.id() == label)
 }
 
-fn output_index(outcome: &run::Outcome) -> HashMap<usize, usize> {
-    outcome
-        .output
-        .iter()
-        .enumerate()
-        .map(|(index, &id)| (id, index))
-        .collect()
-}
-
-fn output_matches(outcome: &run::Outcome) -> Vec<Match> {
-    let index_of = output_index(outcome);
+fn output_matches(outcome: &run::Outcome<'_, '_>) -> Vec<Match> {
+    let index_of = run::OutputIndex::new(outcome);
     outcome
         .output
         .iter()
@@ -845,7 +836,7 @@ fn output_matches(outcome: &run::Outcome) -> Vec<Match> {
         .collect()
 }
 
-fn stats(outcome: &run::Outcome) -> RunStats {
+fn stats(outcome: &run::Outcome<'_, '_>) -> RunStats {
     RunStats {
         rules: outcome
             .counters

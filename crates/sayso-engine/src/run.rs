@@ -1,12 +1,12 @@
 //! One run of a rule set over a document: the cascade of rules, conflict resolution per label,
 //! links, and the assembly of the final match list with provenance.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
-use sayso_tokenize::{Document, Span};
+use sayso_tokenize::{Document, Span, Token};
 
 use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
@@ -16,19 +16,46 @@ use crate::{CompiledRule, Field, IndexEntry, Match, NearAnnotation, OrderedStep,
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
-pub(crate) struct Raw {
+pub(crate) struct Raw<'r> {
     pub(crate) rule: RuleId,
     pub(crate) label: LabelId,
     pub(crate) tokens: Range<usize>,
     pub(crate) slots: Vec<u64>,
-    pub(crate) fields: Vec<Field>,
-    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) fields: Vec<RawField<'r>>,
+    pub(crate) attrs: Vec<(&'r str, &'r str)>,
     pub(crate) consumed: Vec<AnnotRef>,
 }
 
+/// A field of a match before output, which many matches never reach: they lose, or are only
+/// consumed. Its name is borrowed from the rule set, so naming it allocates only at output.
+#[derive(Clone, Debug)]
+pub(crate) struct RawField<'r> {
+    pub(crate) name: &'r str,
+    /// `None` for the span of its tokens, worked out at output: the output comes in text
+    /// order, so the tokens are read in order rather than wherever each rule matched.
+    pub(crate) span: Option<Span>,
+    /// A non-empty range of the document's tokens.
+    pub(crate) tokens: Range<usize>,
+}
+
+impl RawField<'_> {
+    fn to_field(&self, tokens: &[Token]) -> Field {
+        Field {
+            name: self.name.to_owned(),
+            span: self
+                .span
+                .or_else(|| token_span(tokens, &self.tokens))
+                .unwrap_or_default(),
+            tokens: self.tokens.clone(),
+        }
+    }
+}
+
 /// Everything a run produces, for `run`, `run_with_stats` and `explain`.
-pub(crate) struct Outcome {
-    pub(crate) arena: Vec<Raw>,
+pub(crate) struct Outcome<'r, 'd> {
+    /// The document's tokens, which give the spans of matches and fields at output.
+    pub(crate) tokens: &'d [Token],
+    pub(crate) arena: Vec<Raw<'r>>,
     /// Arena ids of the surviving matches, in output order.
     pub(crate) output: Vec<usize>,
     /// (loser, winner) arena ids from conflict resolution.
@@ -37,7 +64,6 @@ pub(crate) struct Outcome {
     pub(crate) unlinked: Vec<(usize, usize)>,
     pub(crate) counters: Vec<Counters>,
     pub(crate) tracker: Tracker,
-    pub(crate) span_of: Vec<Span>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,10 +73,11 @@ enum LabelState {
     Resolved,
 }
 
-struct Cascade<'r, 'd, 't> {
+/// One run: `'r` is the rule set's lifetime, `'c` that of the thread's cache it borrows.
+struct Cascade<'r, 'c, 'd, 't> {
     set: &'r RuleSet,
-    context: DocContext<'r, 'd, 't>,
-    arena: Vec<Raw>,
+    context: DocContext<'c, 'd, 't>,
+    arena: Vec<Raw<'r>>,
     pending: Vec<Vec<usize>>,
     state: Vec<LabelState>,
     winners: Vec<Vec<usize>>,
@@ -66,11 +93,11 @@ struct Cascade<'r, 'd, 't> {
     /// costs work in proportion to where it can match rather than to the document's length.
     marks: crate::scratch::PositionMarks,
     /// The liveness automata this thread has built so far, by rule.
-    live: &'r mut [crate::live::LiveDfa],
+    live: &'c mut [crate::live::LiveDfa],
     /// The liveness automaton of each distinct lookaround.
-    look_live: &'r mut [crate::live::LiveDfa],
+    look_live: &'c mut [crate::live::LiveDfa],
     /// The live states of the segment at hand.
-    live_buffer: &'r mut Vec<u32>,
+    live_buffer: &'c mut Vec<u32>,
     /// The live states of a lookaround over the segment at hand.
     look_buffer: Vec<u32>,
     /// Lookaround tables computed in this document, by (lookaround id, segment).
@@ -136,13 +163,13 @@ impl Stretch {
 }
 
 /// What one link did for one match.
-enum LinkOutcome {
+enum LinkOutcome<'r> {
     /// The anchor did not take part or did not match `when`: the link does not apply.
     NotApplicable,
     /// The link applies but no candidate passed its conditions.
     Unresolved,
     /// The value found.
-    Resolved(Field),
+    Resolved(RawField<'r>),
 }
 
 /// The non-empty segments as token ranges; the whole document when there are none.
@@ -184,7 +211,11 @@ fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
 }
 
 /// Runs the whole rule set over `doc`.
-pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>) -> Outcome {
+pub(crate) fn execute<'r, 'd>(
+    set: &'r RuleSet,
+    doc: &'d Document<'_>,
+    explain: Option<RuleId>,
+) -> Outcome<'r, 'd> {
     let label_count = set.program.labels.len().max(3);
     let optimized = set.config.simulation == crate::Simulation::Optimized;
     let mut cache = set.take_cache();
@@ -255,39 +286,40 @@ pub(crate) fn execute(set: &RuleSet, doc: &Document<'_>, explain: Option<RuleId>
         let (x, y) = (&cascade.arena[a], &cascade.arena[b]);
         (x.tokens.start, x.tokens.end, x.rule, a).cmp(&(y.tokens.start, y.tokens.end, y.rule, b))
     });
-    let span_of = cascade
-        .arena
-        .iter()
-        .map(|raw| token_span(doc, &raw.tokens).unwrap_or_default())
-        .collect();
     let outcome = Outcome {
+        tokens: doc.tokens(),
         arena: cascade.arena,
         output,
         losers: cascade.losers,
         unlinked: cascade.unlinked,
         counters: cascade.counters,
         tracker: cascade.tracker,
-        span_of,
     };
     set.give_back_cache(cache);
     outcome
 }
 
 /// The byte span of a non-empty token range.
-pub(crate) fn token_span(doc: &Document<'_>, tokens: &Range<usize>) -> Option<Span> {
-    if tokens.start >= tokens.end {
+pub(crate) fn token_span(tokens: &[Token], range: &Range<usize>) -> Option<Span> {
+    if range.start >= range.end {
         return None;
     }
-    let first = doc.tokens().get(tokens.start)?;
-    let last = doc.tokens().get(tokens.end - 1)?;
+    let first = tokens.get(range.start)?;
+    let last = tokens.get(range.end - 1)?;
     Some(Span::new(first.span.start, last.span.end))
+}
+
+/// Whether `range` is a non-empty range of the document's tokens: one [`token_span`] can make
+/// a span of.
+fn spans_tokens(doc: &Document<'_>, range: &Range<usize>) -> bool {
+    range.start < range.end && range.end <= doc.tokens().len()
 }
 
 fn is_builtin(label: LabelId) -> bool {
     BuiltinLabel::ALL.iter().any(|b| b.id() == label)
 }
 
-impl Cascade<'_, '_, '_> {
+impl<'r> Cascade<'r, '_, '_, '_> {
     fn segments(&self, scope: Scope) -> Rc<[(usize, usize)]> {
         let index = match scope {
             Scope::Sentence => 0,
@@ -790,19 +822,20 @@ impl Cascade<'_, '_, '_> {
         slots: Vec<u64>,
         consumed: Vec<AnnotRef>,
     ) {
-        let rule = &self.set.program.rules[index];
-        let slot_count = self.set.compiled[index].slot_count;
+        let set = self.set;
+        let rule = &set.program.rules[index];
+        let slot_count = set.compiled[index].slot_count;
         let mut fields = Vec::new();
         let mut attrs = Vec::new();
         for emit in &rule.emit {
             match &emit.value {
                 EmitValue::Capture(capture) => {
                     if let Some(range) = capture_range(&slots, capture.0 as usize)
-                        && let Some(span) = token_span(self.context.doc, &range)
+                        && spans_tokens(self.context.doc, &range)
                     {
-                        fields.push(Field {
-                            name: emit.name.clone(),
-                            span,
+                        fields.push(RawField {
+                            name: &emit.name,
+                            span: None,
                             tokens: range,
                         });
                     }
@@ -814,11 +847,11 @@ impl Cascade<'_, '_, '_> {
                         && let Some(mut value) =
                             self.annotation_field(AnnotRef::decode(handle), field)
                     {
-                        value.name = emit.name.clone();
+                        value.name = &emit.name;
                         fields.push(value);
                     }
                 }
-                EmitValue::Constant(value) => attrs.push((emit.name.clone(), value.clone())),
+                EmitValue::Constant(value) => attrs.push((emit.name.as_str(), value.as_str())),
             }
         }
         let id = self.arena.len();
@@ -837,15 +870,15 @@ impl Cascade<'_, '_, '_> {
     }
 
     /// A field of an annotation: `inner`, `open`, `close` of a quotation, or a field of a match.
-    fn annotation_field(&self, handle: AnnotRef, name: &str) -> Option<Field> {
+    fn annotation_field(&self, handle: AnnotRef, name: &'r str) -> Option<RawField<'r>> {
         let doc = self.context.doc;
         if handle.label == BuiltinLabel::Quote.id() {
             let quote = doc.quotations().get(handle.index as usize)?;
             let tokens = match name {
                 "inner" => {
-                    return Some(Field {
-                        name: name.to_string(),
-                        span: quote.inner,
+                    return Some(RawField {
+                        name,
+                        span: Some(quote.inner),
                         tokens: quote.inner_tokens.clone(),
                     });
                 }
@@ -853,10 +886,12 @@ impl Cascade<'_, '_, '_> {
                 "close" => quote.inner_tokens.end..quote.tokens.end,
                 _ => return None,
             };
-            let span = token_span(doc, &tokens)?;
-            return Some(Field {
-                name: name.to_string(),
-                span,
+            if !spans_tokens(doc, &tokens) {
+                return None;
+            }
+            return Some(RawField {
+                name,
+                span: None,
                 tokens,
             });
         }
@@ -908,7 +943,7 @@ impl Cascade<'_, '_, '_> {
     fn resolve_conflicts(&mut self, slot: usize) -> Vec<usize> {
         let mut candidates = std::mem::take(&mut self.pending[slot]);
         let program = &self.set.program;
-        let key = |raw: &Raw| {
+        let key = |raw: &Raw<'_>| {
             let priority = program
                 .rules
                 .get(raw.rule.0 as usize)
@@ -970,7 +1005,13 @@ impl Cascade<'_, '_, '_> {
         }
     }
 
-    fn link(&mut self, id: usize, rule: usize, link_index: usize, link: &ir::Link) -> LinkOutcome {
+    fn link(
+        &mut self,
+        id: usize,
+        rule: usize,
+        link_index: usize,
+        link: &'r ir::Link,
+    ) -> LinkOutcome<'r> {
         let set = self.set;
         let Some(anchor) = capture_range(&self.arena[id].slots, link.anchor.0 as usize) else {
             return LinkOutcome::NotApplicable;
@@ -1054,8 +1095,8 @@ impl Cascade<'_, '_, '_> {
                 continue;
             }
             let chosen = own_link.unwrap_or(value);
-            result = LinkOutcome::Resolved(Field {
-                name: link.field.clone(),
+            result = LinkOutcome::Resolved(RawField {
+                name: &link.field,
                 span: chosen.span,
                 tokens: chosen.tokens,
             });
@@ -1104,7 +1145,7 @@ impl Cascade<'_, '_, '_> {
         &self,
         lexicons: &[ir::LexiconId],
         anchor_keys: &[Vec<String>],
-        value: &Field,
+        value: &RawField<'_>,
     ) -> bool {
         let doc = self.context.doc;
         lexicons.iter().zip(anchor_keys).any(|(lexicon, keys)| {
@@ -1202,21 +1243,54 @@ pub(crate) fn capture_range(slots: &[u64], capture: usize) -> Option<Range<usize
     Some(usize::try_from(start).ok()?..usize::try_from(end).ok()?)
 }
 
-/// Turns arena entries into public matches, mapping consumed matches to output indices.
-pub(crate) fn to_match(outcome: &Outcome, id: usize, index_of: &HashMap<usize, usize>) -> Match {
+/// Turns an arena entry into a public match, mapping consumed matches to output indices.
+pub(crate) fn to_match(outcome: &Outcome<'_, '_>, id: usize, index_of: &OutputIndex) -> Match {
     let raw = &outcome.arena[id];
     Match {
         rule: raw.rule,
         label: raw.label,
-        span: outcome.span_of.get(id).copied().unwrap_or_default(),
+        span: token_span(outcome.tokens, &raw.tokens).unwrap_or_default(),
         tokens: raw.tokens.clone(),
-        fields: raw.fields.clone(),
-        attrs: raw.attrs.clone(),
+        fields: raw
+            .fields
+            .iter()
+            .map(|field| field.to_field(outcome.tokens))
+            .collect(),
+        attrs: raw
+            .attrs
+            .iter()
+            .map(|&(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
         consumed: raw
             .consumed
             .iter()
             .filter(|handle| !is_builtin(handle.label))
-            .filter_map(|handle| index_of.get(&(handle.index as usize)).copied())
+            .filter_map(|handle| index_of.get(handle.index as usize))
             .collect(),
+    }
+}
+
+/// The place in the output of each arena entry that is output.
+pub(crate) struct OutputIndex(Vec<u32>);
+
+impl OutputIndex {
+    const ABSENT: u32 = u32::MAX;
+
+    pub(crate) fn new(outcome: &Outcome<'_, '_>) -> OutputIndex {
+        let mut places = vec![OutputIndex::ABSENT; outcome.arena.len()];
+        for (place, &id) in outcome.output.iter().enumerate() {
+            if let Some(slot) = places.get_mut(id) {
+                *slot = place as u32;
+            }
+        }
+        OutputIndex(places)
+    }
+
+    fn get(&self, id: usize) -> Option<usize> {
+        self.0
+            .get(id)
+            .copied()
+            .filter(|&place| place != OutputIndex::ABSENT)
+            .map(|place| place as usize)
     }
 }
