@@ -941,30 +941,34 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     /// Picks the non-overlapping winners of one label: higher priority, then longer, then
     /// leftmost, then the rule declared first.
     fn resolve_conflicts(&mut self, slot: usize) -> Vec<usize> {
-        let mut candidates = std::mem::take(&mut self.pending[slot]);
-        let program = &self.set.program;
-        let key = |raw: &Raw<'_>| {
-            let priority = program
-                .rules
-                .get(raw.rule.0 as usize)
-                .map_or(0, |rule| rule.priority);
-            (
-                std::cmp::Reverse(priority),
-                std::cmp::Reverse(raw.tokens.len()),
-                raw.tokens.start,
-                raw.rule,
-            )
-        };
-        candidates.sort_by(|&a, &b| {
-            key(&self.arena[a])
-                .cmp(&key(&self.arena[b]))
-                .then(a.cmp(&b))
-        });
+        let candidates = std::mem::take(&mut self.pending[slot]);
+        let rules = &self.set.program.rules;
+        // The sort keys are gathered once: comparing would otherwise look up each candidate's
+        // entry and rule again and again, all over memory.
+        let mut keyed: Vec<_> = candidates
+            .iter()
+            .map(|&id| {
+                let raw = &self.arena[id];
+                let priority = rules
+                    .get(raw.rule.0 as usize)
+                    .map_or(0, |rule| rule.priority);
+                (
+                    std::cmp::Reverse(priority),
+                    std::cmp::Reverse(raw.tokens.len()),
+                    raw.tokens.start,
+                    raw.rule,
+                    id,
+                    raw.tokens.end,
+                )
+            })
+            .collect();
+        // The arena id makes every key distinct, so an unstable sort gives the same order.
+        keyed.sort_unstable();
         // Chosen winners by start token; they never overlap, so the one starting last before a
         // candidate's end is the only one that can overlap it.
         let mut chosen: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-        for id in candidates {
-            let tokens = self.arena[id].tokens.clone();
+        for (_, _, start, _, id, end) in keyed {
+            let tokens = start..end;
             let blocker = chosen
                 .range(..tokens.end)
                 .next_back()
