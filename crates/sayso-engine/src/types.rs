@@ -180,29 +180,9 @@ impl ShortText {
         }
         let (low, high) = bytes.split_at(bytes.len().min(8));
         Some(ShortText([
-            little_endian(low),
-            little_endian(high) | (bytes.len() as u64) << 56,
+            crate::hash::little_endian(low),
+            crate::hash::little_endian(high) | (bytes.len() as u64) << 56,
         ]))
-    }
-}
-
-/// Up to eight bytes as a little-endian word, zero above them. Overlapping loads rather than a
-/// copy into a zeroed buffer: that copy is a call, and reading the buffer back as words right
-/// after writing it bytewise stalls, which made typing tokens a third slower.
-fn little_endian(bytes: &[u8]) -> u64 {
-    let len = bytes.len();
-    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
-        (Some(first), Some(last)) if len <= 8 => {
-            let first = u64::from(u32::from_le_bytes(*first));
-            let last = u64::from(u32::from_le_bytes(*last));
-            first | last << (8 * (len - 4))
-        }
-        _ if len < 4 => {
-            // One to three bytes: the first, the middle and the last cover them all.
-            let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b) << (8 * at));
-            byte(0) | byte(len / 2) | byte(len.saturating_sub(1))
-        }
-        _ => 0,
     }
 }
 
