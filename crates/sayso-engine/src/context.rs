@@ -3,7 +3,6 @@
 //! positions, and a memo of token-test results shared by every rule.
 
 use std::cell::OnceCell;
-use std::rc::Rc;
 
 use sayso_lang::ir::{Anchor, BuiltinLabel, LabelId};
 use sayso_tokenize::Document;
@@ -160,8 +159,19 @@ pub(crate) struct DocContext<'r, 'd, 't> {
     /// What is shared with the other documents of this thread; `None` in the plain
     /// simulation.
     sharing: Option<Sharing<'r>>,
-    /// The positions under each index key, by key id, found in one pass on first use.
-    key_positions: OnceCell<Vec<Rc<[u32]>>>,
+    /// The positions under each index key, found in one pass on first use.
+    key_positions: OnceCell<KeyPositions>,
+    /// Every position, which the plain simulation gives for every key.
+    every_position: OnceCell<Vec<u32>>,
+}
+
+/// The sorted positions of the tokens under each index key, one key's list after another in
+/// one buffer, so that a document costs two allocations however many keys the rules have.
+#[derive(Debug, Default)]
+struct KeyPositions {
+    /// Where each key's list starts in `positions`, and where the last one ends.
+    starts: Vec<u32>,
+    positions: Vec<u32>,
 }
 
 /// What a run shares with the other runs of a thread and with the rule set.
@@ -273,6 +283,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             phrases: FastMap::default(),
             sharing,
             key_positions: OnceCell::new(),
+            every_position: OnceCell::new(),
         };
         for &lexicon in phrase_lexicons {
             let table = context.phrase_table(lexicon);
@@ -315,22 +326,43 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     /// The sorted positions of the tokens under index key number `id` of the rule set, found
     /// for all keys in one pass over the token types; every position in the plain simulation,
     /// which keeps no types.
-    pub(crate) fn positions_of(&self, id: usize) -> Rc<[u32]> {
+    pub(crate) fn positions_of(&self, id: usize) -> &[u32] {
         let Some(sharing) = self.sharing else {
-            return (0..self.token_count as u32).collect();
+            return self
+                .every_position
+                .get_or_init(|| (0..self.token_count as u32).collect());
         };
         let all = self.key_positions.get_or_init(|| {
-            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); sharing.memo.key_count()];
-            for (position, &id) in sharing.types.iter().enumerate() {
-                for &key in sharing.memo.keys(id) {
-                    if let Some(list) = lists.get_mut(key as usize) {
-                        list.push(position as u32);
+            let memo = sharing.memo;
+            let mut starts = vec![0u32; memo.key_count() + 1];
+            for &id in sharing.types {
+                for &key in memo.keys(id) {
+                    if let Some(count) = starts.get_mut(key as usize + 1) {
+                        *count += 1;
                     }
                 }
             }
-            lists.into_iter().map(Rc::from).collect()
+            for key in 1..starts.len() {
+                starts[key] += starts[key - 1];
+            }
+            // Each key's next free place, starting at its list's start.
+            let mut next = starts.clone();
+            let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+            for (position, &id) in sharing.types.iter().enumerate() {
+                for &key in memo.keys(id) {
+                    if let Some(place) = next.get_mut(key as usize)
+                        && let Some(slot) = positions.get_mut(*place as usize)
+                    {
+                        *slot = position as u32;
+                        *place += 1;
+                    }
+                }
+            }
+            KeyPositions { starts, positions }
         });
-        all.get(id).cloned().unwrap_or_else(|| Rc::from(Vec::new()))
+        let start = all.starts.get(id).copied().unwrap_or(0) as usize;
+        let end = all.starts.get(id + 1).copied().unwrap_or(0) as usize;
+        all.positions.get(start..end).unwrap_or_default()
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.

@@ -1,6 +1,7 @@
 //! One run of a rule set over a document: the cascade of rules, conflict resolution per label,
 //! links, and the assembly of the final match list with provenance.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -341,7 +342,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         marks: &mut crate::scratch::PositionMarks,
     ) -> Candidates {
         let all = self.segments(scope);
-        let mut rarest: Option<(&IndexEntry, Rc<[u32]>)> = None;
+        let mut rarest: Option<(&IndexEntry, Cow<'_, [u32]>)> = None;
         for entry in &compiled.index_keys {
             let positions = self.context.positions_of(entry.id);
             if positions.is_empty() {
@@ -355,7 +356,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 .as_ref()
                 .is_none_or(|(_, fewest)| positions.len() < fewest.len())
             {
-                rarest = Some((entry, positions));
+                rarest = Some((entry, Cow::Borrowed(positions)));
             }
         }
         // Only tokens under the rarest key whose neighbours pass their tests can be in a match.
@@ -377,11 +378,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             // Most keys keep every position: copy only from the first that fails.
             if let Some(first) = positions.iter().position(|&position| !fits(position)) {
                 let (kept, rest) = positions.split_at(first);
-                *positions = kept
+                let kept: Vec<u32> = kept
                     .iter()
                     .copied()
                     .chain(rest[1..].iter().copied().filter(|&position| fits(position)))
                     .collect();
+                *positions = Cow::Owned(kept);
             }
             if positions.is_empty() {
                 return Candidates {
@@ -438,7 +440,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             }
             let positions = self.context.positions_of(entry.id);
             let mut cursor = 0;
-            stretches.retain_mut(|stretch| stretch.narrow(&positions, &mut cursor, entry));
+            stretches.retain_mut(|stretch| stretch.narrow(positions, &mut cursor, entry));
         }
         if !compiled.required_labels.is_empty() {
             stretches.retain(|stretch| {
@@ -451,12 +453,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         if compiled.in_order.last().is_some_and(|&(rank, _)| rank > 0) {
             // The positions of each key step (none for an annotation step).
-            let lists: Vec<Rc<[u32]>> = compiled
+            let lists: Vec<&[u32]> = compiled
                 .in_order
                 .iter()
                 .map(|(_, step)| match step {
                     OrderedStep::Key(id) => self.context.positions_of(*id),
-                    OrderedStep::Annotation(_) => Rc::from([]),
+                    OrderedStep::Annotation(_) => &[],
                 })
                 .collect();
             stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, &lists, stretch));
@@ -528,7 +530,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     fn holds_in_order(
         &self,
         in_order: &[(u32, OrderedStep)],
-        lists: &[Rc<[u32]>],
+        lists: &[&[u32]],
         stretch: &Stretch,
     ) -> bool {
         let mut rank = None;
