@@ -77,13 +77,14 @@ impl LabelIndex {
             let spans = &self.by_start;
             let last_start = spans.last().map_or(0, |span| span.start);
             let mut first_from = Vec::with_capacity(last_start + 2);
-            let mut next = 0;
-            for position in 0..=last_start + 1 {
-                while next < spans.len() && spans[next].start < position {
-                    next += 1;
+            // The positions up to each span's start not filled yet come first at that span:
+            // one fill per span rather than a test per position.
+            for (index, span) in spans.iter().enumerate() {
+                if first_from.len() <= span.start {
+                    first_from.resize(span.start + 1, index as u32);
                 }
-                first_from.push(next as u32);
             }
+            first_from.resize(last_start + 2, spans.len() as u32);
             first_from
         })
     }
