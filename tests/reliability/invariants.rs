@@ -151,9 +151,9 @@ pub fn check_matches(set: &RuleSet, doc: &Document<'_>, matches: &[Match]) -> Re
             if field.tokens.end > token_count || field.tokens.start > field.tokens.end {
                 return Err(format!("{what}: tokens {:?} out of range", field.tokens));
             }
-            let linked = rule.links.iter().any(|link| link.field == field.name)
+            let linked = rule.links.iter().any(|link| *link.field == *field.name)
                 || rule.emit.iter().any(|emit| {
-                    emit.name == field.name
+                    *emit.name == *field.name
                         && matches!(&emit.value, EmitValue::CaptureField { field, .. }
                             if link_fields.contains(field.as_str()))
                 });

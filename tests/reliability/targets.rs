@@ -246,7 +246,7 @@ fn summary(set: &RuleSet, text: &str, matches: &[sayso_engine::Match]) -> Vec<Su
             let fields = m
                 .fields
                 .iter()
-                .map(|f| (f.name.clone(), f.span.text(text).to_string()))
+                .map(|f| (f.name.to_string(), f.span.text(text).to_string()))
                 .collect();
             (rule, m.span.text(text).to_string(), fields, m.attrs.clone())
         })

@@ -80,6 +80,7 @@ mod vm;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use sayso_lang::ir::{self, LookDirection, Pattern, TokenTest};
 pub use sayso_lang::ir::{LabelId, Program, RuleId};
@@ -166,6 +167,10 @@ pub(crate) struct CompiledRule {
     /// The most tokens a match can have (`None`: no bound), so that the liveness pass can stop
     /// that far past the last place a match may start.
     pub(crate) max_tokens: Option<u32>,
+    /// The name of each field the rule emits and of each field its links add, made once so that
+    /// every match shares them.
+    pub(crate) emit_names: Vec<Arc<str>>,
+    pub(crate) link_names: Vec<Arc<str>>,
 }
 
 /// Gives equal lookarounds of all rules one id (equal direction and program, nested
@@ -316,8 +321,8 @@ pub struct Match {
 /// A named span of a match.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
-    /// The field name (`speaker`).
-    pub name: String,
+    /// The field name (`speaker`), shared by every match of the rule.
+    pub name: Arc<str>,
     /// The bytes it covers.
     pub span: Span,
     /// The token indices it covers.
@@ -327,7 +332,7 @@ pub struct Field {
 impl Match {
     /// The field with this name, if the match has it.
     pub fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name == name)
+        self.fields.iter().find(|f| &*f.name == name)
     }
 
     /// The constant attribute with this name, if the match has it.
@@ -531,6 +536,16 @@ impl RuleSet {
                 index_keys,
                 required_labels,
                 in_order,
+                emit_names: rule
+                    .emit
+                    .iter()
+                    .map(|emit| Arc::from(&*emit.name))
+                    .collect(),
+                link_names: rule
+                    .links
+                    .iter()
+                    .map(|link| Arc::from(&*link.field))
+                    .collect(),
             });
             let label = rule.label.0 as usize;
             if label >= rules_by_label.len() {
@@ -747,7 +762,7 @@ impl RuleSet {
                     .map(|m| {
                         m.fields
                             .iter()
-                            .map(|f| (f.name.clone(), f.span.text(&example.text).to_string()))
+                            .map(|f| (f.name.to_string(), f.span.text(&example.text).to_string()))
                             .chain(m.attrs.iter().cloned())
                             .collect()
                     })

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span, Token};
@@ -31,7 +32,7 @@ pub(crate) struct Raw<'r> {
 /// consumed. Its name is borrowed from the rule set, so naming it allocates only at output.
 #[derive(Clone, Debug)]
 pub(crate) struct RawField<'r> {
-    pub(crate) name: &'r str,
+    pub(crate) name: &'r Arc<str>,
     /// `None` for the span of its tokens, worked out at output: the output comes in text
     /// order, so the tokens are read in order rather than wherever each rule matched.
     pub(crate) span: Option<Span>,
@@ -42,7 +43,7 @@ pub(crate) struct RawField<'r> {
 impl RawField<'_> {
     fn to_field(&self, tokens: &[Token]) -> Field {
         Field {
-            name: self.name.to_owned(),
+            name: Arc::clone(self.name),
             span: self
                 .span
                 .or_else(|| token_span(tokens, &self.tokens))
@@ -826,17 +827,18 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     ) {
         let set = self.set;
         let rule = &set.program.rules[index];
-        let slot_count = set.compiled[index].slot_count;
+        let compiled = &set.compiled[index];
+        let slot_count = compiled.slot_count;
         let mut fields = Vec::new();
         let mut attrs = Vec::new();
-        for emit in &rule.emit {
+        for (emit, name) in rule.emit.iter().zip(&compiled.emit_names) {
             match &emit.value {
                 EmitValue::Capture(capture) => {
                     if let Some(range) = capture_range(&slots, capture.0 as usize)
                         && spans_tokens(self.context.doc, &range)
                     {
                         fields.push(RawField {
-                            name: &emit.name,
+                            name,
                             span: None,
                             tokens: range,
                         });
@@ -846,10 +848,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     let slot = vm::annotation_slot(slot_count, capture.0 as usize);
                     let handle = slots.get(slot).copied().unwrap_or(UNSET);
                     if handle != UNSET
-                        && let Some(mut value) =
-                            self.annotation_field(AnnotRef::decode(handle), field)
+                        && let Some(value) =
+                            self.annotation_field(AnnotRef::decode(handle), field, name)
                     {
-                        value.name = &emit.name;
                         fields.push(value);
                     }
                 }
@@ -872,11 +873,18 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     }
 
     /// A field of an annotation: `inner`, `open`, `close` of a quotation, or a field of a match.
-    fn annotation_field(&self, handle: AnnotRef, name: &'r str) -> Option<RawField<'r>> {
+    /// The field `field` of an annotation, named `named`.
+    fn annotation_field(
+        &self,
+        handle: AnnotRef,
+        field: &str,
+        named: &'r Arc<str>,
+    ) -> Option<RawField<'r>> {
         let doc = self.context.doc;
+        let name = named;
         if handle.label == BuiltinLabel::Quote.id() {
             let quote = doc.quotations().get(handle.index as usize)?;
-            let tokens = match name {
+            let tokens = match field {
                 "inner" => {
                     return Some(RawField {
                         name,
@@ -904,8 +912,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             .get(handle.index as usize)?
             .fields
             .iter()
-            .find(|field| field.name == name)
-            .cloned()
+            .find(|known| &**known.name == field)
+            .map(|known| RawField {
+                name,
+                ..known.clone()
+            })
     }
 
     fn resolve(&mut self, label: LabelId) {
@@ -1019,6 +1030,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         link: &'r ir::Link,
     ) -> LinkOutcome<'r> {
         let set = self.set;
+        let Some(link_name) = set.compiled[rule].link_names.get(link_index) else {
+            return LinkOutcome::NotApplicable;
+        };
         let Some(anchor) = capture_range(&self.arena[id].slots, link.anchor.0 as usize) else {
             return LinkOutcome::NotApplicable;
         };
@@ -1069,13 +1083,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             .collect();
         let mut result = LinkOutcome::Unresolved;
         for candidate in candidates {
-            let Some(value) = self.annotation_field(candidate.handle, &link.target_field) else {
+            let Some(value) =
+                self.annotation_field(candidate.handle, &link.target_field, link_name)
+            else {
                 continue;
             };
             let own_link = if is_builtin(candidate.handle.label) {
                 None
             } else {
-                self.annotation_field(candidate.handle, &link.field)
+                self.annotation_field(candidate.handle, &link.field, link_name)
             };
             if link.skip_unresolved
                 && own_link.is_none()
@@ -1102,7 +1118,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             }
             let chosen = own_link.unwrap_or(value);
             result = LinkOutcome::Resolved(RawField {
-                name: &link.field,
+                name: link_name,
                 span: chosen.span,
                 tokens: chosen.tokens,
             });

@@ -71,7 +71,7 @@ impl Renderer for Csv<'_> {
             ];
             for name in &self.fields {
                 // A repeated field joins its spans with `|` so the row keeps its width.
-                let spans: Vec<_> = m.fields.iter().filter(|f| &f.name == name).collect();
+                let spans: Vec<_> = m.fields.iter().filter(|f| *f.name == **name).collect();
                 let join = |part: &dyn Fn(&sayso_engine::Field) -> String| {
                     spans.iter().map(|f| part(f)).collect::<Vec<_>>().join("|")
                 };

@@ -101,8 +101,8 @@ impl MatchRecord {
                 end: offsets.map(field.span.end),
                 text: slice(text, field.span.start, field.span.end).to_owned(),
             };
-            match captures.iter_mut().find(|(name, _)| *name == field.name) {
-                None => captures.push((field.name.clone(), CaptureValue::One(record))),
+            match captures.iter_mut().find(|(name, _)| **name == *field.name) {
+                None => captures.push((field.name.to_string(), CaptureValue::One(record))),
                 Some((_, value)) => {
                     let previous = std::mem::replace(value, CaptureValue::Many(Vec::new()));
                     let mut list = match previous {

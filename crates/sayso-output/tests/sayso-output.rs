@@ -83,7 +83,7 @@ fn find(text: &str, needle: &str, nth: usize) -> Span {
 
 fn field(text: &str, name: &str, needle: &str, nth: usize) -> Field {
     Field {
-        name: name.to_owned(),
+        name: name.into(),
         span: find(text, needle, nth),
         tokens: 0..0,
     }

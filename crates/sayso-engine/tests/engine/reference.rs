@@ -428,7 +428,7 @@ fn engine_matches(rules: &RuleSet, doc: &Document<'_>) -> Found {
             let fields = m
                 .fields
                 .iter()
-                .map(|f| (f.name.clone(), f.tokens.clone()))
+                .map(|f| (f.name.to_string(), f.tokens.clone()))
                 .collect();
             (m.tokens, fields)
         })
