@@ -29,14 +29,14 @@ pub(crate) struct Raw<'r> {
 }
 
 /// A field of a match before output, which many matches never reach: they lose, or are only
-/// consumed. Its name is borrowed from the rule set, so naming it allocates only at output.
+/// consumed. Its name is the one the rule set made for the field, borrowed.
 #[derive(Clone, Debug)]
 pub(crate) struct RawField<'r> {
     pub(crate) name: &'r Arc<str>,
     /// `None` for the span of its tokens, worked out at output: the output comes in text
     /// order, so the tokens are read in order rather than wherever each rule matched.
     pub(crate) span: Option<Span>,
-    /// A non-empty range of the document's tokens.
+    /// The document's tokens it covers: a non-empty range when `span` is `None`.
     pub(crate) tokens: Range<usize>,
 }
 
