@@ -872,16 +872,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
     }
 
-    /// A field of an annotation: `inner`, `open`, `close` of a quotation, or a field of a match.
-    /// The field `field` of an annotation, named `named`.
+    /// Field `field` of an annotation (`inner`, `open`, `close` of a quotation, or a field of a
+    /// match), under the name `name`.
     fn annotation_field(
         &self,
         handle: AnnotRef,
         field: &str,
-        named: &'r Arc<str>,
+        name: &'r Arc<str>,
     ) -> Option<RawField<'r>> {
         let doc = self.context.doc;
-        let name = named;
         if handle.label == BuiltinLabel::Quote.id() {
             let quote = doc.quotations().get(handle.index as usize)?;
             let tokens = match field {
