@@ -46,14 +46,16 @@
 //!
 //! # Cost
 //!
-//! Every search is a Pike-VM simulation: each (token position, instruction) pair is visited
-//! at most once per search. In [`Simulation::Optimized`] (the default) a backward liveness pass
+//! Every search visits each (token position, instruction) pair at most once. The plain
+//! simulation is a Pike VM. In [`Simulation::Optimized`] (the default) a backward liveness pass
 //! first finds, for every position of a segment, the instructions from which a match can still
 //! be completed (a lazily built automaton, kept across documents, so most positions cost one
-//! cached transition). Threads start only where the first instruction is live and are dropped
-//! as soon as they reach a dead one, so no thread outlives its last chance of a match: the searches of
-//! a segment together stay linear in its length, however the rule's preferred threads would
-//! otherwise run on past its matches.
+//! cached transition). Searches start only where the first instruction is live and never enter
+//! a dead pair, so no attempt outlives its last chance of a match: the searches of a segment
+//! together stay linear in its length, however the rule's preferred threads would otherwise run
+//! on past its matches. Since every live pair leads to a match, these searches go depth-first
+//! in priority order (a backtracker with one mark per pair), which reaches the Pike VM's match
+//! without carrying its lower-priority threads.
 //!
 //! The optimized simulation also shares work and skips what cannot match: token tests are
 //! memoized per token type (text, kind and flags) for all rules and all the documents a thread
@@ -67,6 +69,7 @@
 //! tests check.
 #![forbid(unsafe_code)]
 
+mod backtrack;
 mod compile;
 mod context;
 mod hash;

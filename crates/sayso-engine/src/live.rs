@@ -440,6 +440,11 @@ impl LiveTable<'_> {
             .and_then(|offset| self.states.get(offset))
             .is_some_and(|&state| self.dfa.holds(state, pc))
     }
+
+    /// The last boundary the table covers; nothing beyond it is live.
+    pub(crate) fn end(&self) -> usize {
+        (self.low + self.states.len()).saturating_sub(1)
+    }
 }
 
 /// Which way a pass runs over the boundaries of a segment.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span, Token};
 
+use crate::backtrack::{Backtracker, Guide};
 use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
@@ -89,6 +90,7 @@ struct Cascade<'r, 'c, 'd, 't> {
     explain: Option<RuleId>,
     tracker: Tracker,
     scratch: vm::Scratch,
+    backtracker: Backtracker,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
     /// Per-position buffers reused by every rule, all false between rules, so that a rule
@@ -262,6 +264,7 @@ pub(crate) fn execute<'r, 'd>(
         explain,
         tracker: Tracker::default(),
         scratch: vm::Scratch::default(),
+        backtracker: Backtracker::default(),
         segment_lists: [
             segment_ranges(doc, doc.sentences()),
             segment_ranges(doc, doc.paragraphs()),
@@ -767,8 +770,6 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let searcher = vm::Searcher {
                 prog: &compiled.pattern.prog,
                 slot_count: compiled.slot_count,
-                allowed: live.as_ref().map(|_| &match_starts[..]),
-                live: live.as_ref(),
                 last_start: last,
             };
             let mut from = first;
@@ -778,15 +779,34 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 } else {
                     None
                 };
-                let Some(found) = vm::search(
-                    &searcher,
-                    &self.context,
-                    &window,
-                    from,
-                    &mut scratch,
-                    &mut counters,
-                    tracker,
-                ) else {
+                // With a liveness table the backtracker finds the same match as the Pike VM
+                // for less work; without one (the plain simulation, `explain`) the Pike VM
+                // runs.
+                let found = match &live {
+                    Some(live) => self.backtracker.search(
+                        &Guide {
+                            prog: &compiled.pattern.prog,
+                            slot_count: compiled.slot_count,
+                            allowed: &match_starts,
+                            live,
+                            last_start: last,
+                        },
+                        &self.context,
+                        &window,
+                        from,
+                        &mut counters,
+                    ),
+                    _ => vm::search(
+                        &searcher,
+                        &self.context,
+                        &window,
+                        from,
+                        &mut scratch,
+                        &mut counters,
+                        tracker,
+                    ),
+                };
+                let Some(found) = found else {
                     break;
                 };
                 let start = found.slots.first().copied().unwrap_or(UNSET);
@@ -798,9 +818,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     from = start + 1;
                     continue;
                 }
-                let consumed = vm::consumed_list(&found.consumed);
-                let slots = std::rc::Rc::unwrap_or_clone(found.slots);
-                self.record(index, start..end, slots, consumed);
+                self.record(index, start..end, found.slots, found.consumed);
                 from = end;
             }
             if let Some(range) = match_starts.get_mut(first..=last) {

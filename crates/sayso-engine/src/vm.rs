@@ -4,10 +4,11 @@
 //! thread waits at (a `@Label` or phrase step jumps several tokens), so the first thread to reach
 //! `Match` is the one a backtracking engine would report, and lower-priority threads are cut
 //! there. Each (position, instruction) pair is visited at most once, which bounds the work by
-//! tokens x instructions x annotations starting per token. A [`crate::live::LiveTable`], when
-//! given, drops threads that can no longer reach a match. [`reach`] is the capture-free variant
-//! that finds every position where some match ends; the plain simulation computes lookarounds
-//! with it, and link conditions use it.
+//! tokens x instructions x annotations starting per token. It is the reference: the plain
+//! simulation and `explain` run it, while the optimized one, once a liveness table tells where
+//! matches can start and continue, finds the same matches with [`crate::backtrack`].
+//! [`reach`] is the capture-free variant that finds every position where some match ends; the
+//! plain simulation computes lookarounds with it, and link conditions use it.
 
 use std::rc::Rc;
 
@@ -17,7 +18,6 @@ use crate::context::{AnnotRef, DocContext};
 use sayso_lang::ir::Anchor;
 
 use crate::hash::FastSet;
-use crate::live::LiveTable;
 
 /// A slot value meaning "not set".
 pub(crate) const UNSET: u64 = u64::MAX;
@@ -86,7 +86,7 @@ pub(crate) struct ConsumedNode {
 pub(crate) type Consumed = Option<Rc<ConsumedNode>>;
 
 /// The consumed annotations in the order they were consumed.
-pub(crate) fn consumed_list(mut consumed: &Consumed) -> Vec<AnnotRef> {
+fn consumed_list(mut consumed: &Consumed) -> Vec<AnnotRef> {
     let mut list = Vec::new();
     while let Some(node) = consumed {
         list.push(node.annotation);
@@ -183,10 +183,11 @@ pub(crate) fn anchor_bit(anchor: Anchor) -> u8 {
     1 << index
 }
 
-/// What a successful search returns.
+/// What a successful search returns: the capture slots and the consumed annotations in the
+/// order they were consumed.
 pub(crate) struct Found {
-    pub(crate) slots: Slots,
-    pub(crate) consumed: Consumed,
+    pub(crate) slots: Vec<u64>,
+    pub(crate) consumed: Vec<AnnotRef>,
 }
 
 /// The token range a run may look at, and the lookaround tables computed for it.
@@ -247,14 +248,10 @@ impl Window<'_> {
     }
 }
 
-/// What a search runs: the program, its slot count, and where matches can start.
+/// What a search runs: the program, its slot count, and where the last match can start.
 pub(crate) struct Searcher<'a> {
     pub(crate) prog: &'a Prog,
     pub(crate) slot_count: usize,
-    /// When set, threads only start at positions marked true.
-    pub(crate) allowed: Option<&'a [bool]>,
-    /// When set, threads at instructions from which no match can be completed are dropped.
-    pub(crate) live: Option<&'a LiveTable<'a>>,
     /// No thread starts after this position, so the search stops there once no thread runs.
     pub(crate) last_start: usize,
 }
@@ -272,8 +269,6 @@ pub(crate) fn search(
     let Searcher {
         prog,
         slot_count,
-        allowed,
-        live,
         last_start,
     } = *searcher;
     let size = prog.insts.len();
@@ -282,12 +277,10 @@ pub(crate) fn search(
     let mut stack = std::mem::take(&mut scratch.stack);
     let mut waiting = std::mem::take(&mut scratch.waiting);
     list.clear();
-    let mut matched: Option<Found> = None;
+    let mut matched: Option<(Slots, Consumed)> = None;
     let fresh: Slots = Rc::new(vec![UNSET; slot_count]);
     for current in from..=window.high {
-        if matched.is_none()
-            && allowed.is_none_or(|allowed| allowed.get(current).copied().unwrap_or(false))
-        {
+        if matched.is_none() {
             list.push(Thread {
                 pc: 0,
                 position: current,
@@ -322,7 +315,7 @@ pub(crate) fn search(
                 let Some(seen) = scratch.visited.get_mut(pc) else {
                     continue;
                 };
-                if *seen == epoch || live.is_some_and(|live| !live.holds(current, pc)) {
+                if *seen == epoch {
                     continue;
                 }
                 *seen = epoch;
@@ -350,7 +343,7 @@ pub(crate) fn search(
                         }
                     }
                     Inst::Match => {
-                        matched = Some(Found { slots, consumed });
+                        matched = Some((slots, consumed));
                         cut = true;
                         break;
                     }
@@ -431,10 +424,12 @@ pub(crate) fn search(
     scratch.next = next;
     scratch.stack = stack;
     scratch.waiting = waiting;
-    if matched.is_some() {
-        counters.matches += 1;
-    }
-    matched
+    let (slots, consumed) = matched?;
+    counters.matches += 1;
+    Some(Found {
+        slots: Rc::unwrap_or_clone(slots),
+        consumed: consumed_list(&consumed),
+    })
 }
 
 /// The slot that remembers which annotation capture `capture` matched. Slots `0..2` hold the

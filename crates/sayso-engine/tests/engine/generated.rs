@@ -85,3 +85,23 @@ fn plain_and_optimized_agree_on_generated_rule_sets() {
         );
     }
 }
+
+#[test]
+fn plain_and_optimized_agree_over_a_long_document() {
+    // Sixteen copies of the article in one document: the rules over the whole document search
+    // ranges too long for the table of marks of the optimized search, which then keeps its
+    // marks in a hash set.
+    let text = vec![SEED; 16].join("\n\n");
+    let doc = sayso_tokenize::tokenize(&text);
+    let source = generated_rules(70);
+    let plain = rule_set(&source, Simulation::Plain).run(&doc);
+    assert!(
+        !plain.is_empty(),
+        "the generated rules should match somewhere"
+    );
+    assert_eq!(
+        plain,
+        rule_set(&source, Simulation::Optimized).run(&doc),
+        "the simulations differ over a long document"
+    );
+}

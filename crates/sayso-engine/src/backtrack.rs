@@ -1,0 +1,284 @@
+//! A bounded backtracker for the searches a liveness table guides.
+//!
+//! Once a liveness table says at which (position, instruction) pairs a match can still be
+//! completed, the breadth of the Pike VM is mostly overhead: it carries one thread per live
+//! alternative (every length of `[title]{1,3}`), each with capture slots shared and copied on
+//! write, while following the preferred live alternative first leads straight to the match.
+//! This searcher explores depth-first in priority order, which finds the same leftmost-first
+//! match as the Pike VM, and marks each (position, instruction) pair the first time it explores
+//! it, since a pair that once failed to reach a match always fails: the work stays bounded by
+//! positions x instructions, as in the Pike VM. Captures live in one array with an undo log, so
+//! a search allocates nothing but its result. The marks are one word per pair of the searched
+//! range, or a hash set of the pairs explored when that range is too long (a rule over a whole
+//! long document). `explain` runs the Pike VM, which tracks the failed attempts it shows.
+
+use crate::compile::{Inst, Prog};
+use crate::context::{AnnotRef, DocContext};
+use crate::hash::FastSet;
+use crate::live::LiveTable;
+use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
+
+/// The most (position, instruction) pairs a search marks in a table, 1 MiB of marks; a longer
+/// range uses a hash set.
+const MAX_DENSE_MARKS: usize = 1 << 18;
+
+/// What a guided search runs: the program, its slot count, where matches can start and which
+/// pairs can still complete one.
+pub(crate) struct Guide<'a> {
+    pub(crate) prog: &'a Prog,
+    pub(crate) slot_count: usize,
+    /// Threads only start at positions marked true.
+    pub(crate) allowed: &'a [bool],
+    pub(crate) live: &'a LiveTable<'a>,
+    /// No thread starts after this position.
+    pub(crate) last_start: usize,
+}
+
+/// A step of the depth-first exploration. Undo steps sit below the exploration they undo.
+#[derive(Clone, Copy, Debug)]
+enum Frame {
+    /// Explore instruction `pc` at boundary `at`.
+    Explore { pc: usize, at: usize },
+    /// Consume `annotation`, remembering it in `slot` when its capture records it, and explore
+    /// `pc` at `at`, where the annotation ends.
+    Enter {
+        pc: usize,
+        at: usize,
+        annotation: AnnotRef,
+        slot: Option<usize>,
+    },
+    /// Put `value` back into `slot`.
+    Restore { slot: usize, value: u64 },
+    /// Forget the last consumed annotation.
+    Unconsume,
+}
+
+/// Buffers reused by every guided search of a run. Table marks are epochs that grow with every
+/// search, so stale marks never need clearing.
+#[derive(Debug, Default)]
+pub(crate) struct Backtracker {
+    marks: Marks,
+    frames: Vec<Frame>,
+    slots: Vec<u64>,
+    consumed: Vec<AnnotRef>,
+}
+
+impl Backtracker {
+    /// Finds the leftmost-first match starting at or after `from` within the window; the same
+    /// match [`crate::vm::search`] finds.
+    pub(crate) fn search(
+        &mut self,
+        guide: &Guide<'_>,
+        context: &DocContext<'_, '_, '_>,
+        window: &Window<'_>,
+        from: usize,
+        counters: &mut Counters,
+    ) -> Option<Found> {
+        // Nothing past the window or the liveness table can be part of a match.
+        let end = window.high.min(guide.live.end());
+        if from > end {
+            return None;
+        }
+        self.marks.begin(from, end, guide.prog.insts.len());
+        for start in from..=guide.last_start.min(end) {
+            if !guide.allowed.get(start).copied().unwrap_or(false) {
+                continue;
+            }
+            counters.starts += 1;
+            if let Some(found) = self.explore_from(start, guide, context, window, counters) {
+                counters.matches += 1;
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// Explores every thread from `start` in priority order; the first to reach `Match` wins.
+    fn explore_from(
+        &mut self,
+        start: usize,
+        guide: &Guide<'_>,
+        context: &DocContext<'_, '_, '_>,
+        window: &Window<'_>,
+        counters: &mut Counters,
+    ) -> Option<Found> {
+        let Backtracker {
+            marks,
+            frames,
+            slots,
+            consumed,
+        } = self;
+        slots.clear();
+        slots.resize(guide.slot_count, UNSET);
+        consumed.clear();
+        frames.clear();
+        frames.push(Frame::Explore { pc: 0, at: start });
+        while let Some(frame) = frames.pop() {
+            let (pc, at) = match frame {
+                Frame::Explore { pc, at } => {
+                    if !marks.claim(guide.live, pc, at) {
+                        continue;
+                    }
+                    (pc, at)
+                }
+                Frame::Enter {
+                    pc,
+                    at,
+                    annotation,
+                    slot,
+                } => {
+                    if !marks.claim(guide.live, pc, at) {
+                        continue;
+                    }
+                    frames.push(Frame::Unconsume);
+                    consumed.push(annotation);
+                    if let Some(slot) = slot
+                        && let Some(cell) = slots.get_mut(slot)
+                    {
+                        frames.push(Frame::Restore { slot, value: *cell });
+                        *cell = annotation.encode();
+                    }
+                    (pc, at)
+                }
+                Frame::Restore { slot, value } => {
+                    if let Some(cell) = slots.get_mut(slot) {
+                        *cell = value;
+                    }
+                    continue;
+                }
+                Frame::Unconsume => {
+                    consumed.pop();
+                    continue;
+                }
+            };
+            counters.steps += 1;
+            let Some(inst) = guide.prog.insts.get(pc) else {
+                continue;
+            };
+            match inst {
+                Inst::Jump(target) => frames.push(Frame::Explore { pc: *target, at }),
+                Inst::Split(first, second) => {
+                    frames.push(Frame::Explore { pc: *second, at });
+                    frames.push(Frame::Explore { pc: *first, at });
+                }
+                Inst::Save(slot) => {
+                    if let Some(cell) = slots.get_mut(*slot) {
+                        frames.push(Frame::Restore {
+                            slot: *slot,
+                            value: *cell,
+                        });
+                        *cell = at as u64;
+                    }
+                    frames.push(Frame::Explore { pc: pc + 1, at });
+                }
+                Inst::Assert(assertion) => {
+                    if window.assertion(context, *assertion, at) {
+                        frames.push(Frame::Explore { pc: pc + 1, at });
+                    }
+                }
+                Inst::Match => {
+                    return Some(Found {
+                        slots: slots.clone(),
+                        consumed: consumed.clone(),
+                    });
+                }
+                Inst::Token(pred) => {
+                    if at < window.high && context.pred(*pred, at) {
+                        frames.push(Frame::Explore {
+                            pc: pc + 1,
+                            at: at + 1,
+                        });
+                    }
+                }
+                Inst::Annotation { label, record } => {
+                    let spans = context
+                        .label(*label)
+                        .map_or(&[][..], |index| index.starting_at(at));
+                    let slot = record.map(|capture| annotation_slot(guide.slot_count, capture));
+                    // Pushed in reverse, so the first span is explored first.
+                    for span in spans.iter().rev() {
+                        if span.end <= window.high {
+                            frames.push(Frame::Enter {
+                                pc: pc + 1,
+                                at: span.end,
+                                annotation: span.handle,
+                                slot,
+                            });
+                        }
+                    }
+                }
+                Inst::Phrase(lexicon) => {
+                    let lengths = context.phrases_starting(*lexicon, at);
+                    for &length in lengths.iter().rev() {
+                        let end = at + length as usize;
+                        if end <= window.high {
+                            frames.push(Frame::Explore {
+                                pc: pc + 1,
+                                at: end,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Which (position, instruction) pairs the current search explored, for the positions
+/// `from..=end`.
+#[derive(Debug, Default)]
+struct Marks {
+    from: usize,
+    end: usize,
+    size: usize,
+    epoch: u32,
+    /// One mark per pair, `size` per position, when the range fits.
+    dense: Vec<u32>,
+    dense_in_use: bool,
+    /// The pairs explored when the range does not fit.
+    sparse: FastSet<(usize, usize)>,
+}
+
+impl Marks {
+    /// Starts the marks of a search over `from..=end` of a program of `size` instructions.
+    fn begin(&mut self, from: usize, end: usize, size: usize) {
+        self.from = from;
+        self.end = end;
+        self.size = size;
+        let needed = (end - from + 1).saturating_mul(size);
+        self.dense_in_use = needed <= MAX_DENSE_MARKS;
+        if !self.dense_in_use {
+            self.sparse.clear();
+            return;
+        }
+        if self.dense.len() < needed {
+            self.dense.resize(needed, 0);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.dense.fill(0);
+            self.epoch = 1;
+        }
+    }
+
+    /// Marks the pair explored; false when it already was, lies outside the searched range or
+    /// can no longer complete a match.
+    #[inline]
+    fn claim(&mut self, live: &LiveTable<'_>, pc: usize, at: usize) -> bool {
+        if at > self.end || at < self.from || !live.holds(at, pc) {
+            return false;
+        }
+        if !self.dense_in_use {
+            return self.sparse.insert((at, pc));
+        }
+        let Some(mark) = self.dense.get_mut((at - self.from) * self.size + pc) else {
+            return false;
+        };
+        if *mark == self.epoch {
+            return false;
+        }
+        *mark = self.epoch;
+        true
+    }
+}
