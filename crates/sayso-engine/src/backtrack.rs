@@ -8,7 +8,7 @@
 //! match as the Pike VM, and marks each (position, instruction) pair the first time it explores
 //! it, since a pair that once failed to reach a match always fails: the work stays bounded by
 //! positions x instructions, as in the Pike VM. Captures live in one array with an undo log, so
-//! a search allocates nothing but its result. The marks are one word per pair of the searched
+//! a search allocates nothing but its result. The marks are one bit per pair of the searched
 //! range, or a hash set of the pairs explored when that range is too long (a rule over a whole
 //! long document). `explain` runs the Pike VM, which tracks the failed attempts it shows.
 
@@ -18,7 +18,7 @@ use crate::hash::FastSet;
 use crate::live::LiveTable;
 use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 
-/// The most (position, instruction) pairs a search marks in a table, 1 MiB of marks; a longer
+/// The most (position, instruction) pairs a search marks in a bit table (32 KiB); a longer
 /// range uses a hash set.
 const MAX_DENSE_MARKS: usize = 1 << 18;
 
@@ -53,8 +53,7 @@ enum Frame {
     Unconsume,
 }
 
-/// Buffers reused by every guided search of a run. Table marks are epochs that grow with every
-/// search, so stale marks never need clearing.
+/// Buffers reused by every guided search of a run.
 #[derive(Debug, Default)]
 pub(crate) struct Backtracker {
     marks: Marks,
@@ -232,10 +231,13 @@ struct Marks {
     from: usize,
     end: usize,
     size: usize,
-    epoch: u32,
-    /// One mark per pair, `size` per position, when the range fits.
-    dense: Vec<u32>,
-    dense_in_use: bool,
+    /// One bit per pair, `size` per position, when the range fits. A search touches few of
+    /// them, so only the words it set are cleared for the next: a table cleared whole, or one
+    /// mark word per pair, costs more than the search itself.
+    bits: Vec<u64>,
+    /// The words of `bits` set since the last clearing.
+    touched: Vec<usize>,
+    dense: bool,
     /// The pairs explored when the range does not fit.
     sparse: FastSet<(usize, usize)>,
 }
@@ -246,19 +248,20 @@ impl Marks {
         self.from = from;
         self.end = end;
         self.size = size;
+        for word in self.touched.drain(..) {
+            if let Some(bits) = self.bits.get_mut(word) {
+                *bits = 0;
+            }
+        }
         let needed = (end - from + 1).saturating_mul(size);
-        self.dense_in_use = needed <= MAX_DENSE_MARKS;
-        if !self.dense_in_use {
+        self.dense = needed <= MAX_DENSE_MARKS;
+        if !self.dense {
             self.sparse.clear();
             return;
         }
-        if self.dense.len() < needed {
-            self.dense.resize(needed, 0);
-        }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            self.dense.fill(0);
-            self.epoch = 1;
+        let words = needed.div_ceil(64);
+        if self.bits.len() < words {
+            self.bits.resize(words, 0);
         }
     }
 
@@ -269,16 +272,21 @@ impl Marks {
         if at > self.end || at < self.from || !live.holds(at, pc) {
             return false;
         }
-        if !self.dense_in_use {
+        if !self.dense {
             return self.sparse.insert((at, pc));
         }
-        let Some(mark) = self.dense.get_mut((at - self.from) * self.size + pc) else {
+        let index = (at - self.from) * self.size + pc;
+        let Some(bits) = self.bits.get_mut(index / 64) else {
             return false;
         };
-        if *mark == self.epoch {
+        let bit = 1 << (index % 64);
+        if *bits & bit != 0 {
             return false;
         }
-        *mark = self.epoch;
+        if *bits == 0 {
+            self.touched.push(index / 64);
+        }
+        *bits |= bit;
         true
     }
 }
