@@ -56,7 +56,12 @@ impl LabelIndex {
     pub(crate) fn new(mut spans: Vec<AnnotSpan>) -> LabelIndex {
         spans.retain(|span| span.end > span.start);
         // Longer annotations first among those that start together, as for phrases.
-        spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let order = |a: &AnnotSpan, b: &AnnotSpan| a.start.cmp(&b.start).then(b.end.cmp(&a.end));
+        // A label's resolved matches come in this order already; sorting them would still take
+        // a scratch buffer as large as half the list.
+        if !spans.is_sorted_by(|a, b| order(a, b).is_le()) {
+            spans.sort_by(order);
+        }
         LabelIndex {
             by_start: spans,
             by_end: OnceCell::new(),

@@ -287,7 +287,8 @@ pub(crate) fn execute<'r, 'd>(
         cascade.resolve(LabelId(label as u32));
     }
     let mut output: Vec<usize> = cascade.winners.iter().flatten().copied().collect();
-    output.sort_by(|&a, &b| {
+    // The arena id makes every key distinct, so an unstable sort gives the same order.
+    output.sort_unstable_by(|&a, &b| {
         let (x, y) = (&cascade.arena[a], &cascade.arena[b]);
         (x.tokens.start, x.tokens.end, x.rule, a).cmp(&(y.tokens.start, y.tokens.end, y.rule, b))
     });
@@ -773,7 +774,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 last_start: last,
             };
             let mut from = first;
-            while from < high {
+            // No match starts after `last`, so a search from beyond it would find nothing.
+            while from < high && from <= last {
                 let tracker = if explaining {
                     Some(&mut self.tracker)
                 } else {
