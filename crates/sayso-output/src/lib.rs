@@ -37,7 +37,7 @@ use std::io::{self, Write};
 use sayso_engine::{Match, Program};
 
 pub use offsets::{OffsetMap, OffsetUnit};
-pub use record::{CaptureRecord, DocumentRecord, MatchRecord};
+pub use record::{CaptureRecord, CaptureValue, DocumentRecord, MatchRecord, RuleOrigin};
 
 /// One input document as the renderers see it.
 #[derive(Clone, Copy, Debug)]
