@@ -768,11 +768,6 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             } else {
                 None
             };
-            let searcher = vm::Searcher {
-                prog: &compiled.pattern.prog,
-                slot_count: compiled.slot_count,
-                last_start: last,
-            };
             let mut from = first;
             // No match starts after `last`, so a search from beyond it would find nothing.
             while from < high && from <= last {
@@ -798,8 +793,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         from,
                         &mut counters,
                     ),
-                    _ => vm::search(
-                        &searcher,
+                    None => vm::search(
+                        &vm::Searcher {
+                            prog: &compiled.pattern.prog,
+                            slot_count: compiled.slot_count,
+                            last_start: last,
+                        },
                         &self.context,
                         &window,
                         from,
