@@ -228,7 +228,8 @@ impl Html<'_> {
                 )?;
             }
             for m in doc.matches.iter().filter(|m| m.span.end == b) {
-                let origin = rule_origin(self.program, m).unwrap_or_default();
+                let origin =
+                    rule_origin(self.program, m).map_or_else(String::new, |o| o.to_string());
                 write!(
                     out,
                     "<span class=\"tag\" title=\"{} ({}) {}..{}\">{}</span>",

@@ -148,12 +148,12 @@ pub(crate) fn label_name<'p>(program: &'p Program, m: &Match) -> &'p str {
         .map_or("?", |l| l.name.as_str())
 }
 
-/// `file:line` of a match's rule.
-pub(crate) fn rule_origin(program: &Program, m: &Match) -> Option<String> {
-    program
-        .rules
-        .get(m.rule.0 as usize)
-        .map(|r| format!("{}:{}", r.origin.file, r.origin.line))
+/// Where a match's rule is declared, written as `file:line`.
+pub(crate) fn rule_origin<'p>(program: &'p Program, m: &Match) -> Option<RuleOrigin<'p>> {
+    program.rules.get(m.rule.0 as usize).map(|r| RuleOrigin {
+        file: &r.origin.file,
+        line: r.origin.line,
+    })
 }
 
 /// The text of a byte span, empty when the span does not fit the text.

@@ -74,7 +74,7 @@ impl Renderer for Pretty<'_> {
         }
         let offsets = OffsetMap::new(doc.text, self.options.offsets);
         for m in doc.matches {
-            let origin = rule_origin(self.program, m).unwrap_or_default();
+            let origin = rule_origin(self.program, m).map_or_else(String::new, |o| o.to_string());
             writeln!(
                 out,
                 "  {} {} {} {}..{}",

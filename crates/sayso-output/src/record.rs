@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::{DocumentView, OffsetMap, RenderOptions, label_name, rule_name, slice};
+use crate::{DocumentView, OffsetMap, RenderOptions, label_name, rule_name, rule_origin, slice};
 use sayso_engine::{Match, Program};
 
 /// One document's line of JSON Lines output. It borrows the document, its matches and the
@@ -148,10 +148,7 @@ impl<'a> MatchRecord<'a> {
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_str()))
                 .collect(),
-            origin: program.rules.get(m.rule.0 as usize).map(|rule| RuleOrigin {
-                file: &rule.origin.file,
-                line: rule.origin.line,
-            }),
+            origin: rule_origin(program, m),
         }
     }
 }
