@@ -67,6 +67,10 @@ pub(crate) struct LiveProg {
     first_labels: Option<Vec<LabelId>>,
     /// The labels of the last steps when every one of them reads an annotation.
     last_labels: Option<Vec<LabelId>>,
+    /// The anchors every first step needs, and every last step: a scan for where a match can
+    /// begin or end passes over boundaries without them at the cost of one mask test.
+    first_anchors: u8,
+    last_anchors: u8,
 }
 
 /// Which end of a match a step is taken at.
@@ -157,6 +161,15 @@ fn last_steps(
     steps.sort();
     steps.dedup();
     Some(steps)
+}
+
+/// The anchors every one of `steps` needs.
+fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
+    steps.map_or(0, |steps| {
+        steps
+            .iter()
+            .fold(u8::MAX, |common, step| common & step.anchors)
+    })
 }
 
 /// The labels of `steps` when every one of them reads an annotation.
@@ -255,6 +268,8 @@ impl LiveProg {
             last_labels: last_steps
                 .as_deref()
                 .and_then(|steps| edge_labels(prog, steps)),
+            first_anchors: common_anchors(first_steps.as_deref()),
+            last_anchors: common_anchors(last_steps.as_deref()),
             first_steps,
             last_steps,
             anchor_bits,
@@ -285,8 +300,12 @@ impl LiveProg {
         let Some(steps) = &self.first_steps else {
             return (low..=high).find(|&at| permitted(at));
         };
-        let acceptable =
-            |at: usize| permitted(at) && self.can_take(context, steps, at, Edge::Begin);
+        let common = self.first_anchors;
+        let acceptable = |at: usize| {
+            context.anchor_mask(at) & common == common
+                && permitted(at)
+                && self.can_take(context, steps, at, Edge::Begin)
+        };
         // When every first step reads an annotation, only the boundaries where one starts can
         // begin a match: most segments hold none, and a scan would test every boundary.
         match &self.first_labels {
@@ -315,7 +334,11 @@ impl LiveProg {
         let Some(steps) = &self.last_steps else {
             return (low <= high).then_some(high);
         };
-        let acceptable = |at: usize| self.can_take(context, steps, at, Edge::End);
+        let common = self.last_anchors;
+        let acceptable = |at: usize| {
+            context.anchor_mask(at) & common == common
+                && self.can_take(context, steps, at, Edge::End)
+        };
         match &self.last_labels {
             Some(labels) => labels
                 .iter()
