@@ -338,7 +338,30 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 .every_position
                 .get_or_init(|| (0..self.token_count as u32).collect());
         };
-        let all = self.key_positions.get_or_init(|| {
+        let all = self.key_lists(sharing);
+        let start = all.starts.get(id).copied().unwrap_or(0) as usize;
+        let end = all.starts.get(id + 1).copied().unwrap_or(0) as usize;
+        all.positions.get(start..end).unwrap_or_default()
+    }
+
+    /// Which index keys some token is under, one bit per key (key `id` is bit `id % 64` of
+    /// word `id / 64`); `None` in the plain simulation, which knows no keys.
+    pub(crate) fn present_keys(&self) -> Option<Vec<u64>> {
+        let starts = &self.key_lists(self.sharing?).starts;
+        let mut present = vec![0u64; starts.len().div_ceil(64)];
+        for (key, bounds) in starts.windows(2).enumerate() {
+            if bounds[0] < bounds[1]
+                && let Some(word) = present.get_mut(key / 64)
+            {
+                *word |= 1 << (key % 64);
+            }
+        }
+        Some(present)
+    }
+
+    /// The positions under every index key, found on first use.
+    fn key_lists(&self, sharing: Sharing<'_>) -> &KeyPositions {
+        self.key_positions.get_or_init(|| {
             let memo = sharing.memo;
             let mut starts = vec![0u32; memo.key_count() + 1];
             for &id in sharing.types {
@@ -365,10 +388,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 }
             }
             KeyPositions { starts, positions }
-        });
-        let start = all.starts.get(id).copied().unwrap_or(0) as usize;
-        let end = all.starts.get(id + 1).copied().unwrap_or(0) as usize;
-        all.positions.get(start..end).unwrap_or_default()
+        })
     }
 
     /// Replaces the annotations of a rule label by its resolved matches.

@@ -288,9 +288,11 @@ pub struct RuleSet {
     features: Vec<Vec<PredId>>,
     /// Which lexicons hold each single-word entry.
     membership: predicate::Membership,
-    /// The order rules run in: the program's cascade order, repaired if a rule comes before a
-    /// rule whose label it needs (a hand-built program), so no match is ever dropped.
-    run_order: Vec<usize>,
+    /// The rules in the order they run: the program's cascade order, repaired if a rule comes
+    /// before a rule whose label it needs (a hand-built program), so no match is ever dropped.
+    stages: Vec<Stage>,
+    /// The index keys of every stage, one after another (see [`Stage::keys`]).
+    stage_keys: Vec<u32>,
     /// The cache of each thread that has run a document and is not running one now; a run
     /// takes its own thread's cache and gives it back. Keeping a cache with one thread keeps
     /// its tables in that core's caches and stops every cache from learning every thread's
@@ -300,6 +302,38 @@ pub struct RuleSet {
     look_count: usize,
     /// The index keys of all rules, and what puts a token type under each.
     keys: keys::KeyIndex,
+}
+
+/// A rule as the cascade first meets it. Most rules of a large set need a word a document does
+/// not have: the keys sit in one list for all rules, so passing over such a rule reads a few
+/// words rather than its compiled form.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stage {
+    pub(crate) rule: u32,
+    /// The rule's index keys, as a range of [`RuleSet::stage_keys`]: a document with no token
+    /// under one of them holds no match.
+    pub(crate) keys: (u32, u32),
+    /// Whether the rule consumes annotations of rule labels, resolved before it runs.
+    pub(crate) references: bool,
+}
+
+/// The stages of the rules in `order`, and the list their keys index.
+fn stages(order: &[usize], compiled: &[CompiledRule]) -> (Vec<Stage>, Vec<u32>) {
+    let mut keys = Vec::new();
+    let stages = order
+        .iter()
+        .filter_map(|&index| {
+            let rule = compiled.get(index)?;
+            let start = keys.len() as u32;
+            keys.extend(rule.index_keys.iter().map(|entry| entry.id as u32));
+            Some(Stage {
+                rule: index as u32,
+                keys: (start, keys.len() as u32),
+                references: !rule.references.is_empty(),
+            })
+        })
+        .collect();
+    (stages, keys)
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -569,10 +603,11 @@ impl RuleSet {
             .collect::<Result<Vec<_>, _>>()?;
         let look_count = share_lookarounds(&mut compiled);
         let membership = predicate::Membership::new(&lexicons);
-        let run_order = cascade_order(&program, &compiled);
+        let (stages, stage_keys) = stages(&cascade_order(&program, &compiled), &compiled);
         Ok(RuleSet {
             membership,
-            run_order,
+            stages,
+            stage_keys,
             program,
             config,
             predicates,
@@ -664,7 +699,7 @@ impl RuleSet {
     /// Runs every rule over `doc` and returns the matches that survive conflict resolution,
     /// ordered by start, then end, then rule.
     pub fn run(&self, doc: &Document<'_>) -> Vec<Match> {
-        self.run_with_stats(doc).0
+        output_matches(&run::execute(self, doc, None))
     }
 
     /// Runs every rule over `doc` and also returns how much work each rule did.

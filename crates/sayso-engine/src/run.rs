@@ -277,9 +277,31 @@ pub(crate) fn execute<'r, 'd>(
         look_buffer: Vec::new(),
         look_tables: crate::hash::FastMap::default(),
     };
-    for &index in &set.run_order {
-        for &label in &set.compiled[index].references {
-            cascade.resolve(label);
+    // Most rules of a large set need a word the document does not have: they are passed over
+    // before anything is set up for them.
+    let present = cascade.context.present_keys();
+    let holds = |key: u32| {
+        present.as_ref().is_none_or(|present| {
+            present
+                .get(key as usize / 64)
+                .is_some_and(|word| word & (1 << (key % 64)) != 0)
+        })
+    };
+    for stage in &set.stages {
+        let index = stage.rule as usize;
+        if stage.references {
+            for &label in &set.compiled[index].references {
+                cascade.resolve(label);
+            }
+        }
+        // The explained rule runs whatever the document holds, so that its failed attempts
+        // are all seen.
+        let keys = set
+            .stage_keys
+            .get(stage.keys.0 as usize..stage.keys.1 as usize)
+            .unwrap_or_default();
+        if explain != Some(RuleId(stage.rule)) && !keys.iter().all(|&key| holds(key)) {
+            continue;
         }
         cascade.run_rule(index);
     }
@@ -658,11 +680,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
-        let mut counters = self.counters[index];
         let explaining = self.explain == Some(RuleId(index as u32));
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
+        let mut counters = self.counters[index];
         let mut marks = std::mem::take(&mut self.marks);
         let Candidates { stretches, allowed } = if optimized {
             self.candidates(compiled, rule.scope, &mut marks)
