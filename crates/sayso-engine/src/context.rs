@@ -344,19 +344,14 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         all.positions.get(start..end).unwrap_or_default()
     }
 
-    /// Which index keys some token is under, one bit per key (key `id` is bit `id % 64` of
-    /// word `id / 64`); `None` in the plain simulation, which knows no keys.
-    pub(crate) fn present_keys(&self) -> Option<Vec<u64>> {
+    /// The index keys some token is under; `None` in the plain simulation, which knows no
+    /// keys.
+    pub(crate) fn present_keys(&self) -> Option<crate::stages::KeySet> {
         let starts = &self.key_lists(self.sharing?).starts;
-        let mut present = vec![0u64; starts.len().div_ceil(64)];
-        for (key, bounds) in starts.windows(2).enumerate() {
-            if bounds[0] < bounds[1]
-                && let Some(word) = present.get_mut(key / 64)
-            {
-                *word |= 1 << (key % 64);
-            }
-        }
-        Some(present)
+        let count = starts.len().saturating_sub(1);
+        Some(crate::stages::KeySet::new(count, |key| {
+            starts[key] < starts[key + 1]
+        }))
     }
 
     /// The positions under every index key, found on first use.

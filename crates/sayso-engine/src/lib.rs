@@ -78,6 +78,7 @@ mod live;
 mod predicate;
 mod run;
 mod scratch;
+mod stages;
 mod types;
 mod vm;
 
@@ -282,17 +283,17 @@ pub struct RuleSet {
     lexicons: Vec<CompiledLexicon>,
     phrase_lexicons: Vec<usize>,
     compiled: Vec<CompiledRule>,
-    /// For each label, the rules that emit it.
-    rules_by_label: Vec<Vec<usize>>,
+    /// For each label, the other labels its rules link to, in the order the rules and their
+    /// links come: they are resolved before it, and a document reads this short list rather
+    /// than every rule of the label.
+    link_targets: Vec<Vec<LabelId>>,
     /// For each feature, the predicate of each value in order.
     features: Vec<Vec<PredId>>,
     /// Which lexicons hold each single-word entry.
     membership: predicate::Membership,
     /// The rules in the order they run: the program's cascade order, repaired if a rule comes
     /// before a rule whose label it needs (a hand-built program), so no match is ever dropped.
-    stages: Vec<Stage>,
-    /// The index keys of every stage, one after another (see [`Stage::keys`]).
-    stage_keys: Vec<u32>,
+    stages: stages::Stages,
     /// The cache of each thread that has run a document and is not running one now; a run
     /// takes its own thread's cache and gives it back. Keeping a cache with one thread keeps
     /// its tables in that core's caches and stops every cache from learning every thread's
@@ -302,38 +303,6 @@ pub struct RuleSet {
     look_count: usize,
     /// The index keys of all rules, and what puts a token type under each.
     keys: keys::KeyIndex,
-}
-
-/// A rule as the cascade first meets it. Most rules of a large set need a word a document does
-/// not have: the keys sit in one list for all rules, so passing over such a rule reads a few
-/// words rather than its compiled form.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Stage {
-    pub(crate) rule: u32,
-    /// The rule's index keys, as a range of [`RuleSet::stage_keys`]: a document with no token
-    /// under one of them holds no match.
-    pub(crate) keys: (u32, u32),
-    /// Whether the rule consumes annotations of rule labels, resolved before it runs.
-    pub(crate) references: bool,
-}
-
-/// The stages of the rules in `order`, and the list their keys index.
-fn stages(order: &[usize], compiled: &[CompiledRule]) -> (Vec<Stage>, Vec<u32>) {
-    let mut keys = Vec::new();
-    let stages = order
-        .iter()
-        .filter_map(|&index| {
-            let rule = compiled.get(index)?;
-            let start = keys.len() as u32;
-            keys.extend(rule.index_keys.iter().map(|entry| entry.id as u32));
-            Some(Stage {
-                rule: index as u32,
-                keys: (start, keys.len() as u32),
-                references: !rule.references.is_empty(),
-            })
-        })
-        .collect();
-    (stages, keys)
 }
 
 /// One match of a rule, after conflict resolution and linking.
@@ -505,8 +474,8 @@ impl RuleSet {
             program.lexicons.iter().map(CompiledLexicon::new).collect();
         let mut compiled = Vec::with_capacity(program.rules.len());
         let mut keys = keys::KeyIndex::default();
-        let mut rules_by_label: Vec<Vec<usize>> = vec![Vec::new(); program.labels.len().max(3)];
-        for (index, rule) in program.rules.iter().enumerate() {
+        let mut link_targets: Vec<Vec<LabelId>> = vec![Vec::new(); program.labels.len().max(3)];
+        for rule in &program.rules {
             let pattern = compile::compile_pattern(
                 &rule.pattern,
                 &mut predicates,
@@ -585,10 +554,14 @@ impl RuleSet {
                     .collect(),
             });
             let label = rule.label.0 as usize;
-            if label >= rules_by_label.len() {
-                rules_by_label.resize(label + 1, Vec::new());
+            if label >= link_targets.len() {
+                link_targets.resize(label + 1, Vec::new());
             }
-            rules_by_label[label].push(index);
+            for link in &rule.links {
+                if link.target != rule.label && !link_targets[label].contains(&link.target) {
+                    link_targets[label].push(link.target);
+                }
+            }
         }
         let features = program
             .features
@@ -603,18 +576,17 @@ impl RuleSet {
             .collect::<Result<Vec<_>, _>>()?;
         let look_count = share_lookarounds(&mut compiled);
         let membership = predicate::Membership::new(&lexicons);
-        let (stages, stage_keys) = stages(&cascade_order(&program, &compiled), &compiled);
+        let stages = stages::Stages::new(&cascade_order(&program, &compiled), &compiled);
         Ok(RuleSet {
             membership,
             stages,
-            stage_keys,
             program,
             config,
             predicates,
             lexicons,
             phrase_lexicons,
             compiled,
-            rules_by_label,
+            link_targets,
             features,
             caches: std::sync::Mutex::new(Vec::new()),
             look_count,

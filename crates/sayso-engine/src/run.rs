@@ -277,30 +277,29 @@ pub(crate) fn execute<'r, 'd>(
         look_buffer: Vec::new(),
         look_tables: crate::hash::FastMap::default(),
     };
-    // Most rules of a large set need a word the document does not have: they are passed over
-    // before anything is set up for them.
-    let present = cascade.context.present_keys();
-    let holds = |key: u32| {
-        present.as_ref().is_none_or(|present| {
-            present
-                .get(key as usize / 64)
-                .is_some_and(|word| word & (1 << (key % 64)) != 0)
-        })
+    // Most rules of a large set need a word the document does not have: only the rules filed
+    // under a key it holds are visited, and only those that hold all their keys run. The
+    // explained rule runs whatever the document holds, so that its failed attempts are all
+    // seen.
+    let present = match explain {
+        None => cascade.context.present_keys(),
+        Some(_) => None,
     };
-    for stage in &set.stages {
+    let holds = |key: u32| present.as_ref().is_none_or(|present| present.contains(key));
+    for place in set.stages.to_visit(present.as_ref()) {
+        let Some(stage) = set.stages.get(place) else {
+            continue;
+        };
         let index = stage.rule as usize;
         if stage.references {
             for &label in &set.compiled[index].references {
                 cascade.resolve(label);
             }
         }
-        // The explained rule runs whatever the document holds, so that its failed attempts
-        // are all seen.
-        let keys = set
-            .stage_keys
-            .get(stage.keys.0 as usize..stage.keys.1 as usize)
-            .unwrap_or_default();
-        if explain != Some(RuleId(stage.rule)) && !keys.iter().all(|&key| holds(key)) {
+        if optimized
+            && explain != Some(RuleId(stage.rule))
+            && !set.stages.keys(stage).iter().all(|&key| holds(key))
+        {
             continue;
         }
         cascade.run_rule(index);
@@ -966,12 +965,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         self.state[slot] = LabelState::InProgress;
         let set = self.set;
-        for &rule in set.rules_by_label.get(slot).map_or(&[][..], Vec::as_slice) {
-            for link in &set.program.rules[rule].links {
-                if link.target != label {
-                    self.resolve(link.target);
-                }
-            }
+        for &target in set.link_targets.get(slot).map_or(&[][..], Vec::as_slice) {
+            self.resolve(target);
         }
         let winners = self.resolve_conflicts(slot);
         self.winners[slot] = winners;

@@ -1,0 +1,142 @@
+//! The rules in the order the cascade runs them, filed under the words they need.
+//!
+//! In a large rule set most rules cannot match a given document: each needs a word (an index
+//! key) the document does not have. Finding that out rule by rule costs a pass over the whole
+//! rule set for every document, touching each rule's compiled form, which for a thousand rules
+//! costs more than running the few that can match. So each rule is filed under one of its
+//! keys, the one the fewest rules share (most likely a rare word rather than a class such as
+//! determiners), and a document visits, in run order, only the rules filed under keys it
+//! holds and the few that must be visited whatever it holds.
+
+use crate::CompiledRule;
+
+/// One rule as the cascade first meets it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stage {
+    pub(crate) rule: u32,
+    /// The rule's index keys, as a range of [`Stages::keys`]: a document with no token under
+    /// one of them holds no match.
+    keys: (u32, u32),
+    /// Whether the rule consumes annotations of rule labels, which are resolved when the
+    /// cascade reaches it.
+    pub(crate) references: bool,
+}
+
+/// The index keys some token of a document is under, one bit per key.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeySet(Vec<u64>);
+
+impl KeySet {
+    /// The set of the keys `0..count` for which `holds` is true.
+    pub(crate) fn new(count: usize, holds: impl Fn(usize) -> bool) -> KeySet {
+        let mut words = vec![0u64; count.div_ceil(64)];
+        for key in (0..count).filter(|&key| holds(key)) {
+            if let Some(word) = words.get_mut(key / 64) {
+                *word |= 1 << (key % 64);
+            }
+        }
+        KeySet(words)
+    }
+
+    pub(crate) fn contains(&self, key: u32) -> bool {
+        self.0
+            .get(key as usize / 64)
+            .is_some_and(|word| word & (1 << (key % 64)) != 0)
+    }
+
+    /// The keys in the set, in increasing order.
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(index, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    index as u32 * 64 + bit
+                })
+            })
+        })
+    }
+}
+
+/// The rules in run order, and where each is filed.
+#[derive(Debug, Default)]
+pub(crate) struct Stages {
+    stages: Vec<Stage>,
+    /// The keys of every stage, one stage after another.
+    keys: Vec<u32>,
+    /// For each key, the places in `stages` of the rules filed under it, in run order.
+    filed: Vec<Vec<u32>>,
+    /// The places of the rules filed under no key: those without keys, and those whose
+    /// references must be resolved when the cascade reaches them.
+    always: Vec<u32>,
+}
+
+impl Stages {
+    /// The stages of the rules in `order` (indices into `compiled`).
+    pub(crate) fn new(order: &[usize], compiled: &[CompiledRule]) -> Stages {
+        let mut keys = Vec::new();
+        let stages: Vec<Stage> = order
+            .iter()
+            .filter_map(|&index| {
+                let rule = compiled.get(index)?;
+                let start = keys.len() as u32;
+                keys.extend(rule.index_keys.iter().map(|entry| entry.id as u32));
+                Some(Stage {
+                    rule: index as u32,
+                    keys: (start, keys.len() as u32),
+                    references: !rule.references.is_empty(),
+                })
+            })
+            .collect();
+        let key_count = keys.iter().map(|&key| key as usize + 1).max().unwrap_or(0);
+        let mut sharing = vec![0usize; key_count];
+        for &key in &keys {
+            sharing[key as usize] += 1;
+        }
+        let mut filed = vec![Vec::new(); key_count];
+        let mut always = Vec::new();
+        for (place, stage) in stages.iter().enumerate() {
+            let own = keys
+                .get(stage.keys.0 as usize..stage.keys.1 as usize)
+                .unwrap_or_default();
+            match own.iter().min_by_key(|&&key| sharing[key as usize]) {
+                Some(&key) if !stage.references => filed[key as usize].push(place as u32),
+                _ => always.push(place as u32),
+            }
+        }
+        Stages {
+            stages,
+            keys,
+            filed,
+            always,
+        }
+    }
+
+    pub(crate) fn get(&self, place: u32) -> Option<&Stage> {
+        self.stages.get(place as usize)
+    }
+
+    /// The index keys of `stage`.
+    pub(crate) fn keys(&self, stage: &Stage) -> &[u32] {
+        self.keys
+            .get(stage.keys.0 as usize..stage.keys.1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// The places of the stages a document holding the keys `present` visits, in run order;
+    /// every stage when `present` is `None`.
+    pub(crate) fn to_visit(&self, present: Option<&KeySet>) -> Vec<u32> {
+        let Some(present) = present else {
+            return (0..self.stages.len() as u32).collect();
+        };
+        let mut places = self.always.clone();
+        for key in present.iter() {
+            if let Some(list) = self.filed.get(key as usize) {
+                places.extend_from_slice(list);
+            }
+        }
+        places.sort_unstable();
+        places
+    }
+}
