@@ -1,5 +1,6 @@
 //! Engine throughput with the shipped attribution pack, the pack's compile time, and how the
-//! cost grows with the number of rules (10, 100 and 1,000 generated rules on the same text).
+//! cost grows with the number of rules (10, 100 and 1,000 generated rules on the same text: the
+//! seed megabyte, and the corpus when `SAYSO_BENCH_CORPUS` names one).
 #![allow(missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -40,17 +41,27 @@ fn pack_compile(c: &mut Criterion) {
 }
 
 fn rule_count_scaling(c: &mut Criterion) {
-    let texts = vec![seed_megabyte()];
-    let mut group = c.benchmark_group("rule_count");
+    scale_rules(c, "rule_count", &[seed_megabyte()]);
+    // The corpus's many short documents: most generated rules need a word a document lacks.
+    if let Some(texts) = corpus_texts() {
+        scale_rules(c, "rule_count_corpus", &texts);
+    }
+}
+
+/// 10, 100 and 1,000 generated rules over the same texts.
+fn scale_rules(c: &mut Criterion, name: &str, texts: &[String]) {
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
-    group.throughput(Throughput::Bytes(texts[0].len() as u64));
+    group.throughput(Throughput::Bytes(
+        texts.iter().map(String::len).sum::<usize>() as u64,
+    ));
     for count in [10, 100, 1000] {
         let source = generated_rules(count);
         let program = sayso_lang::compile_str("generated.sayso", &source)
             .unwrap_or_else(|diagnostics| panic!("generated rules do not compile:\n{diagnostics}"));
         let rules = sayso_engine::RuleSet::new(program).unwrap();
         group.bench_with_input(BenchmarkId::from_parameter(count), &rules, |b, rules| {
-            b.iter(|| run_all(rules, &texts))
+            b.iter(|| run_all(rules, texts))
         });
     }
     group.finish();
