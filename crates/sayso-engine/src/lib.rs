@@ -64,7 +64,8 @@
 //! rule only runs in segments holding a token under each of its required literals and
 //! lexicons (and an annotation of every label it consumes), starting and ending only within
 //! reach of those tokens, and its liveness pass spans only from where its first step can be
-//! taken to where its last one can.
+//! taken to where its last one can. A document only visits the rules filed under the words
+//! it holds, so a rule whose cue word is absent costs it nothing.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
 //! tests check.
 #![forbid(unsafe_code)]

@@ -679,11 +679,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
+        let mut counters = self.counters[index];
         let explaining = self.explain == Some(RuleId(index as u32));
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
-        let mut counters = self.counters[index];
         let mut marks = std::mem::take(&mut self.marks);
         let Candidates { stretches, allowed } = if optimized {
             self.candidates(compiled, rule.scope, &mut marks)
