@@ -278,9 +278,9 @@ pub(crate) fn execute<'r, 'd>(
         look_tables: crate::hash::FastMap::default(),
     };
     // Most rules of a large set need a word the document does not have: only the rules filed
-    // under a key it holds are visited, and only those that hold all their keys run. The
-    // explained rule runs whatever the document holds, so that its failed attempts are all
-    // seen.
+    // under a key it holds are visited, and only those that hold all their keys run. Without
+    // a key set (the plain simulation, `explain`, whose rule must show its failed attempts
+    // whatever the document holds) every rule runs.
     let present = match explain {
         None => cascade.context.present_keys(),
         Some(_) => None,
@@ -296,10 +296,7 @@ pub(crate) fn execute<'r, 'd>(
                 cascade.resolve(label);
             }
         }
-        if optimized
-            && explain != Some(RuleId(stage.rule))
-            && !set.stages.keys(stage).iter().all(|&key| holds(key))
-        {
+        if !set.stages.keys(stage).iter().all(|&key| holds(key)) {
             continue;
         }
         cascade.run_rule(index);
