@@ -56,13 +56,6 @@ struct RuleTotals {
     kept: usize,
 }
 
-/// What one document contributes.
-struct DocumentWork {
-    tokenize: Duration,
-    stats: sayso_engine::RunStats,
-    kept: Vec<usize>,
-}
-
 struct Pass {
     elapsed: Duration,
     tokenize: Duration,
@@ -70,41 +63,49 @@ struct Pass {
 }
 
 fn one_pass(rules: &RuleSet, corpus: &[SourceDocument]) -> Pass {
+    let rule_count = rules.program().rules.len();
     let started = Instant::now();
-    let per_document: Vec<DocumentWork> = corpus
+    // Each thread adds its documents' work into its own totals as it goes: keeping every
+    // document's per-rule statistics until the end would cost memory in proportion to
+    // documents times rules, and time that is not the engine's.
+    let (tokenize, per_rule) = corpus
         .par_iter()
-        .map(|doc| {
-            let t = Instant::now();
-            let tokens = sayso_tokenize::tokenize(&doc.text);
-            let tokenize = t.elapsed();
-            let (matches, stats) = rules.run_with_stats(&tokens);
-            DocumentWork {
-                tokenize,
-                stats,
-                kept: matches.iter().map(|m| m.rule.0 as usize).collect(),
-            }
-        })
-        .collect();
-    let elapsed = started.elapsed();
-    let mut per_rule = vec![RuleTotals::default(); rules.program().rules.len()];
-    let mut tokenize = Duration::ZERO;
-    for work in per_document {
-        tokenize += work.tokenize;
-        for stats in &work.stats.rules {
-            if let Some(totals) = per_rule.get_mut(stats.rule.0 as usize) {
-                totals.steps += stats.steps;
-                totals.starts += stats.starts;
-                totals.candidates += stats.matches;
-            }
-        }
-        for rule in work.kept {
-            if let Some(totals) = per_rule.get_mut(rule) {
-                totals.kept += 1;
-            }
-        }
-    }
+        .fold(
+            || (Duration::ZERO, vec![RuleTotals::default(); rule_count]),
+            |(mut tokenize, mut per_rule), doc| {
+                let t = Instant::now();
+                let tokens = sayso_tokenize::tokenize(&doc.text);
+                tokenize += t.elapsed();
+                let (matches, stats) = rules.run_with_stats(&tokens);
+                for stats in &stats.rules {
+                    if let Some(totals) = per_rule.get_mut(stats.rule.0 as usize) {
+                        totals.steps += stats.steps;
+                        totals.starts += stats.starts;
+                        totals.candidates += stats.matches;
+                    }
+                }
+                for found in &matches {
+                    if let Some(totals) = per_rule.get_mut(found.rule.0 as usize) {
+                        totals.kept += 1;
+                    }
+                }
+                (tokenize, per_rule)
+            },
+        )
+        .reduce(
+            || (Duration::ZERO, vec![RuleTotals::default(); rule_count]),
+            |(tokenize, mut per_rule), (more_tokenize, more)| {
+                for (totals, more) in per_rule.iter_mut().zip(more) {
+                    totals.steps += more.steps;
+                    totals.starts += more.starts;
+                    totals.candidates += more.candidates;
+                    totals.kept += more.kept;
+                }
+                (tokenize + more_tokenize, per_rule)
+            },
+        );
     Pass {
-        elapsed,
+        elapsed: started.elapsed(),
         tokenize,
         per_rule,
     }
