@@ -273,6 +273,9 @@ pub(crate) struct Cache {
     pub(crate) memo: types::TypeMemo,
     /// The type of each token of the current document.
     pub(crate) token_types: Vec<u32>,
+    /// About how many bytes the automata in `live` and `look_live` take, kept up to date as
+    /// they grow so that checking the bound costs nothing per rule.
+    pub(crate) automata_bytes: usize,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -607,18 +610,13 @@ impl RuleSet {
             Err(poisoned) => take(&mut poisoned.into_inner()),
         };
         let reused = reused.map(|mut cache| {
-            let bytes: usize = cache
-                .live
-                .iter()
-                .chain(&cache.look_live)
-                .map(live::LiveDfa::bytes)
-                .sum();
-            if bytes > MAX_AUTOMATA_BYTES {
+            if cache.automata_bytes > MAX_AUTOMATA_BYTES {
                 cache
                     .live
                     .iter_mut()
                     .chain(&mut cache.look_live)
                     .for_each(|dfa| *dfa = live::LiveDfa::default());
+                cache.automata_bytes = 0;
             }
             cache
         });
@@ -632,6 +630,7 @@ impl RuleSet {
             live_buffer: Vec::new(),
             memo: types::TypeMemo::default(),
             token_types: Vec::new(),
+            automata_bytes: 0,
         })
     }
 
@@ -679,7 +678,7 @@ impl RuleSet {
     pub fn run_with_stats(&self, doc: &Document<'_>) -> (Vec<Match>, RunStats) {
         let outcome = run::execute(self, doc, None);
         let matches = output_matches(&outcome);
-        (matches, stats(&outcome))
+        (matches, stats(&outcome, self.program.rules.len()))
     }
 
     /// Explains one rule over `doc`: its matches, its furthest partial match and the failing
@@ -862,20 +861,23 @@ fn output_matches(outcome: &run::Outcome<'_, '_>) -> Vec<Match> {
         .collect()
 }
 
-fn stats(outcome: &run::Outcome<'_, '_>) -> RunStats {
-    RunStats {
-        rules: outcome
-            .counters
-            .iter()
-            .enumerate()
-            .map(|(index, counters)| RuleStats {
-                rule: RuleId(index as u32),
-                steps: counters.steps,
-                starts: counters.starts,
-                matches: counters.matches,
-            })
-            .collect(),
+fn stats(outcome: &run::Outcome<'_, '_>, rule_count: usize) -> RunStats {
+    let mut rules: Vec<RuleStats> = (0..rule_count)
+        .map(|index| RuleStats {
+            rule: RuleId(index as u32),
+            steps: 0,
+            starts: 0,
+            matches: 0,
+        })
+        .collect();
+    for (rule, counters) in &outcome.counters {
+        if let Some(stats) = rules.get_mut(rule.0 as usize) {
+            stats.steps += counters.steps;
+            stats.starts += counters.starts;
+            stats.matches += counters.matches;
+        }
     }
+    RunStats { rules }
 }
 
 /// Every label a pattern consumes with `@Label`, lookarounds included.

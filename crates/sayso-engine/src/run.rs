@@ -65,7 +65,10 @@ pub(crate) struct Outcome<'r, 'd> {
     pub(crate) losers: Vec<(usize, usize)>,
     /// (match, link index) for matches dropped because a `required` link found nothing.
     pub(crate) unlinked: Vec<(usize, usize)>,
-    pub(crate) counters: Vec<Counters>,
+    /// The work of each rule that ran, in the order it ran; a rule whose links ran too has
+    /// more than one entry. A large rule set runs few of its rules per document, so the
+    /// counters are not kept per rule.
+    pub(crate) counters: Vec<(RuleId, Counters)>,
     pub(crate) tracker: Tracker,
 }
 
@@ -86,7 +89,7 @@ struct Cascade<'r, 'c, 'd, 't> {
     winners: Vec<Vec<usize>>,
     losers: Vec<(usize, usize)>,
     unlinked: Vec<(usize, usize)>,
-    counters: Vec<Counters>,
+    counters: Vec<(RuleId, Counters)>,
     explain: Option<RuleId>,
     tracker: Tracker,
     scratch: vm::Scratch,
@@ -102,6 +105,8 @@ struct Cascade<'r, 'c, 'd, 't> {
     look_live: &'c mut [crate::live::LiveDfa],
     /// The live states of the segment at hand.
     live_buffer: &'c mut Vec<u32>,
+    /// The bytes the automata in `live` and `look_live` take, raised as they grow.
+    automata_bytes: &'c mut usize,
     /// The live states of a lookaround over the segment at hand.
     look_buffer: Vec<u32>,
     /// Lookaround tables computed in this document, by (lookaround id, segment).
@@ -229,6 +234,7 @@ pub(crate) fn execute<'r, 'd>(
         live,
         look_live,
         live_buffer,
+        automata_bytes,
     } = &mut cache;
     if optimized {
         let typing = crate::types::Typing {
@@ -260,7 +266,7 @@ pub(crate) fn execute<'r, 'd>(
         winners: vec![Vec::new(); label_count],
         losers: Vec::new(),
         unlinked: Vec::new(),
-        counters: vec![Counters::default(); set.program.rules.len()],
+        counters: Vec::new(),
         explain,
         tracker: Tracker::default(),
         scratch: vm::Scratch::default(),
@@ -274,6 +280,7 @@ pub(crate) fn execute<'r, 'd>(
         live,
         look_live,
         live_buffer,
+        automata_bytes,
         look_buffer: Vec::new(),
         look_tables: crate::hash::FastMap::default(),
     };
@@ -664,8 +671,10 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 tables.push(Rc::from(vec![false; high - low + 1]));
                 continue;
             };
+            let grown_from = dfa.bytes();
             let live = dfa.compute(&pass, &mut self.look_buffer, counters);
             let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
+            *self.automata_bytes += dfa.bytes() - grown_from;
             self.look_tables.insert((key, low, high), table.clone());
             tables.push(table);
         }
@@ -676,7 +685,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
-        let mut counters = self.counters[index];
+        let mut counters = Counters::default();
         let explaining = self.explain == Some(RuleId(index as u32));
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
@@ -701,6 +710,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut live_dfa = std::mem::take(&mut self.live[index]);
+        let grown_from = live_dfa.bytes();
         let mut live_buffer = std::mem::take(self.live_buffer);
         // Where a match can start in the current segment; cleared after each segment.
         let mut match_starts = if optimized {
@@ -844,8 +854,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 range.fill(false);
             }
         }
-        self.counters[index] = counters;
+        self.counters.push((RuleId(index as u32), counters));
         self.scratch = scratch;
+        *self.automata_bytes += live_dfa.bytes() - grown_from;
         self.live[index] = live_dfa;
         *self.live_buffer = live_buffer;
         marks.give_back(allowed);
@@ -1075,11 +1086,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             .link_conditions
             .get(link_index)
             .and_then(Option::as_ref);
-        let mut counters = self.counters[rule];
+        let mut counters = Counters::default();
         if let Some(condition) = condition
             && !self.full_match(condition, &anchor, &mut counters)
         {
-            self.counters[rule] = counters;
+            self.counters.push((RuleId(rule as u32), counters));
             return LinkOutcome::NotApplicable;
         }
         let mut candidates: Vec<AnnotSpan> = if is_builtin(link.target) {
@@ -1156,7 +1167,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             });
             break;
         }
-        self.counters[rule] = counters;
+        self.counters.push((RuleId(rule as u32), counters));
         result
     }
 
