@@ -360,68 +360,66 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         self.segment_lists[index].clone()
     }
 
-    /// The segments a rule can match in, and the positions where it can start (`None`: all).
+    /// The positions of the rarest of the rule's index keys whose neighbours pass their tests
+    /// and near which the annotations every match needs lie: a match holds one of them. `None`
+    /// when there are none, which most rules of a large set meet in most documents, so this
+    /// comes first and alone; `Some(None)` when the rule has no index key.
+    fn key_positions<'e>(
+        &'e self,
+        compiled: &'e CompiledRule,
+    ) -> Option<Option<(&'e IndexEntry, Cow<'e, [u32]>)>> {
+        let mut rarest: Option<(&IndexEntry, &[u32])> = None;
+        for entry in &compiled.index_keys {
+            let positions = self.context.positions_of(entry.id);
+            if positions.is_empty() {
+                return None;
+            }
+            if rarest.is_none_or(|(_, fewest)| positions.len() < fewest.len()) {
+                rarest = Some((entry, positions));
+            }
+        }
+        let Some((entry, positions)) = rarest else {
+            return Some(None);
+        };
+        if entry.neighbors.is_empty() && entry.near.is_empty() {
+            return Some(Some((entry, Cow::Borrowed(positions))));
+        }
+        let fits = |position: u32| {
+            entry.neighbors.iter().all(|&(offset, test)| {
+                (position as usize)
+                    .checked_add_signed(offset)
+                    .is_some_and(|at| at < self.context.token_count && self.context.pred(test, at))
+            }) && entry
+                .near
+                .iter()
+                .all(|near| !self.spans_near(near, position as usize).is_empty())
+        };
+        // Most keys keep every position or none: copy only from the first that fails.
+        let Some(first) = positions.iter().position(|&position| !fits(position)) else {
+            return Some(Some((entry, Cow::Borrowed(positions))));
+        };
+        let (kept, rest) = positions.split_at(first);
+        let kept: Vec<u32> = kept
+            .iter()
+            .copied()
+            .chain(rest[1..].iter().copied().filter(|&position| fits(position)))
+            .collect();
+        (!kept.is_empty()).then_some(Some((entry, Cow::Owned(kept))))
+    }
+
+    /// The segments a rule can match in, and the positions where it can start (`None`: all),
+    /// given the positions of its rarest key (`None`: it has no key).
     ///
-    /// A segment must hold a token under the rarest of the rule's index keys and an annotation
-    /// of each label every match consumes; a match can only start within the bound before such
-    /// a token.
+    /// A segment must hold a token under every index key and an annotation of each label every
+    /// match consumes; a match can only start within the bound before such a token.
     fn candidates(
         &self,
         compiled: &CompiledRule,
         scope: Scope,
+        rarest: Option<(&IndexEntry, Cow<'_, [u32]>)>,
         marks: &mut crate::scratch::PositionMarks,
     ) -> Candidates {
         let all = self.segments(scope);
-        let mut rarest: Option<(&IndexEntry, Cow<'_, [u32]>)> = None;
-        for entry in &compiled.index_keys {
-            let positions = self.context.positions_of(entry.id);
-            if positions.is_empty() {
-                // Most rules of a large set need a word the document does not have.
-                return Candidates {
-                    stretches: Vec::new(),
-                    allowed: None,
-                };
-            }
-            if rarest
-                .as_ref()
-                .is_none_or(|(_, fewest)| positions.len() < fewest.len())
-            {
-                rarest = Some((entry, Cow::Borrowed(positions)));
-            }
-        }
-        // Only tokens under the rarest key whose neighbours pass their tests can be in a match.
-        if let Some((entry, positions)) = &mut rarest
-            && !(entry.neighbors.is_empty() && entry.near.is_empty())
-        {
-            let fits = |position: u32| {
-                entry.neighbors.iter().all(|&(offset, test)| {
-                    (position as usize)
-                        .checked_add_signed(offset)
-                        .is_some_and(|at| {
-                            at < self.context.token_count && self.context.pred(test, at)
-                        })
-                }) && entry
-                    .near
-                    .iter()
-                    .all(|near| !self.spans_near(near, position as usize).is_empty())
-            };
-            // Most keys keep every position: copy only from the first that fails.
-            if let Some(first) = positions.iter().position(|&position| !fits(position)) {
-                let (kept, rest) = positions.split_at(first);
-                let kept: Vec<u32> = kept
-                    .iter()
-                    .copied()
-                    .chain(rest[1..].iter().copied().filter(|&position| fits(position)))
-                    .collect();
-                *positions = Cow::Owned(kept);
-            }
-            if positions.is_empty() {
-                return Candidates {
-                    stretches: Vec::new(),
-                    allowed: None,
-                };
-            }
-        }
         let mut stretches: Vec<Stretch> = match &rarest {
             None => all
                 .iter()
@@ -691,8 +689,19 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
         let mut marks = std::mem::take(&mut self.marks);
+        let rarest = if optimized {
+            match self.key_positions(compiled) {
+                Some(rarest) => rarest,
+                None => {
+                    self.marks = marks;
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         let Candidates { stretches, allowed } = if optimized {
-            self.candidates(compiled, rule.scope, &mut marks)
+            self.candidates(compiled, rule.scope, rarest, &mut marks)
         } else {
             Candidates {
                 stretches: self
