@@ -1,25 +1,26 @@
-//! JSON Lines (the contract) and a single JSON array, both built from [`DocumentRecord`].
+//! JSON Lines (the contract) and a single JSON array, both the JSON of [`DocumentRecord`]
+//! written by [`JsonWriter`].
+//!
+//! [`DocumentRecord`]: crate::DocumentRecord
 
 use std::io::{self, Write};
 
 use sayso_engine::Program;
 
-use crate::{DocumentRecord, DocumentView, RenderOptions, Renderer};
+use crate::write::JsonWriter;
+use crate::{DocumentView, RenderOptions, Renderer};
 
 /// One object per line.
 pub(crate) struct JsonLines<'p> {
-    program: &'p Program,
-    options: RenderOptions,
-    /// The line being written. serde_json writes a document in many small pieces; into a
-    /// buffer of its own each is a plain copy, where through `dyn Write` each was a call.
+    writer: JsonWriter<'p>,
+    /// The line being written, so that the output sees one write per document.
     line: Vec<u8>,
 }
 
 impl<'p> JsonLines<'p> {
     pub(crate) fn new(program: &'p Program, options: RenderOptions) -> Self {
         JsonLines {
-            program,
-            options,
+            writer: JsonWriter::new(program, options.offsets),
             line: Vec::new(),
         }
     }
@@ -31,9 +32,8 @@ impl Renderer for JsonLines<'_> {
     }
 
     fn document(&mut self, out: &mut dyn Write, doc: &DocumentView<'_>) -> io::Result<()> {
-        let record = DocumentRecord::new(self.program, doc, self.options);
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &record)?;
+        self.writer.document(&mut self.line, doc);
         self.line.push(b'\n');
         let written = out.write_all(&self.line);
         keep_small(&mut self.line);
@@ -47,8 +47,7 @@ impl Renderer for JsonLines<'_> {
 
 /// One array of document objects, written as the documents come.
 pub(crate) struct JsonArray<'p> {
-    program: &'p Program,
-    options: RenderOptions,
+    writer: JsonWriter<'p>,
     written: usize,
     /// The document being written, as for [`JsonLines`].
     object: Vec<u8>,
@@ -57,8 +56,7 @@ pub(crate) struct JsonArray<'p> {
 impl<'p> JsonArray<'p> {
     pub(crate) fn new(program: &'p Program, options: RenderOptions) -> Self {
         JsonArray {
-            program,
-            options,
+            writer: JsonWriter::new(program, options.offsets),
             written: 0,
             object: Vec::new(),
         }
@@ -71,11 +69,10 @@ impl Renderer for JsonArray<'_> {
     }
 
     fn document(&mut self, out: &mut dyn Write, doc: &DocumentView<'_>) -> io::Result<()> {
-        let record = DocumentRecord::new(self.program, doc, self.options);
         self.object.clear();
         self.object
             .extend_from_slice(if self.written == 0 { b"\n  " } else { b",\n  " });
-        serde_json::to_writer(&mut self.object, &record)?;
+        self.writer.document(&mut self.object, doc);
         let written = out.write_all(&self.object);
         keep_small(&mut self.object);
         written?;

@@ -31,6 +31,7 @@ mod offsets;
 mod pretty;
 mod record;
 mod style;
+mod write;
 
 use std::io::{self, Write};
 

@@ -1,5 +1,7 @@
 //! The serialisable form of a document's matches: the output contract of design.md. Fields
-//! may be added here; the existing ones never change.
+//! may be added here; the existing ones never change. The JSON formats write the same bytes
+//! without going through it (see `write.rs`); it stays their definition, and the tests hold
+//! them to what serde_json writes for it.
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};

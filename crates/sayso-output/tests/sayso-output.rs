@@ -11,6 +11,7 @@ use sayso_lang::ir::{
 use sayso_output::{DocumentView, Format, OffsetUnit, RenderOptions, renderer};
 
 mod eval;
+mod json;
 
 fn origin(line: u32) -> Origin {
     Origin {
