@@ -85,6 +85,10 @@ impl TypeMemo {
                 key_count: keys.len(),
                 ..TypeMemo::default()
             };
+            // The results grow a row per new type, up to megabytes over a corpus: growing by
+            // doubling copied them again and again through the cache. Memory is only used as
+            // rows are written, so all of it can be asked for at once.
+            self.cells.reserve_exact(max_types * stride);
         }
         types.clear();
         for (index, token) in doc.tokens().iter().enumerate() {
