@@ -105,7 +105,8 @@ struct Cascade<'r, 'c, 'd, 't> {
     look_live: &'c mut [crate::live::LiveDfa],
     /// The live states of the segment at hand.
     live_buffer: &'c mut Vec<u32>,
-    /// The bytes the automata in `live` and `look_live` take, raised as they grow.
+    /// The bytes the automata in `live` and `look_live` take, updated as each grows (or, past
+    /// its own bound, starts again).
     automata_bytes: &'c mut usize,
     /// The live states of a lookaround over the segment at hand.
     look_buffer: Vec<u32>,
@@ -672,7 +673,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let grown_from = dfa.bytes();
             let live = dfa.compute(&pass, &mut self.look_buffer, counters);
             let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
-            *self.automata_bytes += dfa.bytes() - grown_from;
+            *self.automata_bytes = self.automata_bytes.saturating_sub(grown_from) + dfa.bytes();
             self.look_tables.insert((key, low, high), table.clone());
             tables.push(table);
         }
@@ -865,7 +866,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         self.counters.push((RuleId(index as u32), counters));
         self.scratch = scratch;
-        *self.automata_bytes += live_dfa.bytes() - grown_from;
+        *self.automata_bytes = self.automata_bytes.saturating_sub(grown_from) + live_dfa.bytes();
         self.live[index] = live_dfa;
         *self.live_buffer = live_buffer;
         marks.give_back(allowed);
