@@ -87,8 +87,9 @@ impl TypeMemo {
             };
             // The results grow a row per new type, up to megabytes over a corpus: growing by
             // doubling copied them again and again through the cache. Memory is only used as
-            // rows are written, so all of it can be asked for at once.
-            self.cells.reserve_exact(max_types * stride);
+            // rows are written, so the usual bound can be asked for at once.
+            self.cells
+                .reserve_exact(max_types.saturating_mul(stride).min(MAX_MEMO_BYTES));
         }
         types.clear();
         for (index, token) in doc.tokens().iter().enumerate() {
