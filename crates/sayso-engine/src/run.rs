@@ -172,6 +172,10 @@ impl Stretch {
     }
 }
 
+/// A rule's rarest index key and the positions of its tokens that can be in a match; `None`
+/// for a rule without index keys, which can match anywhere.
+type Rarest<'e> = Option<(&'e IndexEntry, Cow<'e, [u32]>)>;
+
 /// What one link did for one match.
 enum LinkOutcome<'r> {
     /// The anchor did not take part or did not match `when`: the link does not apply.
@@ -365,10 +369,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     /// and near which the annotations every match needs lie: a match holds one of them. `None`
     /// when there are none, which most rules of a large set meet in most documents, so this
     /// comes first and alone; `Some(None)` when the rule has no index key.
-    fn key_positions<'e>(
-        &'e self,
-        compiled: &'e CompiledRule,
-    ) -> Option<Option<(&'e IndexEntry, Cow<'e, [u32]>)>> {
+    fn key_positions<'e>(&'e self, compiled: &'e CompiledRule) -> Option<Rarest<'e>> {
         let mut rarest: Option<(&IndexEntry, &[u32])> = None;
         for entry in &compiled.index_keys {
             let positions = self.context.positions_of(entry.id);
@@ -417,7 +418,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         &self,
         compiled: &CompiledRule,
         scope: Scope,
-        rarest: Option<(&IndexEntry, Cow<'_, [u32]>)>,
+        rarest: Rarest<'_>,
         marks: &mut crate::scratch::PositionMarks,
     ) -> Candidates {
         let all = self.segments(scope);
