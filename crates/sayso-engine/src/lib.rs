@@ -131,6 +131,10 @@ pub struct EngineConfig {
     pub max_instructions: usize,
     /// Plain or optimized simulation.
     pub simulation: Simulation,
+    /// The most states one liveness automaton keeps: past it the automaton starts again, so
+    /// that its memory stays bounded whatever the input. A smaller bound saves memory and
+    /// costs relearning; results are the same.
+    pub max_automaton_states: usize,
 }
 
 impl Default for EngineConfig {
@@ -138,6 +142,7 @@ impl Default for EngineConfig {
         EngineConfig {
             max_instructions: 100_000,
             simulation: Simulation::default(),
+            max_automaton_states: 4_096,
         }
     }
 }

@@ -28,8 +28,8 @@ const ALWAYS: u32 = u32::MAX;
 /// The most relevant token tests, assertions or annotation steps a transition key can encode.
 const KEY_BITS: usize = 64;
 
-/// Above these sizes a rule's automaton is dropped and rebuilt, so memory stays bounded.
-const MAX_STATES: usize = 4_096;
+/// Above this many transitions (or the configured number of states) a rule's automaton is
+/// dropped and rebuilt, so memory stays bounded.
 const MAX_TRANSITIONS: usize = 200_000;
 
 /// What the liveness pass needs to know about a program, computed once per rule.
@@ -491,6 +491,8 @@ pub(crate) struct Pass<'p, 'r, 'd, 't> {
     /// window.
     pub(crate) to: usize,
     pub(crate) direction: Direction,
+    /// The most states the automaton keeps before it starts again.
+    pub(crate) max_states: usize,
 }
 
 impl Pass<'_, '_, '_, '_> {
@@ -634,7 +636,7 @@ impl LiveDfa {
         out: &'a mut Vec<u32>,
         counters: &mut Counters,
     ) -> LiveTable<'a> {
-        if self.states.len() > MAX_STATES || self.transition_count > MAX_TRANSITIONS {
+        if self.states.len() > pass.max_states || self.transition_count > MAX_TRANSITIONS {
             *self = LiveDfa::default();
         }
         let prog = pass.prog;

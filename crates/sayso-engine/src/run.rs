@@ -666,6 +666,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 from: low,
                 to: high,
                 direction,
+                max_states: self.set.config.max_automaton_states,
             };
             let Some(dfa) = self.look_live.get_mut(key as usize) else {
                 tables.push(Rc::from(vec![false; high - low + 1]));
@@ -788,6 +789,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     from: first,
                     to: reach,
                     direction: Direction::Backward,
+                    max_states: set.config.max_automaton_states,
                 };
                 let table = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
                 let mut any = false;
