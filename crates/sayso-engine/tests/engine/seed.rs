@@ -1,5 +1,6 @@
 //! The seed article under a small attribution rule set in IR form: the plain and optimized
-//! simulations give identical matches, and the matches are snapshotted.
+//! simulations give identical matches, automata that keep starting again change none of them,
+//! and the matches are snapshotted.
 
 use sayso_engine::{EngineConfig, RuleSet, Simulation};
 
