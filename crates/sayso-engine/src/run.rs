@@ -203,6 +203,12 @@ fn segment_ranges(
     Rc::from(ranges)
 }
 
+/// Replaces one automaton's size `before` by its size `after` in the `total` of a cache. An
+/// automaton past its bound starts again, so `after` may be the smaller.
+fn resize(total: &mut usize, before: usize, after: usize) {
+    *total = total.saturating_sub(before) + after;
+}
+
 /// The first index from `from` on whose position is at least `bound`, by doubling steps and
 /// then a binary search: cheap both for a dense list walked in small steps and a sparse jump.
 fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
@@ -675,7 +681,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let grown_from = dfa.bytes();
             let live = dfa.compute(&pass, &mut self.look_buffer, counters);
             let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
-            *self.automata_bytes = self.automata_bytes.saturating_sub(grown_from) + dfa.bytes();
+            resize(self.automata_bytes, grown_from, dfa.bytes());
             self.look_tables.insert((key, low, high), table.clone());
             tables.push(table);
         }
@@ -869,7 +875,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         self.counters.push((RuleId(index as u32), counters));
         self.scratch = scratch;
-        *self.automata_bytes = self.automata_bytes.saturating_sub(grown_from) + live_dfa.bytes();
+        resize(self.automata_bytes, grown_from, live_dfa.bytes());
         self.live[index] = live_dfa;
         *self.live_buffer = live_buffer;
         marks.give_back(allowed);
