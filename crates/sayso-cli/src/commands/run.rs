@@ -5,7 +5,7 @@
 //! the work that runs in parallel:
 //!
 //! 1. a reader thread reads bytes, splits JSON lines and hands out batches of raw documents
-//!    through a channel that holds one batch;
+//!    through a channel that holds two batches;
 //! 2. the worker pool parses each JSON line (or decodes each file), tokenizes, runs the rules
 //!    and, for the formats whose documents render alone (jsonl, csv), renders each document
 //!    into its own buffer;
@@ -52,8 +52,8 @@ const OUTPUT_BUFFER_BYTES: usize = 1 << 20;
 
 /// Documents per batch: enough to keep every thread busy.
 const BATCH_DOCUMENTS: usize = 128;
-/// Text bytes per batch: bounds memory on streams of large documents. Up to five batches are
-/// alive at once (one being read, one waiting in the channel, two in the workers, one being
+/// Text bytes per batch: bounds memory on streams of large documents. Up to six batches are
+/// alive at once (one being read, two waiting in the channel, two in the workers, one being
 /// written).
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -355,10 +355,15 @@ fn read_batches(mut stream: DocumentStream, sender: SyncSender<RawBatch>) {
     }
 }
 
+/// Batches the reader keeps ready. When the main thread takes one to start it, another must
+/// already wait: with one, the reader was still waking up to send the next when the main
+/// thread looked, so only one batch was ever in flight and a worker idled at the end of each.
+const READ_AHEAD: usize = BATCHES_IN_FLIGHT;
+
 /// Starts the reader thread. It is not joined: when writing fails the main thread returns
 /// without waiting for input that may never end.
 fn spawn_reader(stream: DocumentStream) -> io::Result<Receiver<RawBatch>> {
-    let (sender, receiver) = mpsc::sync_channel(1);
+    let (sender, receiver) = mpsc::sync_channel(READ_AHEAD);
     std::thread::Builder::new()
         .name("sayso-reader".to_owned())
         .spawn(move || read_batches(stream, sender))?;
