@@ -281,6 +281,8 @@ pub(crate) struct Cache {
     /// About how many bytes the automata in `live` and `look_live` take, kept up to date as
     /// they grow so that checking the bound costs nothing per rule.
     pub(crate) automata_bytes: usize,
+    /// The buffers of a run, kept at the sizes earlier documents grew them to.
+    pub(crate) buffers: run::Buffers,
 }
 
 /// A compiled rule set: built once, shared by every thread.
@@ -636,6 +638,7 @@ impl RuleSet {
             memo: types::TypeMemo::default(),
             token_types: Vec::new(),
             automata_bytes: 0,
+            buffers: run::Buffers::default(),
         })
     }
 

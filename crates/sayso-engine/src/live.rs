@@ -444,6 +444,8 @@ pub(crate) struct LiveDfa {
     bytes: usize,
     /// Scratch for closures.
     work: Vec<u32>,
+    /// Scratch for the instructions a new state starts its closure from.
+    seeds: Vec<u32>,
     /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
     jump_marks: Vec<u64>,
 }
@@ -648,7 +650,7 @@ impl LiveDfa {
         out.clear();
         out.resize(width, 0);
         let cacheable = prog.cacheable();
-        let mut seeds: Vec<u32> = Vec::new();
+        let mut seeds = std::mem::take(&mut self.seeds);
         // Where each annotation step may jump from, and the phrase steps, checked everywhere.
         let mut jump_marks = std::mem::take(&mut self.jump_marks);
         jump_marks.clear();
@@ -740,6 +742,7 @@ impl LiveDfa {
         if jump_marks.capacity() <= MAX_KEPT_MARKS {
             self.jump_marks = jump_marks;
         }
+        self.seeds = seeds;
         LiveTable {
             low: from,
             states: out,

@@ -1,7 +1,6 @@
 //! One run of a rule set over a document: the cascade of rules, conflict resolution per label,
 //! links, and the assembly of the final match list with provenance.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -92,13 +91,13 @@ struct Cascade<'r, 'c, 'd, 't> {
     counters: Vec<(RuleId, Counters)>,
     explain: Option<RuleId>,
     tracker: Tracker,
-    scratch: vm::Scratch,
-    backtracker: Backtracker,
     /// The sentence, paragraph and document segments as token ranges.
     segment_lists: [Rc<[(usize, usize)]>; 3],
-    /// Per-position buffers reused by every rule, all false between rules, so that a rule
-    /// costs work in proportion to where it can match rather than to the document's length.
-    marks: crate::scratch::PositionMarks,
+    /// The Pike VM's buffers. They hold reference-counted captures, so they cannot be sent
+    /// to another thread with the cache, and the optimized run uses them little.
+    scratch: vm::Scratch,
+    /// The thread's buffers, lent by its cache for the run.
+    buffers: Buffers,
     /// The liveness automata this thread has built so far, by rule.
     live: &'c mut [crate::live::LiveDfa],
     /// The liveness automaton of each distinct lookaround.
@@ -108,18 +107,25 @@ struct Cascade<'r, 'c, 'd, 't> {
     /// The bytes the automata in `live` and `look_live` take, updated as each grows (or, past
     /// its own bound, starts again).
     automata_bytes: &'c mut usize,
-    /// The live states of a lookaround over the segment at hand.
-    look_buffer: Vec<u32>,
     /// Lookaround tables computed in this document, by (lookaround id, segment).
     look_tables: crate::hash::FastMap<(u32, usize, usize), Rc<[bool]>>,
 }
 
-/// Where a rule can match in one document.
-struct Candidates {
+/// Buffers a thread's runs reuse from document to document. Allocated for each document, they
+/// were grown again for each, tens of allocations a document and most of a matching thread's
+/// calls to the allocator besides those for the matches themselves.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers {
+    backtracker: Backtracker,
+    /// Per-position buffers reused by every rule, all false between rules, so that a rule
+    /// costs work in proportion to where it can match rather than to the document's length.
+    marks: crate::scratch::PositionMarks,
+    /// The live states of a lookaround over the segment at hand.
+    look_buffer: Vec<u32>,
+    /// The stretches of the rule at hand.
     stretches: Vec<Stretch>,
-    /// For each position, whether a match can start there; `None` when anywhere can. The
-    /// buffer is borrowed from [`crate::scratch::PositionMarks`] and handed back after the rule.
-    allowed: Option<Vec<bool>>,
+    /// The positions of the rule's rarest key that can be in a match, when some cannot.
+    key_positions: Vec<u32>,
 }
 
 /// A segment a rule can match in, with the bounds its index keys set: a match holds a token
@@ -174,7 +180,7 @@ impl Stretch {
 
 /// A rule's rarest index key and the positions of its tokens that can be in a match; `None`
 /// for a rule without index keys, which can match anywhere.
-type Rarest<'e> = Option<(&'e IndexEntry, Cow<'e, [u32]>)>;
+type Rarest<'e> = Option<(&'e IndexEntry, &'e [u32])>;
 
 /// What one link did for one match.
 enum LinkOutcome<'r> {
@@ -246,7 +252,10 @@ pub(crate) fn execute<'r, 'd>(
         look_live,
         live_buffer,
         automata_bytes,
+        buffers,
     } = &mut cache;
+    let mut buffers_for_run = std::mem::take(buffers);
+    buffers_for_run.marks.reset(doc.tokens().len());
     if optimized {
         let typing = crate::types::Typing {
             predicates: &set.predicates,
@@ -281,18 +290,16 @@ pub(crate) fn execute<'r, 'd>(
         explain,
         tracker: Tracker::default(),
         scratch: vm::Scratch::default(),
-        backtracker: Backtracker::default(),
         segment_lists: [
             segment_ranges(doc, doc.sentences()),
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
-        marks: crate::scratch::PositionMarks::new(doc.tokens().len()),
+        buffers: buffers_for_run,
         live,
         look_live,
         live_buffer,
         automata_bytes,
-        look_buffer: Vec::new(),
         look_tables: crate::hash::FastMap::default(),
     };
     // Most rules of a large set need a word the document does not have: only the rules filed
@@ -337,6 +344,7 @@ pub(crate) fn execute<'r, 'd>(
         counters: cascade.counters,
         tracker: cascade.tracker,
     };
+    *buffers = cascade.buffers;
     set.give_back_cache(cache);
     outcome
 }
@@ -374,8 +382,13 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     /// The positions of the rarest of the rule's index keys whose neighbours pass their tests
     /// and near which the annotations every match needs lie: a match holds one of them. `None`
     /// when there are none, which most rules of a large set meet in most documents, so this
-    /// comes first and alone; `Some(None)` when the rule has no index key.
-    fn key_positions<'e>(&'e self, compiled: &'e CompiledRule) -> Option<Rarest<'e>> {
+    /// comes first and alone; `Some(None)` when the rule has no index key. The positions kept
+    /// when some are dropped go into `kept`.
+    fn key_positions<'e>(
+        &'e self,
+        compiled: &'e CompiledRule,
+        kept: &'e mut Vec<u32>,
+    ) -> Option<Rarest<'e>> {
         let mut rarest: Option<(&IndexEntry, &[u32])> = None;
         for entry in &compiled.index_keys {
             let positions = self.context.positions_of(entry.id);
@@ -390,7 +403,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             return Some(None);
         };
         if entry.neighbors.is_empty() && entry.near.is_empty() {
-            return Some(Some((entry, Cow::Borrowed(positions))));
+            return Some(Some((entry, positions)));
         }
         let fits = |position: u32| {
             entry.neighbors.iter().all(|&(offset, test)| {
@@ -404,19 +417,19 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         };
         // Most keys keep every position or none: copy only from the first that fails.
         let Some(first) = positions.iter().position(|&position| !fits(position)) else {
-            return Some(Some((entry, Cow::Borrowed(positions))));
+            return Some(Some((entry, positions)));
         };
-        let (kept, rest) = positions.split_at(first);
-        let kept: Vec<u32> = kept
-            .iter()
-            .copied()
-            .chain(rest[1..].iter().copied().filter(|&position| fits(position)))
-            .collect();
-        (!kept.is_empty()).then_some(Some((entry, Cow::Owned(kept))))
+        let (fitting, rest) = positions.split_at(first);
+        kept.clear();
+        kept.extend_from_slice(fitting);
+        kept.extend(rest[1..].iter().copied().filter(|&position| fits(position)));
+        (!kept.is_empty()).then_some(Some((entry, kept.as_slice())))
     }
 
-    /// The segments a rule can match in, and the positions where it can start (`None`: all),
-    /// given the positions of its rarest key (`None`: it has no key).
+    /// Fills `stretches` (empty) with the parts of segments a rule can match in, and returns
+    /// for each position whether a match can start there (`None`: anywhere can), given the
+    /// positions of its rarest key (`None`: it has no key). The returned buffer is lent by
+    /// `marks` and handed back after the rule.
     ///
     /// A segment must hold a token under every index key and an annotation of each label every
     /// match consumes; a match can only start within the bound before such a token.
@@ -426,15 +439,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         scope: Scope,
         rarest: Rarest<'_>,
         marks: &mut crate::scratch::PositionMarks,
-    ) -> Candidates {
+        stretches: &mut Vec<Stretch>,
+    ) -> Option<Vec<bool>> {
         let all = self.segments(scope);
-        let mut stretches: Vec<Stretch> = match &rarest {
-            None => all
-                .iter()
-                .map(|&(low, high)| Stretch::whole((low, high), high - 1))
-                .collect(),
+        match &rarest {
+            None => stretches.extend(
+                all.iter()
+                    .map(|&(low, high)| Stretch::whole((low, high), high - 1)),
+            ),
             Some((entry, positions)) => {
-                let mut stretches: Vec<Stretch> = Vec::new();
                 let mut segment = 0;
                 for &position in positions.iter() {
                     let position = position as usize;
@@ -463,9 +476,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         }),
                     }
                 }
-                stretches
             }
-        };
+        }
         // Every other key must also have a token in the stretch, and bounds it the same way.
         for entry in &compiled.index_keys {
             if rarest
@@ -488,18 +500,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             });
         }
         if compiled.in_order.last().is_some_and(|&(rank, _)| rank > 0) {
-            // The positions of each key step (none for an annotation step).
-            let lists: Vec<&[u32]> = compiled
-                .in_order
-                .iter()
-                .map(|(_, step)| match step {
-                    OrderedStep::Key(id) => self.context.positions_of(*id),
-                    OrderedStep::Annotation(_) => &[],
-                })
-                .collect();
-            stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, &lists, stretch));
+            stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, stretch));
         }
-        let allowed = match &rarest {
+        match &rarest {
             Some((
                 IndexEntry {
                     before: Some(before),
@@ -508,8 +511,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 positions,
             )) if !stretches.is_empty() => Some(marks.mark_before(positions, *before as usize)),
             _ => None,
-        };
-        Candidates { stretches, allowed }
+        }
     }
 
     /// The first boundary where a match holding the key's token at `position` can start and
@@ -563,17 +565,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     /// Whether `stretch` holds the rule's required steps one after another, each a token
     /// (at its position) or an annotation (at its start) after the earliest place the steps
     /// before it can be, all between where a match can start and end.
-    fn holds_in_order(
-        &self,
-        in_order: &[(u32, OrderedStep)],
-        lists: &[&[u32]],
-        stretch: &Stretch,
-    ) -> bool {
+    fn holds_in_order(&self, in_order: &[(u32, OrderedStep)], stretch: &Stretch) -> bool {
         let mut rank = None;
         // The earliest place of the steps of the previous rank and of the current one.
         let mut previous: Option<usize> = None;
         let mut current: Option<usize> = None;
-        for (&(step_rank, step), list) in in_order.iter().zip(lists) {
+        for &(step_rank, step) in in_order {
             if rank != Some(step_rank) {
                 if rank.is_some() {
                     previous = current;
@@ -588,7 +585,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 return false;
             }
             let found = match step {
-                OrderedStep::Key(_) => {
+                OrderedStep::Key(id) => {
+                    let list = self.context.positions_of(id);
                     let index = list.partition_point(|&at| (at as usize) < low);
                     list.get(index)
                         .map(|&at| at as usize)
@@ -647,6 +645,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         &mut self,
         compiled: &CompiledRule,
         (low, high): (usize, usize),
+        look_buffer: &mut Vec<u32>,
         counters: &mut Counters,
     ) -> Vec<Rc<[bool]>> {
         let looks = &compiled.pattern.looks;
@@ -679,7 +678,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 continue;
             };
             let grown_from = dfa.bytes();
-            let live = dfa.compute(&pass, &mut self.look_buffer, counters);
+            let live = dfa.compute(&pass, look_buffer, counters);
             let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
             resize(self.automata_bytes, grown_from, dfa.bytes());
             self.look_tables.insert((key, low, high), table.clone());
@@ -689,6 +688,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     }
 
     fn run_rule(&mut self, index: usize) {
+        let mut buffers = std::mem::take(&mut self.buffers);
+        self.run_rule_with(index, &mut buffers);
+        self.buffers = buffers;
+    }
+
+    fn run_rule_with(&mut self, index: usize, buffers: &mut Buffers) {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
@@ -697,33 +702,29 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         // The explained rule runs without skipping anything, so that its failed attempts are
         // all seen.
         let optimized = set.config.simulation == crate::Simulation::Optimized && !explaining;
-        let mut marks = std::mem::take(&mut self.marks);
-        let rarest = if optimized {
-            match self.key_positions(compiled) {
-                Some(rarest) => rarest,
-                None => {
-                    self.marks = marks;
-                    return;
-                }
-            }
+        let Buffers {
+            backtracker,
+            marks,
+            look_buffer,
+            stretches,
+            key_positions,
+        } = buffers;
+        stretches.clear();
+        let allowed = if optimized {
+            let Some(rarest) = self.key_positions(compiled, key_positions) else {
+                return;
+            };
+            self.candidates(compiled, rule.scope, rarest, marks, stretches)
         } else {
-            None
-        };
-        let Candidates { stretches, allowed } = if optimized {
-            self.candidates(compiled, rule.scope, rarest, &mut marks)
-        } else {
-            Candidates {
-                stretches: self
-                    .segments(rule.scope)
+            stretches.extend(
+                self.segments(rule.scope)
                     .iter()
-                    .map(|&(low, high)| Stretch::whole((low, high), high))
-                    .collect(),
-                allowed: None,
-            }
+                    .map(|&(low, high)| Stretch::whole((low, high), high)),
+            );
+            None
         };
         if stretches.is_empty() {
             marks.give_back(allowed);
-            self.marks = marks;
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -736,7 +737,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         } else {
             Vec::new()
         };
-        for stretch in &stretches {
+        for stretch in stretches.iter() {
             let Stretch { low, high, .. } = *stretch;
             if let Some(prefilter) = &compiled.prefilter
                 && optimized
@@ -746,7 +747,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 continue;
             }
             let tables = if optimized {
-                self.looks_by_liveness(compiled, (low, high), &mut counters)
+                self.looks_by_liveness(compiled, (low, high), look_buffer, &mut counters)
             } else {
                 self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters)
             };
@@ -827,7 +828,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 // for less work; without one (the plain simulation, `explain`) the Pike VM
                 // runs.
                 let found = match &live {
-                    Some(live) => self.backtracker.search(
+                    Some(live) => backtracker.search(
                         &Guide {
                             prog: &compiled.pattern.prog,
                             slot_count: compiled.slot_count,
@@ -882,7 +883,6 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         if optimized {
             marks.give_back_match_starts(match_starts);
         }
-        self.marks = marks;
     }
 
     fn record(

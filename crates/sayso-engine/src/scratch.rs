@@ -1,7 +1,7 @@
 //! Per-document buffers reused by every rule of a run.
 //!
 //! A rule set of a thousand rules must not pay a thousand passes over the document for rules that
-//! can only match near a few tokens: the per-position marks here are allocated once per document,
+//! can only match near a few tokens: the per-position marks here are sized once per document,
 //! set only where a rule may start, and cleared only where they were set.
 
 /// Per-position marks shared by the rules of one run; every mark is false between rules.
@@ -16,13 +16,14 @@ pub(crate) struct PositionMarks {
 }
 
 impl PositionMarks {
-    /// Buffers for a document of `token_count` tokens.
-    pub(crate) fn new(token_count: usize) -> PositionMarks {
-        PositionMarks {
-            allowed: vec![false; token_count + 1],
-            marked: Vec::new(),
-            match_starts: vec![false; token_count + 1],
+    /// Sizes the buffers for a document of `token_count` tokens. Every mark is false already,
+    /// so the memory of earlier documents is kept as it is.
+    pub(crate) fn reset(&mut self, token_count: usize) {
+        for marks in [&mut self.allowed, &mut self.match_starts] {
+            marks.truncate(token_count + 1);
+            marks.resize(token_count + 1, false);
         }
+        self.marked.clear();
     }
 
     /// Marks every boundary at most `before` tokens before a position of `positions` (sorted),
