@@ -177,6 +177,9 @@ pub(crate) struct CompiledRule {
     /// The most tokens a match can have (`None`: no bound), so that the liveness pass can stop
     /// that far past the last place a match may start.
     pub(crate) max_tokens: Option<u32>,
+    /// The most tokens any lookaround table of the pattern reads past the place it is asked
+    /// about, when every one is bounded and none asks another (see [`look_margin`]).
+    pub(crate) look_margin: Option<u32>,
     /// The name of each field the rule emits and of each field its links add, made once so that
     /// every match shares them.
     pub(crate) emit_names: Vec<Arc<str>>,
@@ -546,6 +549,7 @@ impl RuleSet {
                 live: live::LiveProg::new(&pattern.prog),
                 look_keys: Vec::new(),
                 max_tokens: max_length(&rule.pattern, &phrase_max),
+                look_margin: look_margin(&rule.pattern, &phrase_max),
                 pattern,
                 references,
                 link_conditions,
@@ -1310,6 +1314,48 @@ fn max_length(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> O
         Pattern::Annotation(_) => None,
         Pattern::Phrase(lexicon) => phrase_max(lexicon.0 as usize),
     }
+}
+
+/// The most tokens a match of any of the pattern's lookaround tables reads past the place it
+/// is asked about: a table passed over a range widened by this margin on both sides is exact
+/// over the range, so a rule that consults its lookarounds only between two places need not
+/// pass them over its whole segment. `None` when a lookaround reads an annotation (unbounded)
+/// or holds another table, whose own range would have to widen too. Lookarounds of one token
+/// or one anchor are tests, not tables, and do not count.
+fn look_margin(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> Option<u32> {
+    fn is_table(inner: &Pattern) -> bool {
+        !matches!(inner, Pattern::Token(_) | Pattern::Anchor(_))
+    }
+    fn walk(
+        pattern: &Pattern,
+        inside_table: bool,
+        phrase_max: &dyn Fn(usize) -> Option<u32>,
+        margin: &mut u32,
+    ) -> Option<()> {
+        match pattern {
+            Pattern::Seq(parts) | Pattern::Alt(parts) => parts
+                .iter()
+                .try_for_each(|part| walk(part, inside_table, phrase_max, margin)),
+            Pattern::Repeat { inner, .. } | Pattern::Capture { inner, .. } => {
+                walk(inner, inside_table, phrase_max, margin)
+            }
+            Pattern::Look { inner, .. } if is_table(inner) => {
+                if inside_table {
+                    return None;
+                }
+                *margin = (*margin).max(max_length(inner, phrase_max)?);
+                walk(inner, true, phrase_max, margin)
+            }
+            Pattern::Look { .. }
+            | Pattern::Token(_)
+            | Pattern::Anchor(_)
+            | Pattern::Annotation(_)
+            | Pattern::Phrase(_) => Some(()),
+        }
+    }
+    let mut margin = 0;
+    walk(pattern, false, phrase_max, &mut margin)?;
+    Some(margin)
 }
 
 /// Keys under which every token passing `test` is indexed, each enough on its own.

@@ -108,7 +108,14 @@ struct Cascade<'r, 'c, 'd, 't> {
     /// its own bound, starts again).
     automata_bytes: &'c mut usize,
     /// Lookaround tables computed in this document, by (lookaround id, segment).
-    look_tables: crate::hash::FastMap<(u32, usize, usize), Rc<[bool]>>,
+    look_tables: crate::hash::FastMap<(u32, usize, usize), LookTable>,
+}
+
+/// A lookaround's table over a segment, and the boundaries where it is exact: elsewhere it
+/// may say false where the lookaround holds.
+struct LookTable {
+    table: Rc<[bool]>,
+    exact: (usize, usize),
 }
 
 /// Buffers a thread's runs reuse from document to document. Allocated for each document, they
@@ -638,22 +645,38 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         tables
     }
 
-    /// The lookaround tables of a segment, each decided by a liveness pass of the lookaround's
-    /// pattern the other way round: a lookahead holds where a match of its pattern can start,
-    /// a lookbehind where one can end. Tables are shared by equal lookarounds of all rules.
+    /// The lookaround tables of the segment `(low, high)`, exact at least over `needed`, each
+    /// decided by a liveness pass of the lookaround's pattern the other way round: a lookahead
+    /// holds where a match of its pattern can start, a lookbehind where one can end. Tables are
+    /// shared by equal lookarounds of all rules.
+    ///
+    /// When the rule's lookarounds read a bounded number of tokens, a pass covers only the
+    /// needed boundaries widened by that bound, not the whole segment: a rule anchored on a
+    /// word near the start of a long paragraph asks its clause-end lookahead only near there.
     fn looks_by_liveness(
         &mut self,
         compiled: &CompiledRule,
         (low, high): (usize, usize),
+        needed: (usize, usize),
         look_buffer: &mut Vec<u32>,
         counters: &mut Counters,
     ) -> Vec<Rc<[bool]>> {
         let looks = &compiled.pattern.looks;
+        let (needed, margin) = match compiled.look_margin {
+            Some(margin) => (needed, margin as usize),
+            None => ((low, high), 0),
+        };
         let mut tables: Vec<Rc<[bool]>> = Vec::with_capacity(looks.len());
         for (look, &key) in looks.iter().zip(&compiled.look_keys) {
+            let mut exact = needed;
             if let Some(known) = self.look_tables.get(&(key, low, high)) {
-                tables.push(known.clone());
-                continue;
+                if known.exact.0 <= needed.0 && needed.1 <= known.exact.1 {
+                    tables.push(known.table.clone());
+                    continue;
+                }
+                // Keep what was exact, so that the rules of a segment do not take turns
+                // narrowing one table.
+                exact = (known.exact.0.min(needed.0), known.exact.1.max(needed.1));
             }
             let window = Window {
                 low,
@@ -668,8 +691,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 prog: &look.live,
                 context: &self.context,
                 window: &window,
-                from: low,
-                to: high,
+                from: exact.0.saturating_sub(margin).max(low),
+                to: exact.1.saturating_add(margin).min(high),
                 direction,
                 max_states: self.set.config.max_automaton_states,
             };
@@ -681,7 +704,13 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let live = dfa.compute(&pass, look_buffer, counters);
             let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
             resize(self.automata_bytes, grown_from, dfa.bytes());
-            self.look_tables.insert((key, low, high), table.clone());
+            self.look_tables.insert(
+                (key, low, high),
+                LookTable {
+                    table: table.clone(),
+                    exact,
+                },
+            );
             tables.push(table);
         }
         tables
@@ -746,16 +775,6 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             {
                 continue;
             }
-            let tables = if optimized {
-                self.looks_by_liveness(compiled, (low, high), look_buffer, &mut counters)
-            } else {
-                self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters)
-            };
-            let window = Window {
-                low,
-                high,
-                looks: &tables,
-            };
             // Where threads may start: where the anchor windows allow and, when optimizing,
             // where the first instruction is live. The liveness pass starts at the first
             // allowed boundary, since no thread is needed before it.
@@ -764,22 +783,19 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     .as_ref()
                     .is_none_or(|allowed| allowed.get(at).copied().unwrap_or(false))
             };
-            let mut first = low;
-            let mut last = stretch.last_start;
-            let live = if optimized {
-                // The liveness pass covers the boundaries from the first where a match can
-                // begin to the last where one can end, no further than its longest length past
-                // the last place it may start.
+            // The liveness pass covers the boundaries from the first where a match can begin
+            // to the last where one can end, no further than its longest length past the last
+            // place it may start; neither it nor the search looks outside them.
+            let (first, last, reach) = if optimized {
                 let live = &compiled.live;
-                let Some(begin) = live.first_begin(
+                let Some(first) = live.first_begin(
                     &self.context,
                     (stretch.first_start, stretch.last_start),
                     permitted,
                 ) else {
                     continue;
                 };
-                first = begin;
-                last = (first..=stretch.last_start)
+                let last = (first..=stretch.last_start)
                     .rev()
                     .find(|&at| permitted(at))
                     .unwrap_or(first);
@@ -789,6 +805,27 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 let Some(reach) = live.last_end(&self.context, (first + 1, reach)) else {
                     continue;
                 };
+                (first, last, reach)
+            } else {
+                (low, stretch.last_start, high)
+            };
+            let tables = if optimized {
+                self.looks_by_liveness(
+                    compiled,
+                    (low, high),
+                    (first, reach),
+                    look_buffer,
+                    &mut counters,
+                )
+            } else {
+                self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters)
+            };
+            let window = Window {
+                low,
+                high,
+                looks: &tables,
+            };
+            let live = if optimized {
                 let pass = Pass {
                     prog: &compiled.live,
                     context: &self.context,
