@@ -266,8 +266,9 @@ impl Marks {
     }
 
     /// Marks the pair explored; false when it already was, lies outside the searched range or
-    /// can no longer complete a match.
-    #[inline]
+    /// can no longer complete a match. Every step of a search claims a pair; kept out of line
+    /// by the compiler, the call took a fifth of the search's instructions.
+    #[inline(always)]
     fn claim(&mut self, live: &LiveTable<'_>, pc: usize, at: usize) -> bool {
         if at > self.end || at < self.from || !live.holds(at, pc) {
             return false;

@@ -507,7 +507,9 @@ impl Pass<'_, '_, '_, '_> {
     }
 
     /// Whether the annotation or phrase step at `pc` can consume something at `at` and land,
-    /// inside the segment, where its successor is live.
+    /// inside the segment, where its successor is live. Asked at every boundary where an
+    /// annotation starts, two million times over a news corpus: inlined, not called.
+    #[inline(always)]
     fn jump_live(&self, pc: u32, at: usize, out: &[u32], dfa: &LiveDfa) -> bool {
         let next = pc as usize + 1;
         let (from, high) = (self.from, self.to);
