@@ -12,6 +12,8 @@
 //! range, or a hash set of the pairs explored when that range is too long (a rule over a whole
 //! long document). `explain` runs the Pike VM, which tracks the failed attempts it shows.
 
+use std::borrow::Cow;
+
 use crate::compile::{Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
 use crate::hash::FastSet;
@@ -72,7 +74,7 @@ impl Backtracker {
         window: &Window<'_>,
         from: usize,
         counters: &mut Counters,
-    ) -> Option<Found> {
+    ) -> Option<Found<'_>> {
         // Nothing past the window or the liveness table can be part of a match.
         let end = window.high.min(guide.live.end());
         if from > end {
@@ -84,15 +86,19 @@ impl Backtracker {
                 continue;
             }
             counters.starts += 1;
-            if let Some(found) = self.explore_from(start, guide, context, window, counters) {
+            if self.explore_from(start, guide, context, window, counters) {
                 counters.matches += 1;
-                return Some(found);
+                return Some(Found {
+                    slots: Cow::Borrowed(&self.slots),
+                    consumed: Cow::Borrowed(&self.consumed),
+                });
             }
         }
         None
     }
 
-    /// Explores every thread from `start` in priority order; the first to reach `Match` wins.
+    /// Explores every thread from `start` in priority order; true when one reaches `Match`,
+    /// whose slots and consumed annotations are then left in the buffers.
     fn explore_from(
         &mut self,
         start: usize,
@@ -100,7 +106,7 @@ impl Backtracker {
         context: &DocContext<'_, '_, '_>,
         window: &Window<'_>,
         counters: &mut Counters,
-    ) -> Option<Found> {
+    ) -> bool {
         let Backtracker {
             marks,
             frames,
@@ -176,10 +182,7 @@ impl Backtracker {
                     }
                 }
                 Inst::Match => {
-                    return Some(Found {
-                        slots: slots.clone(),
-                        consumed: consumed.clone(),
-                    });
+                    return true;
                 }
                 Inst::Token(pred) => {
                     if at < window.high && context.pred(*pred, at) {
@@ -220,7 +223,7 @@ impl Backtracker {
                 }
             }
         }
-        None
+        false
     }
 }
 

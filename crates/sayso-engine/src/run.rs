@@ -22,9 +22,9 @@ pub(crate) struct Raw<'r> {
     pub(crate) rule: RuleId,
     pub(crate) label: LabelId,
     pub(crate) tokens: Range<usize>,
-    pub(crate) slots: Vec<u64>,
+    /// Its capture slots, a range of the run's slot pool.
+    pub(crate) slots: Range<usize>,
     pub(crate) fields: Vec<RawField<'r>>,
-    pub(crate) attrs: Vec<(&'r str, &'r str)>,
     pub(crate) consumed: Vec<AnnotRef>,
 }
 
@@ -55,6 +55,8 @@ impl RawField<'_> {
 
 /// Everything a run produces, for `run`, `run_with_stats` and `explain`.
 pub(crate) struct Outcome<'r, 'd> {
+    /// The rule set, whose rules give the constants of their matches at output.
+    pub(crate) set: &'r RuleSet,
     /// The document's tokens, which give the spans of matches and fields at output.
     pub(crate) tokens: &'d [Token],
     pub(crate) arena: Vec<Raw<'r>>,
@@ -83,6 +85,9 @@ struct Cascade<'r, 'c, 'd, 't> {
     set: &'r RuleSet,
     context: DocContext<'c, 'd, 't>,
     arena: Vec<Raw<'r>>,
+    /// The capture slots of every match in the arena, one after another: a vector per match
+    /// was an allocation per match.
+    slot_pool: Vec<u64>,
     pending: Vec<Vec<usize>>,
     state: Vec<LabelState>,
     winners: Vec<Vec<usize>>,
@@ -288,6 +293,7 @@ pub(crate) fn execute<'r, 'd>(
         set,
         context,
         arena: Vec::new(),
+        slot_pool: Vec::new(),
         pending: vec![Vec::new(); label_count],
         state: vec![LabelState::Unresolved; label_count],
         winners: vec![Vec::new(); label_count],
@@ -343,6 +349,7 @@ pub(crate) fn execute<'r, 'd>(
         (x.tokens.start, x.tokens.end, x.rule, a).cmp(&(y.tokens.start, y.tokens.end, y.rule, b))
     });
     let outcome = Outcome {
+        set,
         tokens: doc.tokens(),
         arena: cascade.arena,
         output,
@@ -904,7 +911,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     from = start + 1;
                     continue;
                 }
-                self.record(index, start..end, found.slots, found.consumed);
+                self.record(index, start..end, &found.slots, &found.consumed);
                 from = end;
             }
             if let Some(range) = match_starts.get_mut(first..=last) {
@@ -922,23 +929,16 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
     }
 
-    fn record(
-        &mut self,
-        index: usize,
-        tokens: Range<usize>,
-        slots: Vec<u64>,
-        consumed: Vec<AnnotRef>,
-    ) {
+    fn record(&mut self, index: usize, tokens: Range<usize>, slots: &[u64], consumed: &[AnnotRef]) {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
         let slot_count = compiled.slot_count;
         let mut fields = Vec::new();
-        let mut attrs = Vec::new();
         for (emit, name) in rule.emit.iter().zip(&compiled.emit_names) {
             match &emit.value {
                 EmitValue::Capture(capture) => {
-                    if let Some(range) = capture_range(&slots, capture.0 as usize)
+                    if let Some(range) = capture_range(slots, capture.0 as usize)
                         && spans_tokens(self.context.doc, &range)
                     {
                         fields.push(RawField {
@@ -958,18 +958,20 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         fields.push(value);
                     }
                 }
-                EmitValue::Constant(value) => attrs.push((emit.name.as_str(), value.as_str())),
+                // Constants are the rule's, read at output.
+                EmitValue::Constant(_) => {}
             }
         }
         let id = self.arena.len();
+        let first_slot = self.slot_pool.len();
+        self.slot_pool.extend_from_slice(slots);
         self.arena.push(Raw {
             rule: RuleId(index as u32),
             label: rule.label,
             tokens,
-            slots,
+            slots: first_slot..self.slot_pool.len(),
             fields,
-            attrs,
-            consumed,
+            consumed: consumed.to_vec(),
         });
         if let Some(pending) = self.pending.get_mut(rule.label.0 as usize) {
             pending.push(id);
@@ -1132,7 +1134,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let Some(link_name) = set.compiled[rule].link_names.get(link_index) else {
             return LinkOutcome::NotApplicable;
         };
-        let Some(anchor) = capture_range(&self.arena[id].slots, link.anchor.0 as usize) else {
+        let slots = self
+            .slot_pool
+            .get(self.arena[id].slots.clone())
+            .unwrap_or_default();
+        let Some(anchor) = capture_range(slots, link.anchor.0 as usize) else {
             return LinkOutcome::NotApplicable;
         };
         if anchor.is_empty() {
@@ -1377,11 +1383,21 @@ pub(crate) fn to_match(outcome: &Outcome<'_, '_>, id: usize, index_of: &OutputIn
             .iter()
             .map(|field| field.to_field(outcome.tokens))
             .collect(),
-        attrs: raw
-            .attrs
-            .iter()
-            .map(|&(name, value)| (name.to_owned(), value.to_owned()))
-            .collect(),
+        attrs: outcome
+            .set
+            .program
+            .rules
+            .get(raw.rule.0 as usize)
+            .map(|rule| {
+                rule.emit
+                    .iter()
+                    .filter_map(|emit| match &emit.value {
+                        EmitValue::Constant(value) => Some((emit.name.clone(), value.clone())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         consumed: raw
             .consumed
             .iter()

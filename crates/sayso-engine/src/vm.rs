@@ -10,6 +10,7 @@
 //! [`reach`] is the capture-free variant that finds every position where some match ends; the
 //! plain simulation computes lookarounds with it, and link conditions use it.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::compile::{Assertion, Inst, Prog};
@@ -185,9 +186,11 @@ pub(crate) fn anchor_bit(anchor: Anchor) -> u8 {
 
 /// What a successful search returns: the capture slots and the consumed annotations in the
 /// order they were consumed.
-pub(crate) struct Found {
-    pub(crate) slots: Vec<u64>,
-    pub(crate) consumed: Vec<AnnotRef>,
+/// The backtracker lends its own buffers; the Pike VM, whose threads share their slots, gives
+/// its winner's.
+pub(crate) struct Found<'a> {
+    pub(crate) slots: Cow<'a, [u64]>,
+    pub(crate) consumed: Cow<'a, [AnnotRef]>,
 }
 
 /// The token range a run may look at, and the lookaround tables computed for it.
@@ -265,7 +268,7 @@ pub(crate) fn search(
     scratch: &mut Scratch,
     counters: &mut Counters,
     mut tracker: Option<&mut Tracker>,
-) -> Option<Found> {
+) -> Option<Found<'static>> {
     let Searcher {
         prog,
         slot_count,
@@ -427,8 +430,8 @@ pub(crate) fn search(
     let (slots, consumed) = matched?;
     counters.matches += 1;
     Some(Found {
-        slots: Rc::unwrap_or_clone(slots),
-        consumed: consumed_list(&consumed),
+        slots: Cow::Owned(Rc::unwrap_or_clone(slots)),
+        consumed: Cow::Owned(consumed_list(&consumed)),
     })
 }
 
