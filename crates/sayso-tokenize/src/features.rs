@@ -164,6 +164,20 @@ impl TokenSink {
         });
     }
 
+    /// Appends the one-byte token at `pos`, the ASCII `byte` that is neither a letter nor a
+    /// digit: it has no case flags, its norm is its own span of the lower-cased copy, and its
+    /// shape is the byte itself, found at its own place in the dictionary (as in [`Self::push`]).
+    pub(crate) fn push_ascii_mark(&mut self, pos: usize, byte: u8, kind: TokenKind, flags: Flags) {
+        let shape = u32::from(byte & 0x7F);
+        self.tokens.push(Token {
+            span: Span::new(pos, pos + 1),
+            kind,
+            flags,
+            norm: (to_u32(pos), to_u32(pos + 1)),
+            shape: (shape, shape + 1),
+        });
+    }
+
     /// The features of a token with a non-ASCII character. The common ones, caseless symbols
     /// (“ — …) and words with curly apostrophes (Xi’s), skip decoding its characters.
     fn non_ascii_features(&mut self, text: &str, span: Span) -> Features {

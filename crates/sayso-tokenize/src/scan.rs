@@ -347,16 +347,24 @@ impl Scanner<'_> {
                 }
                 Class::Period => {
                     let end = self.run_of(pos, b'.');
-                    self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    if end == pos + 1 {
+                        self.emit_ascii_mark(pos, TokenKind::Punct);
+                    } else {
+                        self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    }
                     end
                 }
                 Class::Hyphen => {
                     let end = self.run_of(pos, b'-');
-                    self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    if end == pos + 1 {
+                        self.emit_ascii_mark(pos, TokenKind::Punct);
+                    } else {
+                        self.emit(pos, end, TokenKind::Punct, Flags::default());
+                    }
                     end
                 }
                 Class::DoubleQuote => {
-                    self.emit(pos, pos + 1, TokenKind::QuoteMark, Flags::default());
+                    self.emit_ascii_mark(pos, TokenKind::QuoteMark);
                     pos + 1
                 }
                 Class::SingleQuote if self.bytes.get(pos + 1) == Some(&b'\'') => {
@@ -368,11 +376,11 @@ impl Scanner<'_> {
                     pos + 2
                 }
                 Class::Punct => {
-                    self.emit(pos, pos + 1, TokenKind::Punct, Flags::default());
+                    self.emit_ascii_mark(pos, TokenKind::Punct);
                     pos + 1
                 }
                 Class::Symbol => {
-                    self.emit(pos, pos + 1, TokenKind::Symbol, Flags::default());
+                    self.emit_ascii_mark(pos, TokenKind::Symbol);
                     pos + 1
                 }
                 Class::NonAscii => self.non_ascii(pos),
@@ -414,6 +422,24 @@ impl Scanner<'_> {
     }
 
     fn emit(&mut self, start: usize, end: usize, kind: TokenKind, flags: Flags) {
+        self.note_candidate(start, kind, flags);
+        let flags = flags | self.take_spacing();
+        self.sink
+            .push(self.text, Span::new(start, end), kind, flags);
+    }
+
+    /// Emits the one-byte token at `pos`, an ASCII byte that is neither a letter nor a digit
+    /// (`,` `.` `"` `$` ...), whose features need no look at its text.
+    fn emit_ascii_mark(&mut self, pos: usize, kind: TokenKind) {
+        self.note_candidate(pos, kind, Flags::default());
+        let flags = self.take_spacing();
+        let byte = self.bytes.get(pos).copied().unwrap_or(b' ');
+        self.sink.push_ascii_mark(pos, byte, kind, flags);
+    }
+
+    /// Records the token about to be pushed, starting at `start`, if it is a quotation mark or
+    /// may end a sentence.
+    fn note_candidate(&mut self, start: usize, kind: TokenKind, flags: Flags) {
         let index = self.sink.tokens.len();
         match kind {
             TokenKind::QuoteMark => self.quote_marks.push(index),
@@ -427,9 +453,6 @@ impl Scanner<'_> {
             _ if flags.contains(Flags::ABBREV) => self.sentence_end_candidates.push(index),
             _ => {}
         }
-        let flags = flags | self.take_spacing();
-        self.sink
-            .push(self.text, Span::new(start, end), kind, flags);
     }
 
     /// The spacing flags of the token about to be pushed; records its line break, if any.
