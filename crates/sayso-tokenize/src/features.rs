@@ -378,6 +378,9 @@ struct CaseEntry {
     shape: AsciiShape,
     /// Where the shape's run of [`SHAPE_DICTIONARY`] starts, unless it is [`AsciiShape::Mixed`].
     dictionary_offset: u8,
+    /// The longest prefix of that run a shape takes: a run's worth, and the first byte when
+    /// its class differs.
+    max_shape_len: u8,
 }
 
 static ASCII_CASES: [CaseEntry; 128] = {
@@ -385,6 +388,7 @@ static ASCII_CASES: [CaseEntry; 128] = {
         flags: Flags(0),
         shape: AsciiShape::Mixed,
         dictionary_offset: 0,
+        max_shape_len: 0,
     }; 128];
     let mut index = 0;
     while index < 128 {
@@ -407,6 +411,11 @@ static ASCII_CASES: [CaseEntry; 128] = {
             flags: case_flags(first_bits, rest_bits, index & 64 != 0),
             shape,
             dictionary_offset: (128 + (first_class * 3 + rest_class) * RUN_SHAPE_LEN) as u8,
+            max_shape_len: if matches!(shape, AsciiShape::FirstThenRun) {
+                RUN_SHAPE_LEN as u8
+            } else {
+                MAX_SHAPE_RUN as u8
+            },
         };
         index += 1;
     }
@@ -415,11 +424,11 @@ static ASCII_CASES: [CaseEntry; 128] = {
 
 /// The shape of a word of `len` bytes whose case pattern is `entry` (not
 /// [`AsciiShape::Mixed`]): a prefix of its run of the dictionary, the first byte if its class
-/// differs and then at most a run's worth. Computed without a branch, since lower-case and
-/// capitalised words alternate unpredictably.
+/// differs and then at most a run's worth (a word with a first byte of its own has at least
+/// one more). Computed without a branch, since lower-case and capitalised words alternate
+/// unpredictably.
 fn dictionary_shape(entry: CaseEntry, len: usize) -> (u32, u32) {
-    let first = usize::from(entry.shape == AsciiShape::FirstThenRun);
-    let kept = first + len.saturating_sub(first).min(MAX_SHAPE_RUN);
+    let kept = len.min(usize::from(entry.max_shape_len));
     let start = u32::from(entry.dictionary_offset);
     (start, start + to_u32(kept))
 }
