@@ -259,7 +259,7 @@ pub(crate) fn scan(text: &str) -> Scanned {
         line_breaks: Vec::with_capacity(text.len() / 256 + 4),
         quote_marks: Vec::with_capacity(text.len() / 128 + 4),
         sentence_end_candidates: Vec::with_capacity(text.len() / 64 + 4),
-        space_before: true,
+        spacing: Flags::SPACE_BEFORE,
         newlines_before: 0,
         single_quote_open: false,
         // Without an `@` anywhere, no e-mail address needs looking for.
@@ -286,8 +286,10 @@ struct Scanner<'t> {
     line_breaks: Vec<LineBreak>,
     quote_marks: Vec<usize>,
     sentence_end_candidates: Vec<usize>,
-    /// White space (or the start of the text) comes before the next token.
-    space_before: bool,
+    /// The spacing flags of the next token: SPACE_BEFORE when white space (or the start of
+    /// the text) comes before it, NEWLINE_BEFORE when a line break does; one field, so that
+    /// taking them is one load and one test.
+    spacing: Flags,
     /// Line breaks in the white space before the next token.
     newlines_before: u8,
     /// A single quotation mark that looks like an opening one was seen on this line and not yet
@@ -316,7 +318,7 @@ impl Scanner<'_> {
             // Spaces and words are most of the text: conditional branches on them are better
             // predicted than the jump table of the full match.
             if byte == b' ' {
-                self.space_before = true;
+                self.spacing.insert(Flags::SPACE_BEFORE);
                 pos += 1;
                 continue;
             }
@@ -327,7 +329,7 @@ impl Scanner<'_> {
             }
             pos = match class(byte) {
                 Class::Space => {
-                    self.space_before = true;
+                    self.spacing.insert(Flags::SPACE_BEFORE);
                     pos + 1
                 }
                 Class::LineFeed => {
@@ -338,7 +340,7 @@ impl Scanner<'_> {
                     if self.bytes.get(pos + 1) != Some(&b'\n') {
                         self.line_break(1);
                     }
-                    self.space_before = true;
+                    self.spacing.insert(Flags::SPACE_BEFORE);
                     pos + 1
                 }
                 // Taken before the match; kept for a match over every class.
@@ -389,7 +391,8 @@ impl Scanner<'_> {
     }
 
     fn line_break(&mut self, count: u8) {
-        self.space_before = true;
+        self.spacing
+            .insert(Flags::SPACE_BEFORE | Flags::NEWLINE_BEFORE);
         self.newlines_before = self.newlines_before.saturating_add(count);
         self.single_quote_open = false;
     }
@@ -457,16 +460,15 @@ impl Scanner<'_> {
 
     /// The spacing flags of the token about to be pushed; records its line break, if any.
     fn take_spacing(&mut self) -> Flags {
-        let mut flags = Flags(u16::from(self.space_before) * Flags::SPACE_BEFORE.0);
-        if self.newlines_before > 0 {
-            flags.insert(Flags::NEWLINE_BEFORE);
+        let flags = self.spacing;
+        if flags.contains(Flags::NEWLINE_BEFORE) {
             self.line_breaks.push(LineBreak {
                 token: self.sink.tokens.len(),
                 count: self.newlines_before.min(2),
             });
+            self.newlines_before = 0;
         }
-        self.space_before = false;
-        self.newlines_before = 0;
+        self.spacing = Flags::default();
         flags
     }
 
@@ -537,7 +539,7 @@ impl Scanner<'_> {
             match c {
                 '\u{2029}' => self.line_break(2),
                 '\u{2028}' | '\u{85}' => self.line_break(1),
-                _ => self.space_before = true,
+                _ => self.spacing.insert(Flags::SPACE_BEFORE),
             }
             return end;
         }
@@ -603,7 +605,7 @@ impl Scanner<'_> {
         self.single_quote_open = if self.bytes[pos..].starts_with("‘".as_bytes()) {
             !next_is_space
         } else {
-            self.space_before && self.word_char_len(end).is_some()
+            self.spacing.contains(Flags::SPACE_BEFORE) && self.word_char_len(end).is_some()
         };
         self.emit(pos, end, TokenKind::QuoteMark, Flags::default());
         end
@@ -616,7 +618,7 @@ impl Scanner<'_> {
     fn apostrophe_run(&mut self, pos: usize) -> usize {
         let end = self.run_of(pos, b'\'');
         let mut start = pos;
-        if (end - pos) % 2 == 1 && !self.space_before {
+        if (end - pos) % 2 == 1 && !self.spacing.contains(Flags::SPACE_BEFORE) {
             self.single_quote_open = false;
             self.emit(pos, pos + 1, TokenKind::QuoteMark, Flags::default());
             start += 1;
