@@ -895,11 +895,19 @@ impl Scanner<'_> {
         let mut pos = start;
         let mut segments = 0;
         loop {
-            let letters_end = self.run_while(pos, |b| b.is_ascii_alphabetic());
-            let letters = letters_end - pos;
+            // A third letter ends the search, so no more of a long word are looked at.
+            let letters = self
+                .bytes
+                .get(pos..)
+                .unwrap_or_default()
+                .iter()
+                .take(3)
+                .take_while(|byte| byte.is_ascii_alphabetic())
+                .count();
             if letters == 0 || letters > 2 {
                 break;
             }
+            let letters_end = pos + letters;
             if self.bytes.get(letters_end) != Some(&b'.') {
                 let last_segment = segments >= 2 && self.word_char_len(letters_end).is_none();
                 return last_segment.then_some((letters_end, false));
