@@ -492,11 +492,13 @@ impl Scanner<'_> {
         let case = AsciiCase {
             first_bits,
             rest_bits,
-            // An upper-case second byte is a letter, so it is part of the word.
-            second_upper: self
-                .bytes
-                .get(start + 1)
-                .is_some_and(u8::is_ascii_uppercase),
+            // An upper-case second byte is a letter, so it is part of the word and among the
+            // upper case of `rest_bits`: most words have none, and skip the look.
+            second_upper: rest_bits & 1 != 0
+                && self
+                    .bytes
+                    .get(start + 1)
+                    .is_some_and(u8::is_ascii_uppercase),
         };
         let kind = if first_bits == 4 {
             TokenKind::Number
