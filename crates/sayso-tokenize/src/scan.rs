@@ -508,6 +508,12 @@ impl Scanner<'_> {
         let flags = self.take_spacing();
         self.sink
             .push_ascii_word(self.text, Span::new(start, end), kind, flags, case);
+        // A word is most often followed by a space: taking it here spares a turn of the main
+        // loop, which would do the same.
+        if self.bytes.get(end) == Some(&b' ') {
+            self.spacing.insert(Flags::SPACE_BEFORE);
+            return end + 1;
+        }
         end
     }
 
