@@ -119,12 +119,14 @@ const fn splat(byte: u8) -> u64 {
     u64::from_le_bytes([byte; 8])
 }
 
-/// The high bit of each byte of `ascii` (whose bytes are all below 128) in `low..=high`, and
-/// garbage in the other bits. Neither subtraction borrows across bytes, since each byte of the
-/// left operand has its high bit set and each byte of the right one has not.
-fn in_range(ascii: u64, low: u8, high: u8) -> u64 {
-    let at_least_low = (ascii | HIGH_BITS).wrapping_sub(splat(low));
-    let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(ascii);
+/// The high bit of each byte of `chunk` in `low..=high` (both below 128), and garbage in the
+/// other bits, up to its first byte of 128 or more: the first subtraction never borrows across
+/// bytes, since each byte of its left operand has its high bit set, and the second only out of
+/// such a byte, into the bytes after it. Those are garbage too, which the caller, for whom
+/// such a byte ends a word, never looks at.
+fn in_range(chunk: u64, low: u8, high: u8) -> u64 {
+    let at_least_low = (chunk | HIGH_BITS).wrapping_sub(splat(low));
+    let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(chunk);
     at_least_low & at_most_high
 }
 
@@ -140,11 +142,11 @@ fn ascii_alnum_run(bytes: &[u8], start: usize) -> (usize, u8) {
         .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
     {
         let chunk = u64::from_le_bytes(chunk);
-        let ascii = chunk & !HIGH_BITS;
         // Setting bit 5 folds upper case onto lower case.
-        let letters = in_range(ascii | splat(0x20), b'a', b'z');
-        let digits = in_range(ascii, b'0', b'9');
-        // A non-ASCII byte has its high bit set, and is neither.
+        let letters = in_range(chunk | splat(0x20), b'a', b'z');
+        let digits = in_range(chunk, b'0', b'9');
+        // A non-ASCII byte has its high bit set, and is neither: it stops the word, and the
+        // garbage from it on is cut below.
         let alnum = (letters | digits) & !chunk & HIGH_BITS;
         let stop = alnum ^ HIGH_BITS;
         // All the bits below the first byte that is not a letter or digit (all, if none is).
