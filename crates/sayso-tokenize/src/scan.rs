@@ -523,19 +523,25 @@ impl Scanner<'_> {
     /// word as it is: not a joiner (`-`, `'`, `’`, and `,` between digits), not a period
     /// (abbreviations, domains), no sign of an e-mail address or URL, and not a letter.
     fn ends_plain_word(&self, end: usize) -> bool {
-        match self.bytes.get(end) {
-            None => true,
-            Some(b',') => !(self.bytes[end - 1].is_ascii_digit() && self.is_digit_at(end + 1)),
+        let Some(&byte) = self.bytes.get(end) else {
+            return true;
+        };
+        // Most words end at a space or the like, which the table answers alone.
+        if PLAIN_WORD_ENDS[usize::from(byte)] {
+            return true;
+        }
+        match byte {
+            b',' => !(self.bytes[end - 1].is_ascii_digit() && self.is_digit_at(end + 1)),
             // U+2000 to U+203F, General Punctuation (“ ” — …), is neither a letter nor a digit;
             // only the hyphens, the single quotation marks and the zero-width joiner join.
-            Some(0xE2) => {
+            0xE2 => {
                 self.bytes.get(end + 1) == Some(&0x80)
                     && self
                         .bytes
                         .get(end + 2)
                         .is_some_and(|&last| !matches!(last, 0x8D | 0x90 | 0x91 | 0x98 | 0x99))
             }
-            Some(&byte) => PLAIN_WORD_ENDS[usize::from(byte)],
+            _ => false,
         }
     }
 
