@@ -236,8 +236,8 @@ fn is_number_suffix(suffix: &str) -> bool {
 }
 
 /// Top-level domains that join a word and a period into one token (Amazon.com).
-fn is_domain_suffix(suffix: &str) -> bool {
-    matches!(suffix, "com" | "org" | "net" | "gov" | "edu" | "io")
+fn is_domain_suffix(suffix: &[u8]) -> bool {
+    matches!(suffix, b"com" | b"org" | b"net" | b"gov" | b"edu" | b"io")
 }
 
 /// Whether `bytes` holds an `@`. Blocks are tested without an early exit inside them, which
@@ -691,12 +691,10 @@ impl Scanner<'_> {
         }
         let mut token_end = end;
         // Two apostrophes after a word close an archive-style quotation (''…''), not a word.
-        let apostrophe_len = if next == Some(b'\'') && self.bytes.get(end + 1) != Some(&b'\'') {
-            1
-        } else if self.bytes[end..].starts_with("’".as_bytes()) {
-            "’".len()
-        } else {
-            0
+        let apostrophe_len = match next {
+            Some(b'\'') if self.bytes.get(end + 1) != Some(&b'\'') => 1,
+            Some(0xE2) if self.bytes[end..].starts_with("’".as_bytes()) => "’".len(),
+            _ => 0,
         };
         // A trailing apostrophe (the players’, goin’) belongs to the word, unless a single
         // quotation is open and the mark can close it.
@@ -938,7 +936,7 @@ impl Scanner<'_> {
     /// top-level domain and no further letter.
     fn domain(&self, period: usize) -> Option<usize> {
         let suffix_end = self.run_while(period + 1, |b| b.is_ascii_lowercase());
-        let suffix = self.text.get(period + 1..suffix_end)?;
+        let suffix = self.bytes.get(period + 1..suffix_end)?;
         (is_domain_suffix(suffix) && self.word_char_len(suffix_end).is_none()).then_some(suffix_end)
     }
 
