@@ -115,10 +115,12 @@ fn terminal(text: &str, token: &Token) -> Option<Terminal> {
     if token.kind != TokenKind::Punct {
         return None;
     }
-    match token.span.text(text) {
-        "." | "!" | "?" => Some(Terminal::Full),
-        "…" => Some(Terminal::Ellipsis),
-        dots if dots.len() > 1 && dots.bytes().all(|b| b == b'.') => Some(Terminal::Ellipsis),
+    // Bytes rather than text: asked of every candidate, the answer needs no char boundaries.
+    match text.as_bytes().get(token.span.start..token.span.end)? {
+        b"." | b"!" | b"?" => Some(Terminal::Full),
+        // The ellipsis character, `…`.
+        b"\xE2\x80\xA6" => Some(Terminal::Ellipsis),
+        dots if dots.len() > 1 && dots.iter().all(|&b| b == b'.') => Some(Terminal::Ellipsis),
         _ => None,
     }
 }
