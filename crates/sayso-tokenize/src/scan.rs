@@ -120,14 +120,13 @@ const fn splat(byte: u8) -> u64 {
 }
 
 /// The high bit of each byte of `chunk` in `low..=high` (both below 128), and garbage in the
-/// other bits, up to its first byte of 128 or more: the first subtraction never borrows across
-/// bytes, since each byte of its left operand has its high bit set, and the second only out of
-/// such a byte, into the bytes after it. Those are garbage too, which the caller, for whom
-/// such a byte ends a word, never looks at.
+/// other bits. Each byte is tested with two additions, which set its high bit once it reaches
+/// `low` and once it passes `high`; they carry across bytes only out of a byte of 128 or more,
+/// into the bytes after it, which the caller, for whom such a byte ends a word, never uses.
 fn in_range(chunk: u64, low: u8, high: u8) -> u64 {
-    let at_least_low = (chunk | HIGH_BITS).wrapping_sub(splat(low));
-    let at_most_high = (splat(high) | HIGH_BITS).wrapping_sub(chunk);
-    at_least_low & at_most_high
+    let at_least_low = chunk.wrapping_add(splat(0x80 - low));
+    let above_high = chunk.wrapping_add(splat(0x7F - high));
+    at_least_low & !above_high
 }
 
 /// Where the ASCII letters and digits from `pos` on end, and which kinds occur among them
