@@ -313,9 +313,8 @@ struct CloserSearch {
 
 impl Scanner<'_> {
     fn run(&mut self) {
-        let bytes = self.bytes;
         let mut pos = 0;
-        while let Some(&byte) = bytes.get(pos) {
+        while let Some(&byte) = self.bytes.get(pos) {
             // Spaces and words are most of the text: conditional branches on them are better
             // predicted than the jump table of the full match.
             if byte == b' ' {
