@@ -101,8 +101,6 @@ struct Cascade<'r, 'c, 'd, 't> {
     /// The Pike VM's buffers. They hold reference-counted captures, so they cannot be sent
     /// to another thread with the cache, and the optimized run uses them little.
     scratch: vm::Scratch,
-    /// The thread's buffers, lent by its cache for the run.
-    buffers: Buffers,
     /// The liveness automata this thread has built so far, by rule.
     live: &'c mut [crate::live::LiveDfa],
     /// The liveness automaton of each distinct lookaround.
@@ -266,8 +264,7 @@ pub(crate) fn execute<'r, 'd>(
         automata_bytes,
         buffers,
     } = &mut cache;
-    let mut buffers_for_run = std::mem::take(buffers);
-    buffers_for_run.marks.reset(doc.tokens().len());
+    buffers.marks.reset(doc.tokens().len());
     if optimized {
         let typing = crate::types::Typing {
             predicates: &set.predicates,
@@ -308,7 +305,6 @@ pub(crate) fn execute<'r, 'd>(
             segment_ranges(doc, doc.paragraphs()),
             segment_ranges(doc, &[]),
         ],
-        buffers: buffers_for_run,
         live,
         look_live,
         live_buffer,
@@ -337,7 +333,7 @@ pub(crate) fn execute<'r, 'd>(
         if !set.stages.keys(stage).iter().all(|&key| holds(key)) {
             continue;
         }
-        cascade.run_rule(index);
+        cascade.run_rule(index, buffers);
     }
     for label in 0..label_count {
         cascade.resolve(LabelId(label as u32));
@@ -358,7 +354,6 @@ pub(crate) fn execute<'r, 'd>(
         counters: cascade.counters,
         tracker: cascade.tracker,
     };
-    *buffers = cascade.buffers;
     set.give_back_cache(cache);
     outcome
 }
@@ -723,13 +718,10 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         tables
     }
 
-    fn run_rule(&mut self, index: usize) {
-        let mut buffers = std::mem::take(&mut self.buffers);
-        self.run_rule_with(index, &mut buffers);
-        self.buffers = buffers;
-    }
-
-    fn run_rule_with(&mut self, index: usize, buffers: &mut Buffers) {
+    /// Runs rule `index` with the thread's `buffers`, which the run borrows from its cache
+    /// beside the cascade rather than inside it: moving them in and out for each rule copied
+    /// them for each of a large rule set's rules.
+    fn run_rule(&mut self, index: usize, buffers: &mut Buffers) {
         let set = self.set;
         let rule = &set.program.rules[index];
         let compiled = &set.compiled[index];
