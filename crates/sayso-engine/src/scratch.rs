@@ -1,4 +1,4 @@
-//! Per-document buffers reused by every rule of a run.
+//! Per-position marks reused by every rule of a run, and by the thread's next documents.
 //!
 //! A rule set of a thousand rules must not pay a thousand passes over the document for rules that
 //! can only match near a few tokens: the per-position marks here are sized once per document,
