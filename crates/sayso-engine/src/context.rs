@@ -426,8 +426,12 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
         // many compound tests happens once per type.
         let result = match self.preds.tests.get(pred) {
-            Some(Pred::And(parts)) => parts.iter().all(|&part| self.pred(part, index)),
-            Some(Pred::Or(parts)) => parts.iter().any(|&part| self.pred(part, index)),
+            Some(Pred::And(parts)) => parts
+                .iter()
+                .all(|&(part, negated)| self.pred(part, index) != negated),
+            Some(Pred::Or(parts)) => parts
+                .iter()
+                .any(|&(part, negated)| self.pred(part, index) != negated),
             Some(Pred::Not(inner)) => !self.pred(*inner, index),
             Some(Pred::InLexicon(lexicon)) => self.in_lexicon(*lexicon, index),
             _ => self.preds.eval(pred, self.doc, index, self.lexicons),

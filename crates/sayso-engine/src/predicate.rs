@@ -133,6 +133,9 @@ fn tokenized_keys(entry: &str, case_sensitive: bool) -> Vec<String> {
         .collect()
 }
 
+/// A part of a compound test: the test, and whether it is negated.
+pub(crate) type Part = (PredId, bool);
+
 /// A compiled token test.
 #[derive(Debug)]
 pub(crate) enum Pred {
@@ -144,9 +147,14 @@ pub(crate) enum Pred {
     Kind(TokenKind),
     Flag(FlagTest),
     InLexicon(usize),
-    Lemma { lexicon: usize, lemma: String },
-    And(Vec<PredId>),
-    Or(Vec<PredId>),
+    Lemma {
+        lexicon: usize,
+        lemma: String,
+    },
+    /// Parts that must all pass, each with whether it is negated.
+    And(Vec<Part>),
+    /// Parts of which one must pass, each with whether it is negated.
+    Or(Vec<Part>),
     Not(PredId),
 }
 
@@ -206,8 +214,8 @@ impl Predicates {
                 lexicon: lexicon.0 as usize,
                 lemma: entry_keys(lemma, false).join(" "),
             },
-            TokenTest::And(parts) => Pred::And(self.intern_all(parts)?),
-            TokenTest::Or(parts) => Pred::Or(self.intern_all(parts)?),
+            TokenTest::And(parts) => Pred::And(self.intern_parts(parts)?),
+            TokenTest::Or(parts) => Pred::Or(self.intern_parts(parts)?),
             TokenTest::Not(inner) => Pred::Not(self.intern(inner)?),
         };
         let id = self.tests.len();
@@ -220,8 +228,17 @@ impl Predicates {
         Ok(id)
     }
 
-    fn intern_all(&mut self, tests: &[TokenTest]) -> Result<Vec<PredId>, CompileError> {
-        tests.iter().map(|test| self.intern(test)).collect()
+    /// Interns the parts of a compound test. A negated part is its inner test with a flag,
+    /// not a test of its own: `[capitalized & !NOT_NAME & !PRONOUN & !SAY]` then decides three
+    /// lexicon tests, which a new token type has decided already, instead of three more tests.
+    fn intern_parts(&mut self, tests: &[TokenTest]) -> Result<Vec<Part>, CompileError> {
+        tests
+            .iter()
+            .map(|test| match test {
+                TokenTest::Not(inner) => Ok((self.intern(inner)?, true)),
+                test => Ok((self.intern(test)?, false)),
+            })
+            .collect()
     }
 
     /// Whether token `index` of `doc` passes predicate `id`.
@@ -253,8 +270,12 @@ impl Predicates {
                 .get(*lexicon)
                 .and_then(|lex| lex.lemma_forms.get(lemma))
                 .is_some_and(|forms| forms.contains(doc.norm(index))),
-            Pred::And(parts) => parts.iter().all(|&p| self.eval(p, doc, index, lexicons)),
-            Pred::Or(parts) => parts.iter().any(|&p| self.eval(p, doc, index, lexicons)),
+            Pred::And(parts) => parts
+                .iter()
+                .all(|&(p, negated)| self.eval(p, doc, index, lexicons) != negated),
+            Pred::Or(parts) => parts
+                .iter()
+                .any(|&(p, negated)| self.eval(p, doc, index, lexicons) != negated),
             Pred::Not(inner) => !self.eval(*inner, doc, index, lexicons),
         }
     }
