@@ -121,9 +121,9 @@ struct LookTable {
     exact: (usize, usize),
 }
 
-/// Buffers a thread's runs reuse from document to document. Allocated for each document, they
-/// were grown again for each, tens of allocations a document and most of a matching thread's
-/// calls to the allocator besides those for the matches themselves.
+/// Buffers a thread's runs reuse from document to document: allocated for each document, they
+/// were grown again for each, tens of allocations a document. A run borrows them from the
+/// thread's cache beside its cascade.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers {
     backtracker: Backtracker,
