@@ -1,6 +1,7 @@
 //! One run of a rule set over a document: the cascade of rules, conflict resolution per label,
 //! links, and the assembly of the final match list with provenance.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -101,6 +102,9 @@ struct Cascade<'r, 'c, 'd, 't> {
     /// The Pike VM's buffers. They hold reference-counted captures, so they cannot be sent
     /// to another thread with the cache, and the optimized run uses them little.
     scratch: vm::Scratch,
+    /// The Pike VM's buffers for the `when` conditions of links, which are asked while the
+    /// cascade is only read.
+    link_scratch: RefCell<vm::Scratch>,
     /// The liveness automata this thread has built so far, by rule.
     live: &'c mut [crate::live::LiveDfa],
     /// The liveness automaton of each distinct lookaround.
@@ -300,6 +304,7 @@ pub(crate) fn execute<'r, 'd>(
         explain,
         tracker: Tracker::default(),
         scratch: vm::Scratch::default(),
+        link_scratch: RefCell::default(),
         segment_lists: [
             segment_ranges(doc, doc.sentences()),
             segment_ranges(doc, doc.paragraphs()),
@@ -1332,7 +1337,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         if range.is_empty() {
             return false;
         }
-        let mut scratch = vm::Scratch::default();
+        let mut scratch = self.link_scratch.borrow_mut();
         let tables = self.looks(condition, range.start, range.end, &mut scratch, counters);
         let window = Window {
             low: range.start,
