@@ -79,6 +79,12 @@ pub(crate) struct Compiled {
     pub(crate) looks: Vec<Look>,
 }
 
+/// Whether a lookaround of `inner` is decided by a table over the segment; one of one token
+/// or one anchor compiles to a test at the position itself.
+pub(crate) fn is_look_table(inner: &Pattern) -> bool {
+    !matches!(inner, Pattern::Token(_) | Pattern::Anchor(_))
+}
+
 /// Limits on compilation.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
@@ -259,7 +265,8 @@ impl Compiler<'_> {
                 negated,
                 inner,
             } => {
-                // A lookaround of one token or one anchor is a test at the position itself.
+                // A lookaround of one token or one anchor is a test at the position itself
+                // (see `is_look_table`).
                 match (&**inner, *negated) {
                     (Pattern::Token(test), negated) => {
                         let pred = self.preds.intern(test)?;

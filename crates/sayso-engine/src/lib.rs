@@ -1323,9 +1323,6 @@ fn max_length(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> O
 /// or holds another table, whose own range would have to widen too. Lookarounds of one token
 /// or one anchor are tests, not tables, and do not count.
 fn look_margin(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> Option<u32> {
-    fn is_table(inner: &Pattern) -> bool {
-        !matches!(inner, Pattern::Token(_) | Pattern::Anchor(_))
-    }
     fn walk(
         pattern: &Pattern,
         inside_table: bool,
@@ -1339,7 +1336,7 @@ fn look_margin(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> 
             Pattern::Repeat { inner, .. } | Pattern::Capture { inner, .. } => {
                 walk(inner, inside_table, phrase_max, margin)
             }
-            Pattern::Look { inner, .. } if is_table(inner) => {
+            Pattern::Look { inner, .. } if compile::is_look_table(inner) => {
                 if inside_table {
                     return None;
                 }

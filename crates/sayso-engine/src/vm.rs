@@ -186,6 +186,7 @@ pub(crate) fn anchor_bit(anchor: Anchor) -> u8 {
 
 /// What a successful search returns: the capture slots and the consumed annotations in the
 /// order they were consumed.
+///
 /// The backtracker lends its own buffers; the Pike VM, whose threads share their slots, gives
 /// its winner's.
 pub(crate) struct Found<'a> {
