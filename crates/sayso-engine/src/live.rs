@@ -57,6 +57,11 @@ pub(crate) struct LiveProg {
     look_bits: Vec<(u32, usize, bool)>,
     /// The one-token lookaround assertions: (bit, test, direction, negated).
     token_bits: Vec<(u32, PredId, LookDirection, bool)>,
+    /// Per instruction, the assertions (as key bits) a closure started from it may consult.
+    needs: Vec<u64>,
+    /// The assertions a closure from the `Match` instructions or the annotation and phrase
+    /// steps may consult: these start the closure at every boundary.
+    always_needs: u64,
     /// The consuming steps that can begin a match, or `None` when a match can begin without
     /// consuming anything.
     first_steps: Option<Vec<EdgeStep>>,
@@ -163,6 +168,43 @@ fn last_steps(
     Some(steps)
 }
 
+/// For each instruction that can start a closure (a `Match`, or a step that consumes), the
+/// assertions, as key bits, on the epsilon edges a closure from it can walk back over. A state
+/// asks only these at each boundary: most one-token lookarounds of a rule sit where the state
+/// at hand cannot reach them, and each asks the token-test memo.
+fn assertion_needs(prog: &Prog, epsilon_from: &[Vec<(u32, u32)>]) -> Vec<u64> {
+    let mut needs = vec![0u64; prog.insts.len()];
+    let mut seen = vec![false; prog.insts.len()];
+    let mut stack = Vec::new();
+    for (pc, inst) in prog.insts.iter().enumerate() {
+        if !matches!(
+            inst,
+            Inst::Match | Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_)
+        ) {
+            continue;
+        }
+        seen.iter_mut().for_each(|seen| *seen = false);
+        stack.clear();
+        stack.push(pc);
+        let mut bits = 0u64;
+        while let Some(to) = stack.pop() {
+            for &(from, condition) in epsilon_from.get(to).map_or(&[][..], Vec::as_slice) {
+                if (condition as usize) < KEY_BITS {
+                    bits |= 1 << condition;
+                }
+                if let Some(seen) = seen.get_mut(from as usize)
+                    && !*seen
+                {
+                    *seen = true;
+                    stack.push(from as usize);
+                }
+            }
+        }
+        needs[pc] = bits;
+    }
+    needs
+}
+
 /// The anchors every one of `steps` needs.
 fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
     steps.map_or(0, |steps| {
@@ -258,9 +300,16 @@ impl LiveProg {
                 _ => None,
             })
             .collect();
+        let needs = assertion_needs(prog, &epsilon_from);
+        let always_needs = matches
+            .iter()
+            .chain(&jumps)
+            .fold(0, |bits, &pc| bits | needs[pc as usize]);
         let first_steps = first_steps(prog);
         let last_steps = last_steps(prog, &epsilon_from, &matches);
         LiveProg {
+            needs,
+            always_needs,
             tokens,
             first_labels: first_steps
                 .as_deref()
@@ -403,6 +452,9 @@ struct State {
     relevant: Box<[u32]>,
     /// Each such token step with the index of its test in `relevant`.
     steps: Box<[(u32, u32)]>,
+    /// The assertions the closure into the position before may consult; the others are left
+    /// out of the transition key and not asked.
+    needs: u64,
     /// The first few transitions into the position before, searched in order: most states
     /// have only a handful, and a short scan beats hashing the key.
     next: Vec<(TransitionKey, u32)>,
@@ -582,8 +634,8 @@ impl Pass<'_, '_, '_, '_> {
         true
     }
 
-    /// The assertions of the program holding at `at`, as bits (only when they fit the key).
-    fn assertion_bits(&self, at: usize) -> u64 {
+    /// The assertions of `needs` holding at `at`, as bits (only when they fit the key).
+    fn assertion_bits(&self, at: usize, needs: u64) -> u64 {
         if self.prog.assertions.len() > KEY_BITS {
             return 0;
         }
@@ -595,16 +647,18 @@ impl Pass<'_, '_, '_, '_> {
             .copied()
             .unwrap_or(0);
         for &(bit, look, negated) in &self.prog.look_bits {
-            if self.window.look_holds(look, at) != negated {
+            if needs & (1 << bit) != 0 && self.window.look_holds(look, at) != negated {
                 bits |= 1 << bit;
             }
         }
         for &(bit, pred, direction, negated) in &self.prog.token_bits {
-            if self.window.token_holds(self.context, pred, direction, at) != negated {
+            if needs & (1 << bit) != 0
+                && self.window.token_holds(self.context, pred, direction, at) != negated
+            {
                 bits |= 1 << bit;
             }
         }
-        bits
+        bits & needs
     }
 
     fn assertion_holds(&self, at: usize, index: u32, bits: u64) -> bool {
@@ -676,7 +730,11 @@ impl LiveDfa {
             let at = from + offset;
             let token = pass.token(at);
             counters.steps += 1;
-            let assertion_bits = pass.assertion_bits(at);
+            let needs = match after {
+                Some(after) => self.states[after as usize].needs,
+                None => prog.always_needs,
+            };
+            let assertion_bits = pass.assertion_bits(at, needs);
             let mut jump_bits = 0u64;
             let mut possible = everywhere | jump_marks.get(offset).copied().unwrap_or(0);
             while possible != 0 {
@@ -854,6 +912,7 @@ impl LiveDfa {
         }
         let mut relevant: Vec<PredId> = Vec::new();
         let mut steps = Vec::new();
+        let mut needs = prog.always_needs;
         for &(pc, pred) in &prog.tokens {
             let pc = pc as usize;
             let next = pc + 1;
@@ -872,6 +931,7 @@ impl LiveDfa {
             };
             // Tests past the key's width are evaluated directly (see `test_bits`).
             steps.push((pc as u32, index as u32));
+            needs |= prog.needs[pc];
         }
         let id = self.states.len() as u32;
         let same_hash = self.ids.insert(hash, id);
@@ -885,6 +945,7 @@ impl LiveDfa {
         self.states.push(State {
             relevant: relevant.iter().map(|&pred| pred as u32).collect(),
             steps: steps.into_boxed_slice(),
+            needs,
             next: Vec::new(),
             same_hash,
         });
