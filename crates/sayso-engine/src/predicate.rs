@@ -169,6 +169,14 @@ pub(crate) struct Predicates {
     /// new token type at once, from one lookup of the type in [`Membership`]: asked one by one
     /// as the rules need them, each took a lookup of its own.
     pub(crate) lexicon_tests: Vec<(PredId, u32)>,
+    /// The literal tests by the exact text they ask for, and by the normalised form: a new
+    /// token type decides each kind at once, from one lookup of its text or form, instead of
+    /// comparing strings test by test as the rules ask them.
+    pub(crate) text_tests: crate::hash::FastMap<String, PredId>,
+    pub(crate) norm_tests: crate::hash::FastMap<String, PredId>,
+    /// The tests of a token's kind and of its flags, which a new type decides at once too.
+    pub(crate) kind_tests: Vec<(TokenKind, PredId)>,
+    pub(crate) flag_tests: Vec<(FlagTest, PredId)>,
 }
 
 impl Predicates {
@@ -219,8 +227,17 @@ impl Predicates {
             TokenTest::Not(inner) => Pred::Not(self.intern(inner)?),
         };
         let id = self.tests.len();
-        if let Pred::InLexicon(lexicon) = pred {
-            self.lexicon_tests.push((id, lexicon as u32));
+        match &pred {
+            Pred::InLexicon(lexicon) => self.lexicon_tests.push((id, *lexicon as u32)),
+            Pred::Text(text) => {
+                self.text_tests.insert(text.clone(), id);
+            }
+            Pred::Norm(norm) => {
+                self.norm_tests.insert(norm.clone(), id);
+            }
+            Pred::Kind(kind) => self.kind_tests.push((*kind, id)),
+            Pred::Flag(flag) => self.flag_tests.push((*flag, id)),
+            _ => {}
         }
         self.tests.push(pred);
         self.sources.push(test.clone());

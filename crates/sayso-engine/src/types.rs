@@ -45,6 +45,11 @@ pub(crate) struct TypeMemo {
     /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
     /// type lie together, since the rules ask many tests of the token at hand.
     cells: Vec<Cell<u8>>,
+    /// The results a new type starts from: every lexicon, literal, kind and flag test fails.
+    /// The type's one membership lookup, its text, kind and flags then set the few that pass.
+    fresh_row: Vec<Cell<u8>>,
+    /// Per lexicon, its membership tests.
+    lexicon_tests: Vec<Vec<usize>>,
     /// Per type, the range of `key_lists` holding the index keys it is under.
     key_ranges: Vec<(u32, u32)>,
     /// The index keys of every type, one list after another.
@@ -85,6 +90,27 @@ impl TypeMemo {
                 key_count: keys.len(),
                 ..TypeMemo::default()
             };
+            self.fresh_row = vec![Cell::new(0); stride];
+            let fails = Row(&self.fresh_row);
+            for &(test, lexicon) in &predicates.lexicon_tests {
+                fails.set(test, false);
+                let lexicon = lexicon as usize;
+                if self.lexicon_tests.len() <= lexicon {
+                    self.lexicon_tests.resize(lexicon + 1, Vec::new());
+                }
+                self.lexicon_tests[lexicon].push(test);
+            }
+            let literal_tests = predicates.text_tests.values();
+            let kind_tests = predicates.kind_tests.iter().map(|&(_, test)| test);
+            let flag_tests = predicates.flag_tests.iter().map(|&(_, test)| test);
+            for test in literal_tests
+                .chain(predicates.norm_tests.values())
+                .copied()
+                .chain(kind_tests)
+                .chain(flag_tests)
+            {
+                fails.set(test, false);
+            }
             // The results grow a row per new type, up to megabytes over a corpus: growing by
             // doubling copied them again and again through the cache. Memory is only used as
             // rows are written, so the usual bound can be asked for at once.
@@ -122,12 +148,31 @@ impl TypeMemo {
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
-                self.cells
-                    .resize(self.variants.len() * self.stride, Cell::new(0));
-                // The one membership lookup above decides every lexicon test of the type.
+                self.cells.extend_from_slice(&self.fresh_row);
+                // The one membership lookup above decides every lexicon test of the type; its
+                // text, form, kind and flags decide every literal, kind and flag test.
                 if let Some(row) = self.row(id) {
-                    for &(test, lexicon) in &predicates.lexicon_tests {
-                        row.set(test, members.include(lexicon));
+                    let lexicon_tests = members
+                        .iter()
+                        .filter_map(|lexicon| self.lexicon_tests.get(lexicon as usize));
+                    for &test in lexicon_tests.flatten() {
+                        row.set(test, true);
+                    }
+                    if let Some(&test) = predicates.text_tests.get(text) {
+                        row.set(test, true);
+                    }
+                    if let Some(&test) = predicates.norm_tests.get(norm) {
+                        row.set(test, true);
+                    }
+                    for &(test_kind, test) in &predicates.kind_tests {
+                        if test_kind == kind {
+                            row.set(test, true);
+                        }
+                    }
+                    for &(flag, test) in &predicates.flag_tests {
+                        if crate::predicate::flag_holds(flag, token.flags, text) {
+                            row.set(test, true);
+                        }
                     }
                 }
                 match last {
