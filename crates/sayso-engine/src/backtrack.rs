@@ -67,6 +67,7 @@ pub(crate) struct Backtracker {
 impl Backtracker {
     /// Finds the leftmost-first match starting at or after `from` within the window; the same
     /// match [`crate::vm::search`] finds.
+    #[inline(never)]
     pub(crate) fn search(
         &mut self,
         guide: &Guide<'_>,
