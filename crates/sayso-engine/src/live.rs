@@ -47,9 +47,9 @@ pub(crate) struct LiveProg {
     assertions: Vec<Assertion>,
     /// The annotation and phrase steps.
     jumps: Vec<u32>,
-    /// The token steps and their tests, so that a new state lists its relevant tests without
-    /// a walk over the whole program.
-    tokens: Vec<(u32, PredId)>,
+    /// The successors of the token steps, as instruction bits: a new state finds its live
+    /// token steps a word at a time, without a walk over every step of the program.
+    token_successors: Vec<u64>,
     /// For each mask of anchors holding (see [`DocContext::anchor_mask`]), the bits of the
     /// program's anchor assertions that hold.
     anchor_bits: Vec<u64>,
@@ -291,15 +291,13 @@ impl LiveProg {
                 } => token_bits.push((bit as u32, pred, direction, negated)),
             }
         }
-        let tokens = prog
-            .insts
-            .iter()
-            .enumerate()
-            .filter_map(|(pc, inst)| match inst {
-                Inst::Token(pred) => Some((pc as u32, *pred)),
-                _ => None,
-            })
-            .collect();
+        let mut token_successors = vec![0u64; size.div_ceil(64).max(1)];
+        for (pc, inst) in prog.insts.iter().enumerate() {
+            let next = pc + 1;
+            if let (Inst::Token(_), Some(word)) = (inst, token_successors.get_mut(next / 64)) {
+                *word |= 1 << (next % 64);
+            }
+        }
         let needs = assertion_needs(prog, &epsilon_from);
         let always_needs = matches
             .iter()
@@ -310,7 +308,7 @@ impl LiveProg {
         LiveProg {
             needs,
             always_needs,
-            tokens,
+            token_successors,
             first_labels: first_steps
                 .as_deref()
                 .and_then(|steps| edge_labels(prog, steps)),
@@ -498,6 +496,8 @@ pub(crate) struct LiveDfa {
     work: Vec<u32>,
     /// Scratch for the instructions a new state starts its closure from.
     seeds: Vec<u32>,
+    /// Scratch for the relevant tests and token steps of a new state.
+    new_state: (Vec<u32>, Vec<(u32, u32)>),
     /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
     jump_marks: Vec<u64>,
 }
@@ -910,28 +910,30 @@ impl LiveDfa {
             }
             candidate = self.states[id as usize].same_hash;
         }
-        let mut relevant: Vec<PredId> = Vec::new();
-        let mut steps = Vec::new();
+        let (mut relevant, mut steps) = std::mem::take(&mut self.new_state);
+        relevant.clear();
+        steps.clear();
         let mut needs = prog.always_needs;
-        for &(pc, pred) in &prog.tokens {
-            let pc = pc as usize;
-            let next = pc + 1;
-            let live = bits
-                .get(next / 64)
-                .is_some_and(|word| word & (1 << (next % 64)) != 0);
-            if !live {
-                continue;
+        for (word, (&live, &successors)) in bits.iter().zip(&prog.token_successors).enumerate() {
+            let mut found = live & successors;
+            while found != 0 {
+                let pc = word * 64 + found.trailing_zeros() as usize - 1;
+                found &= found - 1;
+                let Some(&Inst::Token(pred)) = prog.insts.insts.get(pc) else {
+                    continue;
+                };
+                let pred = pred as u32;
+                let index = match relevant.iter().position(|&p| p == pred) {
+                    Some(index) => index,
+                    None => {
+                        relevant.push(pred);
+                        relevant.len() - 1
+                    }
+                };
+                // Tests past the key's width are evaluated directly (see `test_bits`).
+                steps.push((pc as u32, index as u32));
+                needs |= prog.needs.get(pc).copied().unwrap_or(0);
             }
-            let index = match relevant.iter().position(|&p| p == pred) {
-                Some(index) => index,
-                None => {
-                    relevant.push(pred);
-                    relevant.len() - 1
-                }
-            };
-            // Tests past the key's width are evaluated directly (see `test_bits`).
-            steps.push((pc as u32, index as u32));
-            needs |= prog.needs[pc];
         }
         let id = self.states.len() as u32;
         let same_hash = self.ids.insert(hash, id);
@@ -943,12 +945,13 @@ impl LiveDfa {
         self.words = bits.len();
         self.bits.extend_from_slice(bits);
         self.states.push(State {
-            relevant: relevant.iter().map(|&pred| pred as u32).collect(),
-            steps: steps.into_boxed_slice(),
+            relevant: Box::from(relevant.as_slice()),
+            steps: Box::from(steps.as_slice()),
             needs,
             next: Vec::new(),
             same_hash,
         });
+        self.new_state = (relevant, steps);
         id
     }
 }
