@@ -424,15 +424,17 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             return self.preds.eval(pred, self.doc, index, self.lexicons);
         };
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
-        // many compound tests happens once per type.
+        // many compound tests happens once per type. The parts are read from the type's row at
+        // hand: most are decided, and finding the row again for each cost more than reading it.
+        let part = |part: PredId| match row.get(part) {
+            types::PASSES => true,
+            types::FAILS => false,
+            _ => self.pred_slow(part, index),
+        };
         let result = match self.preds.tests.get(pred) {
-            Some(Pred::And(parts)) => parts
-                .iter()
-                .all(|&(part, negated)| self.pred(part, index) != negated),
-            Some(Pred::Or(parts)) => parts
-                .iter()
-                .any(|&(part, negated)| self.pred(part, index) != negated),
-            Some(Pred::Not(inner)) => !self.pred(*inner, index),
+            Some(Pred::And(parts)) => parts.iter().all(|&(inner, negated)| part(inner) != negated),
+            Some(Pred::Or(parts)) => parts.iter().any(|&(inner, negated)| part(inner) != negated),
+            Some(Pred::Not(inner)) => !part(*inner),
             Some(Pred::InLexicon(lexicon)) => self.in_lexicon(*lexicon, index),
             _ => self.preds.eval(pred, self.doc, index, self.lexicons),
         };
