@@ -418,6 +418,18 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         }
     }
 
+    /// Whether token `index` passes one of `tests`, reading its row of results once.
+    pub(crate) fn any_passes(&self, tests: &[PredId], index: usize) -> bool {
+        let Some(row) = self.memo_row(index) else {
+            return tests.iter().any(|&test| self.pred(test, index));
+        };
+        tests.iter().any(|&test| match row.get(test) {
+            types::PASSES => true,
+            types::FAILS => false,
+            _ => self.pred_slow(test, index),
+        })
+    }
+
     #[inline(never)]
     fn pred_slow(&self, pred: PredId, index: usize) -> bool {
         let Some(row) = self.memo_row(index) else {

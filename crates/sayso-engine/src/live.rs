@@ -68,6 +68,9 @@ pub(crate) struct LiveProg {
     /// The consuming steps that can end a match, or `None` when a match can end without
     /// consuming anything.
     last_steps: Option<Vec<EdgeStep>>,
+    /// The tests of the first steps when every one of them reads a token and needs the same
+    /// anchors: where a match can begin is then a few lookups in the token's row of results.
+    first_tests: Option<Box<[PredId]>>,
     /// The labels of the first steps when every one of them reads an annotation.
     first_labels: Option<Vec<LabelId>>,
     /// The labels of the last steps when every one of them reads an annotation.
@@ -214,6 +217,23 @@ fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
     })
 }
 
+/// The distinct tests of `steps` when every one of them reads a token and all need the same
+/// anchors.
+fn edge_tests(prog: &Prog, steps: &[EdgeStep]) -> Option<Box<[PredId]>> {
+    let mut tests = Vec::new();
+    for step in steps {
+        match prog.insts.get(step.pc as usize) {
+            Some(Inst::Token(pred)) if step.anchors == steps.first()?.anchors => {
+                if !tests.contains(pred) {
+                    tests.push(*pred);
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(tests.into_boxed_slice())
+}
+
 /// The labels of `steps` when every one of them reads an annotation.
 fn edge_labels(prog: &Prog, steps: &[EdgeStep]) -> Option<Vec<LabelId>> {
     let mut labels = Vec::new();
@@ -305,7 +325,11 @@ impl LiveProg {
             .fold(0, |bits, &pc| bits | needs[pc as usize]);
         let first_steps = first_steps(prog);
         let last_steps = last_steps(prog, &epsilon_from, &matches);
+        let first_tests = first_steps
+            .as_deref()
+            .and_then(|steps| edge_tests(prog, steps));
         LiveProg {
+            first_tests,
             needs,
             always_needs,
             token_successors,
@@ -347,12 +371,7 @@ impl LiveProg {
         let Some(steps) = &self.first_steps else {
             return (low..=high).find(|&at| permitted(at));
         };
-        let common = self.first_anchors;
-        let acceptable = |at: usize| {
-            context.anchor_mask(at) & common == common
-                && permitted(at)
-                && self.can_take(context, steps, at, Edge::Begin)
-        };
+        let acceptable = |at: usize| permitted(at) && self.begins(context, steps, at);
         // When every first step reads an annotation, only the boundaries where one starts can
         // begin a match: most segments hold none, and a scan would test every boundary.
         match &self.first_labels {
@@ -368,6 +387,24 @@ impl LiveProg {
                 })
                 .min(),
             None => (low..=high).find(|&at| acceptable(at)),
+        }
+    }
+
+    /// Whether a match can begin at boundary `at`, as far as its first consuming step and the
+    /// anchors before it tell; `None` when a match can begin without consuming anything.
+    pub(crate) fn may_begin(&self, context: &DocContext<'_, '_, '_>, at: usize) -> Option<bool> {
+        let steps = self.first_steps.as_ref()?;
+        Some(self.begins(context, steps, at))
+    }
+
+    fn begins(&self, context: &DocContext<'_, '_, '_>, steps: &[EdgeStep], at: usize) -> bool {
+        let common = self.first_anchors;
+        if context.anchor_mask(at) & common != common {
+            return false;
+        }
+        match &self.first_tests {
+            Some(tests) => at < context.token_count && context.any_passes(tests, at),
+            None => self.can_take(context, steps, at, Edge::Begin),
         }
     }
 

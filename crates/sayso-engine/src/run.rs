@@ -225,6 +225,56 @@ fn segment_ranges(
 
 /// Replaces one automaton's size `before` by its size `after` in the `total` of a cache. An
 /// automaton past its bound starts again, so `after` may be the smaller.
+/// The table of a lookahead that reads at most `margin` tokens, exact over `exact`: it can
+/// only hold where its first step can be taken, so the pass runs over a short window from each
+/// such boundary, not over the whole range. Most clause-end lookaheads start with a comma or a
+/// conjunction, a few boundaries of a sentence. When a match of the lookahead can begin
+/// without consuming anything, the whole range is passed.
+fn sparse_lookahead(
+    dfa: &mut crate::live::LiveDfa,
+    pass: &Pass<'_, '_, '_, '_>,
+    exact: (usize, usize),
+    margin: usize,
+    buffer: &mut Vec<u32>,
+    counters: &mut Counters,
+) -> Rc<[bool]> {
+    let (low, high) = (pass.window.low, pass.window.high);
+    let may_begin = |at: usize| pass.prog.may_begin(pass.context, at);
+    if may_begin(exact.0).is_none() {
+        let live = dfa.compute(pass, buffer, counters);
+        return (low..=high).map(|at| live.holds(at, 0)).collect();
+    }
+    let mut table = vec![false; high.saturating_sub(low) + 1];
+    let (first, last) = (exact.0.max(low), exact.1.min(high));
+    let mut at = first;
+    while at <= last {
+        if may_begin(at) != Some(true) {
+            at += 1;
+            continue;
+        }
+        // The boundaries whose windows overlap share one pass.
+        let start = at;
+        let mut end = at;
+        at += 1;
+        while at <= last && at <= end + margin {
+            if may_begin(at) == Some(true) {
+                end = at;
+            }
+            at += 1;
+        }
+        let window = Pass {
+            from: start,
+            to: end.saturating_add(margin).min(high),
+            ..*pass
+        };
+        let live = dfa.compute(&window, buffer, counters);
+        for (cell, boundary) in table[start - low..=end - low].iter_mut().zip(start..) {
+            *cell = live.holds(boundary, 0);
+        }
+    }
+    Rc::from(table)
+}
+
 fn resize(total: &mut usize, before: usize, after: usize) {
     *total = total.saturating_sub(before) + after;
 }
@@ -708,8 +758,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 continue;
             };
             let grown_from = dfa.bytes();
-            let live = dfa.compute(&pass, look_buffer, counters);
-            let table: Rc<[bool]> = (low..=high).map(|at| live.holds(at, 0)).collect();
+            let table = match (compiled.look_margin, direction) {
+                (Some(_), Direction::Backward) => {
+                    sparse_lookahead(dfa, &pass, exact, margin, look_buffer, counters)
+                }
+                _ => {
+                    let live = dfa.compute(&pass, look_buffer, counters);
+                    (low..=high).map(|at| live.holds(at, 0)).collect()
+                }
+            };
             resize(self.automata_bytes, grown_from, dfa.bytes());
             self.look_tables.insert(
                 (key, low, high),
