@@ -12,7 +12,7 @@ use sayso_tokenize::{Document, TokenKind};
 
 use crate::hash::FastMap;
 use crate::keys::KeyIndex;
-use crate::predicate::{CompiledLexicon, Membership, Predicates};
+use crate::predicate::{CompiledLexicon, Membership, Pred, Predicates};
 
 /// The most bytes the results may take; past it the memo starts again, so that memory stays
 /// bounded however varied the input is.
@@ -45,11 +45,8 @@ pub(crate) struct TypeMemo {
     /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
     /// type lie together, since the rules ask many tests of the token at hand.
     cells: Vec<Cell<u8>>,
-    /// The results a new type starts from: every lexicon, literal, kind and flag test fails.
-    /// The type's one membership lookup, its text, kind and flags then set the few that pass.
-    fresh_row: Vec<Cell<u8>>,
-    /// Per lexicon, its membership tests.
-    lexicon_tests: Vec<Vec<usize>>,
+    /// How a new type decides the tests that one lookup answers.
+    at_once: AtOnce,
     /// Per type, the range of `key_lists` holding the index keys it is under.
     key_ranges: Vec<(u32, u32)>,
     /// The index keys of every type, one list after another.
@@ -90,27 +87,7 @@ impl TypeMemo {
                 key_count: keys.len(),
                 ..TypeMemo::default()
             };
-            self.fresh_row = vec![Cell::new(0); stride];
-            let fails = Row(&self.fresh_row);
-            for &(test, lexicon) in &predicates.lexicon_tests {
-                fails.set(test, false);
-                let lexicon = lexicon as usize;
-                if self.lexicon_tests.len() <= lexicon {
-                    self.lexicon_tests.resize(lexicon + 1, Vec::new());
-                }
-                self.lexicon_tests[lexicon].push(test);
-            }
-            let literal_tests = predicates.text_tests.values();
-            let kind_tests = predicates.kind_tests.iter().map(|&(_, test)| test);
-            let flag_tests = predicates.flag_tests.iter().map(|&(_, test)| test);
-            for test in literal_tests
-                .chain(predicates.norm_tests.values())
-                .copied()
-                .chain(kind_tests)
-                .chain(flag_tests)
-            {
-                fails.set(test, false);
-            }
+            self.at_once = AtOnce::new(predicates, stride);
             // The results grow a row per new type, up to megabytes over a corpus: growing by
             // doubling copied them again and again through the cache. Memory is only used as
             // rows are written, so the usual bound can be asked for at once.
@@ -148,30 +125,31 @@ impl TypeMemo {
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
-                self.cells.extend_from_slice(&self.fresh_row);
+                self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
                 // text, form, kind and flags decide every literal, kind and flag test.
                 if let Some(row) = self.row(id) {
+                    let at_once = &self.at_once;
                     let lexicon_tests = members
                         .iter()
-                        .filter_map(|lexicon| self.lexicon_tests.get(lexicon as usize));
+                        .filter_map(|lexicon| at_once.lexicon_tests.get(lexicon as usize));
                     for &test in lexicon_tests.flatten() {
-                        row.set(test, true);
+                        at_once.passes(row, test);
                     }
                     if let Some(&test) = predicates.text_tests.get(text) {
-                        row.set(test, true);
+                        at_once.passes(row, test);
                     }
                     if let Some(&test) = predicates.norm_tests.get(norm) {
-                        row.set(test, true);
+                        at_once.passes(row, test);
                     }
                     for &(test_kind, test) in &predicates.kind_tests {
                         if test_kind == kind {
-                            row.set(test, true);
+                            at_once.passes(row, test);
                         }
                     }
                     for &(flag, test) in &predicates.flag_tests {
                         if crate::predicate::flag_holds(flag, token.flags, text) {
-                            row.set(test, true);
+                            at_once.passes(row, test);
                         }
                     }
                 }
@@ -210,6 +188,89 @@ impl TypeMemo {
     pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
         let start = id as usize * self.stride;
         self.cells.get(start..start + self.stride).map(Row)
+    }
+}
+
+/// The tests a new type decides as it is first seen, each from one lookup: its row starts as
+/// a copy of `fresh_row`, where every literal, lexicon, kind and flag test fails, every `|` of
+/// such tests fails and every `!` of one passes; the tests that pass for the type then flip
+/// the compound tests they are part of. Asked lazily instead, each of these took a call and a
+/// string comparison or a walk over its parts per type, hundreds of thousands over a corpus.
+#[derive(Debug, Default)]
+struct AtOnce {
+    fresh_row: Vec<Cell<u8>>,
+    /// Per lexicon, its membership tests.
+    lexicon_tests: Vec<Vec<usize>>,
+    /// Per test, the compound tests its passing decides, each with its result then.
+    decides: Vec<Vec<(usize, bool)>>,
+}
+
+impl AtOnce {
+    fn new(predicates: &Predicates, stride: usize) -> AtOnce {
+        let count = predicates.tests.len();
+        let mut at_once = AtOnce {
+            fresh_row: vec![Cell::new(0); stride],
+            lexicon_tests: Vec::new(),
+            decides: vec![Vec::new(); count],
+        };
+        let row = Row(&at_once.fresh_row);
+        let mut by_lookup = vec![false; count];
+        for &(test, lexicon) in &predicates.lexicon_tests {
+            let lexicon = lexicon as usize;
+            if at_once.lexicon_tests.len() <= lexicon {
+                at_once.lexicon_tests.resize(lexicon + 1, Vec::new());
+            }
+            at_once.lexicon_tests[lexicon].push(test);
+            by_lookup[test] = true;
+        }
+        let literal_tests = predicates.text_tests.values();
+        let kind_tests = predicates.kind_tests.iter().map(|&(_, test)| test);
+        let flag_tests = predicates.flag_tests.iter().map(|&(_, test)| test);
+        for test in literal_tests
+            .chain(predicates.norm_tests.values())
+            .copied()
+            .chain(kind_tests)
+            .chain(flag_tests)
+        {
+            by_lookup[test] = true;
+        }
+        // A compound test's parts are interned before it, so one pass in id order sees every
+        // part decided before the tests made of it.
+        for (test, pred) in predicates.tests.iter().enumerate() {
+            match pred {
+                _ if by_lookup[test] => row.set(test, false),
+                Pred::Any => row.set(test, true),
+                Pred::Or(parts)
+                    if parts
+                        .iter()
+                        .all(|&(part, negated)| !negated && by_lookup[part]) =>
+                {
+                    by_lookup[test] = true;
+                    row.set(test, false);
+                    for &(part, _) in parts {
+                        at_once.decides[part].push((test, true));
+                    }
+                }
+                Pred::Not(inner) if by_lookup[*inner] => {
+                    row.set(test, true);
+                    at_once.decides[*inner].push((test, false));
+                }
+                _ => {}
+            }
+        }
+        at_once
+    }
+
+    /// Records that `test` passes in `row`, and what that decides.
+    fn passes(&self, row: Row<'_>, test: usize) {
+        row.set(test, true);
+        for &(compound, result) in self.decides.get(test).map_or(&[][..], Vec::as_slice) {
+            if result {
+                self.passes(row, compound);
+            } else {
+                row.set(compound, false);
+            }
+        }
     }
 }
 
