@@ -390,11 +390,17 @@ impl LiveProg {
         }
     }
 
+    /// Whether a match can begin without consuming anything (then anywhere its anchors hold).
+    pub(crate) fn begins_empty(&self) -> bool {
+        self.first_steps.is_none()
+    }
+
     /// Whether a match can begin at boundary `at`, as far as its first consuming step and the
-    /// anchors before it tell; `None` when a match can begin without consuming anything.
-    pub(crate) fn may_begin(&self, context: &DocContext<'_, '_, '_>, at: usize) -> Option<bool> {
-        let steps = self.first_steps.as_ref()?;
-        Some(self.begins(context, steps, at))
+    /// anchors before it tell (anywhere, when it can begin without consuming anything).
+    pub(crate) fn may_begin(&self, context: &DocContext<'_, '_, '_>, at: usize) -> bool {
+        self.first_steps
+            .as_ref()
+            .is_none_or(|steps| self.begins(context, steps, at))
     }
 
     fn begins(&self, context: &DocContext<'_, '_, '_>, steps: &[EdgeStep], at: usize) -> bool {

@@ -223,8 +223,6 @@ fn segment_ranges(
     Rc::from(ranges)
 }
 
-/// Replaces one automaton's size `before` by its size `after` in the `total` of a cache. An
-/// automaton past its bound starts again, so `after` may be the smaller.
 /// The table of a lookahead that reads at most `margin` tokens, exact over `exact`: it can
 /// only hold where its first step can be taken, so the pass runs over a short window from each
 /// such boundary, not over the whole range. Most clause-end lookaheads start with a comma or a
@@ -240,7 +238,7 @@ fn sparse_lookahead(
 ) -> Rc<[bool]> {
     let (low, high) = (pass.window.low, pass.window.high);
     let may_begin = |at: usize| pass.prog.may_begin(pass.context, at);
-    if may_begin(exact.0).is_none() {
+    if pass.prog.begins_empty() {
         let live = dfa.compute(pass, buffer, counters);
         return (low..=high).map(|at| live.holds(at, 0)).collect();
     }
@@ -248,7 +246,7 @@ fn sparse_lookahead(
     let (first, last) = (exact.0.max(low), exact.1.min(high));
     let mut at = first;
     while at <= last {
-        if may_begin(at) != Some(true) {
+        if !may_begin(at) {
             at += 1;
             continue;
         }
@@ -257,7 +255,7 @@ fn sparse_lookahead(
         let mut end = at;
         at += 1;
         while at <= last && at <= end + margin {
-            if may_begin(at) == Some(true) {
+            if may_begin(at) {
                 end = at;
             }
             at += 1;
@@ -275,6 +273,8 @@ fn sparse_lookahead(
     Rc::from(table)
 }
 
+/// Replaces one automaton's size `before` by its size `after` in the `total` of a cache. An
+/// automaton past its bound starts again, so `after` may be the smaller.
 fn resize(total: &mut usize, before: usize, after: usize) {
     *total = total.saturating_sub(before) + after;
 }
