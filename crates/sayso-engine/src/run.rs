@@ -486,7 +486,13 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let (fitting, rest) = positions.split_at(first);
         kept.clear();
         kept.extend_from_slice(fitting);
-        kept.extend(rest[1..].iter().copied().filter(|&position| fits(position)));
+        // A plain loop: as `extend` over a filter, the test was left out of line, a call per
+        // position, depending on unrelated code elsewhere.
+        for &position in &rest[1..] {
+            if fits(position) {
+                kept.push(position);
+            }
+        }
         (!kept.is_empty()).then_some(Some((entry, kept.as_slice())))
     }
 
