@@ -410,8 +410,15 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     /// Whether token `index` passes predicate `pred`.
     #[inline]
     pub(crate) fn pred(&self, pred: PredId, index: usize) -> bool {
-        // The hot path is a memo hit: a few loads and a compare, inlined into the VM loops.
-        match self.memo_row(index).map(|row| row.get(pred)) {
+        self.pred_in(self.memo_row(index), pred, index)
+    }
+
+    /// Whether token `index`, whose row of results is `row` (found once by a caller that asks
+    /// several tests of the token), passes `pred`. The hot path is a memo hit: a few loads and
+    /// a compare, inlined into the VM loops.
+    #[inline]
+    pub(crate) fn pred_in(&self, row: Option<Row<'r>>, pred: PredId, index: usize) -> bool {
+        match row.map(|row| row.get(pred)) {
             Some(types::PASSES) => true,
             Some(types::FAILS) => false,
             _ => self.pred_slow(pred, index),
@@ -420,14 +427,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
 
     /// Whether token `index` passes one of `tests`, reading its row of results once.
     pub(crate) fn any_passes(&self, tests: &[PredId], index: usize) -> bool {
-        let Some(row) = self.memo_row(index) else {
-            return tests.iter().any(|&test| self.pred(test, index));
-        };
-        tests.iter().any(|&test| match row.get(test) {
-            types::PASSES => true,
-            types::FAILS => false,
-            _ => self.pred_slow(test, index),
-        })
+        let row = self.memo_row(index);
+        tests.iter().any(|&test| self.pred_in(row, test, index))
     }
 
     #[inline(never)]
@@ -438,11 +439,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         // Compound tests evaluate their parts through the memo, so a lexicon lookup shared by
         // many compound tests happens once per type. The parts are read from the type's row at
         // hand: most are decided, and finding the row again for each cost more than reading it.
-        let part = |part: PredId| match row.get(part) {
-            types::PASSES => true,
-            types::FAILS => false,
-            _ => self.pred_slow(part, index),
-        };
+        let part = |part: PredId| self.pred_in(Some(row), part, index);
         let result = match self.preds.tests.get(pred) {
             Some(Pred::And(parts)) => parts.iter().all(|&(inner, negated)| part(inner) != negated),
             Some(Pred::Or(parts)) => parts.iter().any(|&(inner, negated)| part(inner) != negated),

@@ -894,13 +894,7 @@ impl LiveDfa {
         let row = context.memo_row(token);
         let mut bits = 0u64;
         for (index, &pred) in state.relevant.iter().enumerate() {
-            let pred = pred as PredId;
-            let passes = match row.map(|row| row.get(pred)) {
-                Some(crate::types::PASSES) => true,
-                Some(crate::types::FAILS) => false,
-                _ => context.pred(pred, token),
-            };
-            if passes {
+            if context.pred_in(row, pred as PredId, token) {
                 bits |= 1 << index;
             }
         }

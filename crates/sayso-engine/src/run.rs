@@ -226,8 +226,8 @@ fn segment_ranges(
 /// The table of a lookahead that reads at most `margin` tokens, exact over `exact`: it can
 /// only hold where its first step can be taken, so the pass runs over a short window from each
 /// such boundary, not over the whole range. Most clause-end lookaheads start with a comma or a
-/// conjunction, a few boundaries of a sentence. When a match of the lookahead can begin
-/// without consuming anything, the whole range is passed.
+/// conjunction, a few boundaries of a sentence. A lookahead whose match can be empty holds
+/// wherever its anchors do, and is passed whole by the caller.
 fn sparse_lookahead(
     dfa: &mut crate::live::LiveDfa,
     pass: &Pass<'_, '_, '_, '_>,
@@ -238,10 +238,6 @@ fn sparse_lookahead(
 ) -> Rc<[bool]> {
     let (low, high) = (pass.window.low, pass.window.high);
     let may_begin = |at: usize| pass.prog.may_begin(pass.context, at);
-    if pass.prog.begins_empty() {
-        let live = dfa.compute(pass, buffer, counters);
-        return (low..=high).map(|at| live.holds(at, 0)).collect();
-    }
     let mut table = vec![false; high.saturating_sub(low) + 1];
     let (first, last) = (exact.0.max(low), exact.1.min(high));
     let mut at = first;
@@ -765,7 +761,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             };
             let grown_from = dfa.bytes();
             let table = match (compiled.look_margin, direction) {
-                (Some(_), Direction::Backward) => {
+                (Some(_), Direction::Backward) if !look.live.begins_empty() => {
                     sparse_lookahead(dfa, &pass, exact, margin, look_buffer, counters)
                 }
                 _ => {
