@@ -501,6 +501,9 @@ struct State {
     next: Vec<(TransitionKey, u32)>,
     /// The state built before this one with the same hash of its instruction set.
     same_hash: Option<u32>,
+    /// When no token test is relevant, the state into the position before where no assertion
+    /// holds and no annotation step jumps (`u32::MAX` until that transition is known).
+    quiet: u32,
 }
 
 /// What decides a transition besides the state after: the relevant tests that pass, the
@@ -762,14 +765,42 @@ impl LiveDfa {
                 }
             }
         }
-        for step in 0..width {
-            let (offset, after) = match pass.direction {
-                Direction::Backward => {
-                    let offset = width - 1 - step;
-                    (offset, (offset + 1 < width).then(|| out[offset + 1]))
-                }
-                Direction::Forward => (step, step.checked_sub(1).map(|before| out[before])),
+        let offset_of = |step: usize| match pass.direction {
+            Direction::Backward => width - 1 - step,
+            Direction::Forward => step,
+        };
+        let mut step = 0;
+        while step < width {
+            let offset = offset_of(step);
+            let after = match pass.direction {
+                Direction::Backward => (offset + 1 < width).then(|| out[offset + 1]),
+                Direction::Forward => offset.checked_sub(1).map(|before| out[before]),
             };
+            // A state that reads no token and stays itself where no assertion holds and no
+            // annotation lands (the stretch before a quotation, for `@Quoted` or `<s> q:@Quoted`)
+            // fills the boundaries up to the next that could change it without the key.
+            if let Some(after) = after
+                && everywhere == 0
+                && self.states[after as usize].quiet == after
+            {
+                let needs = self.states[after as usize].needs;
+                let start = step;
+                while step < width {
+                    let offset = offset_of(step);
+                    if jump_marks.get(offset).is_some_and(|&marks| marks != 0)
+                        || pass.assertion_bits(from + offset, needs) != 0
+                    {
+                        break;
+                    }
+                    out[offset] = after;
+                    step += 1;
+                }
+                counters.steps += (step - start) as u64;
+                if step > start {
+                    continue;
+                }
+            }
+            step += 1;
             let at = from + offset;
             let token = pass.token(at);
             counters.steps += 1;
@@ -870,13 +901,16 @@ impl LiveDfa {
     fn remember(&mut self, after: Option<u32>, key: TransitionKey, next: u32) {
         self.transition_count += 1;
         self.bytes += std::mem::size_of::<(TransitionKey, u32)>();
-        if let Some(state) = after.and_then(|after| self.states.get_mut(after as usize))
-            && state.next.len() < LISTED_TRANSITIONS
-        {
-            // Most states have one to three transitions: grow the list one at a time.
-            state.next.reserve_exact(1);
-            state.next.push((key, next));
-            return;
+        if let Some(state) = after.and_then(|after| self.states.get_mut(after as usize)) {
+            if state.relevant.is_empty() && key == (0, 0, 0) {
+                state.quiet = next;
+            }
+            if state.next.len() < LISTED_TRANSITIONS {
+                // Most states have one to three transitions: grow the list one at a time.
+                state.next.reserve_exact(1);
+                state.next.push((key, next));
+                return;
+            }
         }
         self.transitions
             .insert((after.unwrap_or(u32::MAX), key), next);
@@ -987,6 +1021,7 @@ impl LiveDfa {
             needs,
             next: Vec::new(),
             same_hash,
+            quiet: u32::MAX,
         });
         self.new_state = (relevant, steps);
         id
