@@ -496,9 +496,13 @@ struct State {
     /// The assertions the closure into the position before may consult; the others are left
     /// out of the transition key and not asked.
     needs: u64,
-    /// The first few transitions into the position before, searched in order: most states
-    /// have only a handful, and a short scan beats hashing the key.
-    next: Vec<(TransitionKey, u32)>,
+    /// The first few transitions into the position before, each under its key packed into
+    /// one word (see [`State::packed`]), searched in order: most states have only a handful,
+    /// and a short scan beats hashing the key.
+    next: Vec<(u64, u32)>,
+    /// Where the assertion bits and the annotation-step bits of a key start in its packed
+    /// word, or `None` when the key does not fit one and every transition is mapped.
+    shifts: Option<(u32, u32)>,
     /// The state built before this one with the same hash of its instruction set.
     same_hash: Option<u32>,
     /// When no token test is relevant, the state into the position before where no assertion
@@ -509,6 +513,20 @@ struct State {
 /// What decides a transition besides the state after: the relevant tests that pass, the
 /// assertions that hold and the annotation steps that can jump to a live place.
 type TransitionKey = (u64, u64, u64);
+
+impl State {
+    /// `key` as one word: the relevant tests' bits, then the assertions', then the annotation
+    /// steps'. Comparing three words per listed transition was the costliest line of a pass.
+    fn packed(&self, (tests, assertions, jumps): TransitionKey) -> Option<u64> {
+        let (assertion_shift, jump_shift) = self.shifts?;
+        // A shift of 64 only happens for a part that has no bits.
+        Some(
+            tests
+                | assertions.checked_shl(assertion_shift).unwrap_or(0)
+                | jumps.checked_shl(jump_shift).unwrap_or(0),
+        )
+    }
+}
 
 /// The longest jump-mark buffer an automaton keeps between passes (32 KiB).
 const MAX_KEPT_MARKS: usize = 1 << 12;
@@ -885,8 +903,10 @@ impl LiveDfa {
     }
 
     fn transition(&self, after: Option<u32>, key: TransitionKey) -> Option<u32> {
-        if let Some(state) = after.and_then(|after| self.states.get(after as usize)) {
-            if let Some((_, next)) = state.next.iter().find(|(known, _)| *known == key) {
+        if let Some(state) = after.and_then(|after| self.states.get(after as usize))
+            && let Some(packed) = state.packed(key)
+        {
+            if let Some((_, next)) = state.next.iter().find(|(known, _)| *known == packed) {
                 return Some(*next);
             }
             if state.next.len() < LISTED_TRANSITIONS {
@@ -900,18 +920,21 @@ impl LiveDfa {
 
     fn remember(&mut self, after: Option<u32>, key: TransitionKey, next: u32) {
         self.transition_count += 1;
-        self.bytes += std::mem::size_of::<(TransitionKey, u32)>();
         if let Some(state) = after.and_then(|after| self.states.get_mut(after as usize)) {
             if state.relevant.is_empty() && key == (0, 0, 0) {
                 state.quiet = next;
             }
-            if state.next.len() < LISTED_TRANSITIONS {
+            if let Some(packed) = state.packed(key)
+                && state.next.len() < LISTED_TRANSITIONS
+            {
                 // Most states have one to three transitions: grow the list one at a time.
                 state.next.reserve_exact(1);
-                state.next.push((key, next));
+                state.next.push((packed, next));
+                self.bytes += std::mem::size_of::<(u64, u32)>();
                 return;
             }
         }
+        self.bytes += std::mem::size_of::<((u32, TransitionKey), u32)>();
         self.transitions
             .insert((after.unwrap_or(u32::MAX), key), next);
     }
@@ -1008,6 +1031,10 @@ impl LiveDfa {
         }
         let id = self.states.len() as u32;
         let same_hash = self.ids.insert(hash, id);
+        let assertion_shift = relevant.len();
+        let jump_shift = assertion_shift + prog.assertions.len();
+        let shifts = (jump_shift + prog.jumps.len() <= KEY_BITS)
+            .then_some((assertion_shift as u32, jump_shift as u32));
         self.bytes += std::mem::size_of::<State>()
             + 16
             + 8 * bits.len()
@@ -1020,6 +1047,7 @@ impl LiveDfa {
             steps: Box::from(steps.as_slice()),
             needs,
             next: Vec::new(),
+            shifts,
             same_hash,
             quiet: u32::MAX,
         });
