@@ -53,10 +53,12 @@ pub(crate) struct LiveProg {
     /// For each mask of anchors holding (see [`DocContext::anchor_mask`]), the bits of the
     /// program's anchor assertions that hold.
     anchor_bits: Vec<u64>,
-    /// The lookaround assertions: (bit, lookaround, negated).
-    look_bits: Vec<(u32, usize, bool)>,
-    /// The one-token lookaround assertions: (bit, test, direction, negated).
-    token_bits: Vec<(u32, PredId, LookDirection, bool)>,
+    /// Per assertion bit, what a lookaround asks (nothing for an anchor, which
+    /// `anchor_bits` answers).
+    lookarounds: Vec<Lookaround>,
+    /// The bits of the lookaround assertions: a pass asks only those its state needs, one
+    /// at a time, rather than walking them all.
+    lookaround_mask: u64,
     /// Per instruction, the assertions (as key bits) a closure started from it may consult.
     needs: Vec<u64>,
     /// The assertions a closure from the `Match` instructions or the annotation and phrase
@@ -79,6 +81,21 @@ pub(crate) struct LiveProg {
     /// begin or end passes over boundaries without them at the cost of one mask test.
     first_anchors: u8,
     last_anchors: u8,
+}
+
+/// What an assertion bit asks besides the anchors.
+#[derive(Clone, Copy, Debug)]
+enum Lookaround {
+    /// An anchor: read from the anchor mask.
+    None,
+    /// A lookaround decided by its own table.
+    Look { look: usize, negated: bool },
+    /// A lookaround of one token.
+    Token {
+        pred: PredId,
+        direction: LookDirection,
+        negated: bool,
+    },
 }
 
 /// Which end of a match a step is taken at.
@@ -283,8 +300,8 @@ impl LiveProg {
             }
         }
         let mut anchor_bits = vec![0u64; 64];
-        let mut look_bits = Vec::new();
-        let mut token_bits = Vec::new();
+        let mut lookarounds = vec![Lookaround::None; assertions.len().min(KEY_BITS)];
+        let mut lookaround_mask = 0u64;
         for (bit, assertion) in assertions.iter().enumerate().take(KEY_BITS) {
             match *assertion {
                 Assertion::Anchor(anchor) => {
@@ -303,12 +320,22 @@ impl LiveProg {
                         }
                     }
                 }
-                Assertion::Look { look, negated } => look_bits.push((bit as u32, look, negated)),
+                Assertion::Look { look, negated } => {
+                    lookarounds[bit] = Lookaround::Look { look, negated };
+                    lookaround_mask |= 1 << bit;
+                }
                 Assertion::Token {
                     pred,
                     direction,
                     negated,
-                } => token_bits.push((bit as u32, pred, direction, negated)),
+                } => {
+                    lookarounds[bit] = Lookaround::Token {
+                        pred,
+                        direction,
+                        negated,
+                    };
+                    lookaround_mask |= 1 << bit;
+                }
             }
         }
         let mut token_successors = vec![0u64; size.div_ceil(64).max(1)];
@@ -344,8 +371,8 @@ impl LiveProg {
             first_steps,
             last_steps,
             anchor_bits,
-            look_bits,
-            token_bits,
+            lookarounds,
+            lookaround_mask,
             insts: prog.clone(),
             size,
             epsilon_from,
@@ -710,15 +737,22 @@ impl Pass<'_, '_, '_, '_> {
             .get(mask as usize)
             .copied()
             .unwrap_or(0);
-        for &(bit, look, negated) in &self.prog.look_bits {
-            if needs & (1 << bit) != 0 && self.window.look_holds(look, at) != negated {
-                bits |= 1 << bit;
-            }
-        }
-        for &(bit, pred, direction, negated) in &self.prog.token_bits {
-            if needs & (1 << bit) != 0
-                && self.window.token_holds(self.context, pred, direction, at) != negated
-            {
+        let mut asked = needs & self.prog.lookaround_mask;
+        while asked != 0 {
+            let bit = asked.trailing_zeros();
+            asked &= asked - 1;
+            let holds = match self.prog.lookarounds.get(bit as usize) {
+                Some(&Lookaround::Look { look, negated }) => {
+                    self.window.look_holds(look, at) != negated
+                }
+                Some(&Lookaround::Token {
+                    pred,
+                    direction,
+                    negated,
+                }) => self.window.token_holds(self.context, pred, direction, at) != negated,
+                Some(Lookaround::None) | None => false,
+            };
+            if holds {
                 bits |= 1 << bit;
             }
         }
