@@ -212,7 +212,7 @@ impl Backtracker {
                 }
                 Inst::Phrase(lexicon) => {
                     let lengths = context.phrases_starting(*lexicon, at);
-                    for &length in lengths.iter().rev() {
+                    for &(_, length) in lengths.iter().rev() {
                         let end = at + length as usize;
                         if end <= window.high {
                             frames.push(Frame::Explore {

@@ -142,10 +142,21 @@ impl LabelIndex {
 /// Per-position entry lengths of one phrase lexicon.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PhraseTable {
-    /// For each token position, the lengths of entries starting there, longest first.
-    pub(crate) starting: Vec<Vec<u32>>,
-    /// For each boundary, the lengths of entries ending there.
-    pub(crate) ending: Vec<Vec<u32>>,
+    /// (start, length) of every entry found in the document, by start and, at one start,
+    /// longest first. Entries are rare: a list searched by position costs a document
+    /// nothing per token, where a list of lengths per position was made, zeroed and freed
+    /// for every token.
+    by_start: Vec<(u32, u32)>,
+    /// (end, length) of the same entries, by end and, at one end, longest first.
+    by_end: Vec<(u32, u32)>,
+}
+
+/// The entries of `list`, sorted by their first field, whose first field lies in
+/// `low..=high`.
+fn entries_in(list: &[(u32, u32)], low: usize, high: usize) -> &[(u32, u32)] {
+    let from = list.partition_point(|&(at, _)| (at as usize) < low);
+    let to = list.partition_point(|&(at, _)| at as usize <= high);
+    list.get(from..to).unwrap_or_default()
 }
 
 /// The per-document state of a run.
@@ -300,8 +311,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
 
     fn phrase_table(&self, lexicon: usize) -> PhraseTable {
         let mut table = PhraseTable {
-            starting: vec![Vec::new(); self.token_count],
-            ending: vec![Vec::new(); self.token_count + 1],
+            by_start: Vec::new(),
+            by_end: Vec::new(),
         };
         let Some(lex) = self.lexicons.get(lexicon) else {
             return table;
@@ -311,6 +322,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                 continue;
             };
             let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
+            let first = table.by_start.len();
             for entry in entries {
                 let len = entry.len();
                 if position + len > self.token_count {
@@ -320,12 +332,16 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
                     .iter()
                     .enumerate()
                     .all(|(offset, key)| lex.key(self.doc, position + offset) == key);
-                if all && !table.starting[position].contains(&(len as u32)) {
-                    table.starting[position].push(len as u32);
-                    table.ending[position + len].push(len as u32);
+                let found = (position as u32, len as u32);
+                if all && !table.by_start[first..].contains(&found) {
+                    table.by_start.push(found);
+                    table.by_end.push(((position + len) as u32, len as u32));
                 }
             }
         }
+        // Entries come by start; among those ending together, the earlier start, the longer
+        // one, stays first.
+        table.by_end.sort_by_key(|&(end, _)| end);
         table
     }
 
@@ -478,17 +494,37 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.anchor_mask(position) & crate::vm::anchor_bit(anchor) != 0
     }
 
-    pub(crate) fn phrases_starting(&self, lexicon: usize, position: usize) -> &[u32] {
+    /// The (start, length) of the entries of phrase lexicon `lexicon` starting at a token of
+    /// `low..=high`, by start, longest first at one start.
+    pub(crate) fn phrases_starting_in(
+        &self,
+        lexicon: usize,
+        low: usize,
+        high: usize,
+    ) -> &[(u32, u32)] {
         self.phrases
             .get(&lexicon)
-            .and_then(|table| table.starting.get(position))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |table| entries_in(&table.by_start, low, high))
     }
 
-    pub(crate) fn phrases_ending(&self, lexicon: usize, position: usize) -> &[u32] {
+    /// The (end, length) of the entries ending at a boundary of `low..=high`, by end,
+    /// longest first at one end.
+    pub(crate) fn phrases_ending_in(
+        &self,
+        lexicon: usize,
+        low: usize,
+        high: usize,
+    ) -> &[(u32, u32)] {
         self.phrases
             .get(&lexicon)
-            .and_then(|table| table.ending.get(position))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |table| entries_in(&table.by_end, low, high))
+    }
+
+    pub(crate) fn phrases_starting(&self, lexicon: usize, position: usize) -> &[(u32, u32)] {
+        self.phrases_starting_in(lexicon, position, position)
+    }
+
+    pub(crate) fn phrases_ending(&self, lexicon: usize, position: usize) -> &[(u32, u32)] {
+        self.phrases_ending_in(lexicon, position, position)
     }
 }

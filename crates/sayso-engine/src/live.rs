@@ -683,26 +683,22 @@ impl Pass<'_, '_, '_, '_> {
             (Some(Inst::Phrase(lexicon)), Direction::Backward) => context
                 .phrases_starting(*lexicon, at)
                 .iter()
-                .any(|&length| length > 0 && live_at(at + length as usize)),
-            (Some(Inst::Phrase(lexicon)), Direction::Forward) => {
-                context.phrases_ending(*lexicon, at).iter().any(|&length| {
+                .any(|&(_, length)| length > 0 && live_at(at + length as usize)),
+            (Some(Inst::Phrase(lexicon)), Direction::Forward) => context
+                .phrases_ending(*lexicon, at)
+                .iter()
+                .any(|&(_, length)| {
                     length > 0 && length as usize <= at && live_at(at - length as usize)
-                })
-            }
+                }),
             _ => false,
         }
     }
 
     /// Marks, as bit `index` of `marks[at - from]`, the boundaries of the pass where the
-    /// annotation step at `pc` may jump from: most boundaries start no annotation, and there
-    /// the step needs no look. Returns false for a phrase step, which is looked at everywhere.
+    /// annotation or phrase step at `pc` may jump from: most boundaries start no annotation
+    /// and no entry of a phrase lexicon, and there the step needs no look. Returns false for
+    /// any other instruction, which is then looked at everywhere.
     fn mark_jumps(&self, pc: u32, index: u32, marks: &mut [u64]) -> bool {
-        let Some(Inst::Annotation { label, .. }) = self.prog.insts.insts.get(pc as usize) else {
-            return false;
-        };
-        let Some(annotations) = self.context.label(*label) else {
-            return true;
-        };
         let (from, to) = (self.from, self.to);
         let mut mark = |at: usize| {
             if let Some(mark) = at
@@ -712,15 +708,34 @@ impl Pass<'_, '_, '_, '_> {
                 *mark |= 1 << index;
             }
         };
-        match self.direction {
-            Direction::Backward => annotations
-                .starting_in(from, to)
+        let context = self.context;
+        match (self.prog.insts.insts.get(pc as usize), self.direction) {
+            (Some(Inst::Annotation { label, .. }), direction) => {
+                let Some(annotations) = context.label(*label) else {
+                    return true;
+                };
+                match direction {
+                    Direction::Backward => annotations
+                        .starting_in(from, to)
+                        .iter()
+                        .for_each(|span| mark(span.start)),
+                    Direction::Forward => annotations
+                        .ending_in(from, to)
+                        .iter()
+                        .for_each(|span| mark(span.end)),
+                }
+            }
+            // A phrase step was looked at everywhere, a hash lookup at every boundary of
+            // every pass of a rule such as `[SOURCE] SOURCE_OF`.
+            (Some(Inst::Phrase(lexicon)), Direction::Backward) => context
+                .phrases_starting_in(*lexicon, from, to)
                 .iter()
-                .for_each(|span| mark(span.start)),
-            Direction::Forward => annotations
-                .ending_in(from, to)
+                .for_each(|&(start, _)| mark(start as usize)),
+            (Some(Inst::Phrase(lexicon)), Direction::Forward) => context
+                .phrases_ending_in(*lexicon, from, to)
                 .iter()
-                .for_each(|span| mark(span.end)),
+                .for_each(|&(end, _)| mark(end as usize)),
+            _ => return false,
         }
         true
     }

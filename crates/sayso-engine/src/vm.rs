@@ -399,7 +399,7 @@ pub(crate) fn search(
                     Inst::Phrase(lexicon) => {
                         let lengths = context.phrases_starting(*lexicon, current);
                         let mut any = false;
-                        for &length in lengths {
+                        for &(_, length) in lengths {
                             let end = current + length as usize;
                             if end > window.high || !waiting.claim(end, pc + 1) {
                                 continue;
@@ -546,14 +546,14 @@ pub(crate) fn reach(
                 }
                 Inst::Phrase(lexicon) => {
                     if forwards {
-                        for &length in context.phrases_starting(*lexicon, current) {
+                        for &(_, length) in context.phrases_starting(*lexicon, current) {
                             let end = current + length as usize;
                             if end <= window.high {
                                 pending[end - window.low].push(pc + 1);
                             }
                         }
                     } else {
-                        for &length in context.phrases_ending(*lexicon, current) {
+                        for &(_, length) in context.phrases_ending(*lexicon, current) {
                             let begin = current.saturating_sub(length as usize);
                             if begin >= window.low && length as usize <= current {
                                 pending[begin - window.low].push(pc + 1);
