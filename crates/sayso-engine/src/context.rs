@@ -302,14 +302,16 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             key_positions: OnceCell::new(),
             every_position: OnceCell::new(),
         };
-        for &lexicon in phrase_lexicons {
-            let table = context.phrase_table(lexicon);
+        for (index, &lexicon) in phrase_lexicons.iter().enumerate() {
+            let table = context.phrase_table(index, lexicon);
             context.phrases.insert(lexicon, table);
         }
         context
     }
 
-    fn phrase_table(&self, lexicon: usize) -> PhraseTable {
+    /// The entries of phrase lexicon `lexicon`, the `index`th of the rule set's, in the
+    /// document.
+    fn phrase_table(&self, index: usize, lexicon: usize) -> PhraseTable {
         let mut table = PhraseTable {
             by_start: Vec::new(),
             by_end: Vec::new(),
@@ -318,6 +320,12 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             return table;
         };
         for position in 0..self.token_count {
+            if let Some(sharing) = &self.sharing
+                && let Some(&id) = sharing.types.get(position)
+                && !sharing.memo.may_begin_phrase(id, index)
+            {
+                continue;
+            }
             let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
                 continue;
             };

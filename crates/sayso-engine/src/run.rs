@@ -319,6 +319,7 @@ pub(crate) fn execute<'r, 'd>(
         let typing = crate::types::Typing {
             predicates: &set.predicates,
             lexicons: &set.lexicons,
+            phrase_lexicons: &set.phrase_lexicons,
             keys: &set.keys,
             membership: &set.membership,
         };

@@ -52,12 +52,17 @@ pub(crate) struct TypeMemo {
     /// The index keys of every type, one list after another.
     key_lists: Vec<u32>,
     key_count: usize,
+    /// Per type, bit `i` set when it may begin an entry of the `i`th phrase lexicon (see
+    /// [`TypeMemo::may_begin_phrase`]).
+    phrase_starts: Vec<u64>,
 }
 
 /// What the memo needs of the rule set to type the tokens of a document.
 pub(crate) struct Typing<'r> {
     pub(crate) predicates: &'r Predicates,
     pub(crate) lexicons: &'r [CompiledLexicon],
+    /// The lexicons with entries of several words, in the rule set's order.
+    pub(crate) phrase_lexicons: &'r [usize],
     pub(crate) keys: &'r KeyIndex,
     pub(crate) membership: &'r Membership,
 }
@@ -74,6 +79,7 @@ impl TypeMemo {
         let Typing {
             predicates,
             lexicons,
+            phrase_lexicons,
             keys,
             membership,
         } = *typing;
@@ -125,6 +131,19 @@ impl TypeMemo {
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
+                let mut phrase_starts = 0u64;
+                for (bit, lexicon) in phrase_lexicons.iter().take(64).enumerate() {
+                    let Some(lexicon) = lexicons.get(*lexicon) else {
+                        continue;
+                    };
+                    if lexicon
+                        .phrases_by_first
+                        .contains_key(lexicon.key(doc, index))
+                    {
+                        phrase_starts |= 1 << bit;
+                    }
+                }
+                self.phrase_starts.push(phrase_starts);
                 self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
                 // text, form, kind and flags decide every literal, kind and flag test.
@@ -168,6 +187,16 @@ impl TypeMemo {
             };
             types.push(id);
         }
+    }
+
+    /// Whether a token of type `id` may begin an entry of the `index`th phrase lexicon: one
+    /// lookup per new type, where finding a document's entries looked up every token.
+    pub(crate) fn may_begin_phrase(&self, id: u32, index: usize) -> bool {
+        index >= 64
+            || self
+                .phrase_starts
+                .get(id as usize)
+                .is_none_or(|starts| starts & (1 << index) != 0)
     }
 
     /// The index keys type `id` is under.
