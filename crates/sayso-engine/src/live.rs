@@ -589,6 +589,10 @@ pub(crate) struct LiveDfa {
     seeds: Vec<u32>,
     /// Scratch for the relevant tests and token steps of a new state.
     new_state: (Vec<u32>, Vec<(u32, u32)>),
+    /// Scratch: per test, its index among the relevant tests of the new state (`u32::MAX`
+    /// when not among them). A state of a large rule has dozens of token steps, and finding
+    /// each step's test in the list took a scan per step.
+    relevant_index: Vec<u32>,
     /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
     jump_marks: Vec<u64>,
 }
@@ -1065,18 +1069,22 @@ impl LiveDfa {
                 let Some(&Inst::Token(pred)) = prog.insts.insts.get(pc) else {
                     continue;
                 };
-                let pred = pred as u32;
-                let index = match relevant.iter().position(|&p| p == pred) {
-                    Some(index) => index,
-                    None => {
-                        relevant.push(pred);
-                        relevant.len() - 1
-                    }
-                };
+                if self.relevant_index.len() <= pred {
+                    self.relevant_index.resize(pred + 1, u32::MAX);
+                }
+                let slot = &mut self.relevant_index[pred];
+                if *slot == u32::MAX {
+                    *slot = relevant.len() as u32;
+                    relevant.push(pred as u32);
+                }
+                let index = *slot;
                 // Tests past the key's width are evaluated directly (see `test_bits`).
-                steps.push((pc as u32, index as u32));
+                steps.push((pc as u32, index));
                 needs |= prog.needs.get(pc).copied().unwrap_or(0);
             }
+        }
+        for &pred in &relevant {
+            self.relevant_index[pred as usize] = u32::MAX;
         }
         let id = self.states.len() as u32;
         let same_hash = self.ids.insert(hash, id);
