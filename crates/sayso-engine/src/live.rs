@@ -546,12 +546,7 @@ impl State {
     /// steps'. Comparing three words per listed transition was the costliest line of a pass.
     fn packed(&self, (tests, assertions, jumps): TransitionKey) -> Option<u64> {
         let (assertion_shift, jump_shift) = self.shifts?;
-        // A shift of 64 only happens for a part that has no bits.
-        Some(
-            tests
-                | assertions.checked_shl(assertion_shift).unwrap_or(0)
-                | jumps.checked_shl(jump_shift).unwrap_or(0),
-        )
+        Some(tests | assertions << assertion_shift | jumps << jump_shift)
     }
 }
 
@@ -1090,8 +1085,15 @@ impl LiveDfa {
         let same_hash = self.ids.insert(hash, id);
         let assertion_shift = relevant.len();
         let jump_shift = assertion_shift + prog.assertions.len();
-        let shifts = (jump_shift + prog.jumps.len() <= KEY_BITS)
-            .then_some((assertion_shift as u32, jump_shift as u32));
+        // Both shifts stay below 64 when the key fits: a part with no bits, which would be
+        // shifted by 64 after 64 tests, is not shifted at all.
+        let shift = |shift: usize, bits: usize| if bits == 0 { 0 } else { shift as u32 };
+        let shifts = (jump_shift + prog.jumps.len() <= KEY_BITS).then(|| {
+            (
+                shift(assertion_shift, prog.assertions.len()),
+                shift(jump_shift, prog.jumps.len()),
+            )
+        });
         self.bytes += std::mem::size_of::<State>()
             + 16
             + 8 * bits.len()
