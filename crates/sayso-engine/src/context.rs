@@ -139,13 +139,13 @@ impl LabelIndex {
     }
 }
 
-/// Per-position entry lengths of one phrase lexicon.
+/// The entries of one phrase lexicon found in a document. Entries are rare, so they are kept
+/// in two short lists searched by position rather than in a list per token, which every
+/// document would make, zero and free whole.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PhraseTable {
     /// (start, length) of every entry found in the document, by start and, at one start,
-    /// longest first. Entries are rare: a list searched by position costs a document
-    /// nothing per token, where a list of lengths per position was made, zeroed and freed
-    /// for every token.
+    /// longest first.
     by_start: Vec<(u32, u32)>,
     /// (end, length) of the same entries, by end and, at one end, longest first.
     by_end: Vec<(u32, u32)>,
@@ -528,10 +528,12 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             .map_or(&[], |table| entries_in(&table.by_end, low, high))
     }
 
+    /// The (start, length) of the entries starting at token `position`, longest first.
     pub(crate) fn phrases_starting(&self, lexicon: usize, position: usize) -> &[(u32, u32)] {
         self.phrases_starting_in(lexicon, position, position)
     }
 
+    /// The (end, length) of the entries ending at boundary `position`, longest first.
     pub(crate) fn phrases_ending(&self, lexicon: usize, position: usize) -> &[(u32, u32)] {
         self.phrases_ending_in(lexicon, position, position)
     }

@@ -724,8 +724,8 @@ impl Pass<'_, '_, '_, '_> {
                         .for_each(|span| mark(span.end)),
                 }
             }
-            // A phrase step was looked at everywhere, a hash lookup at every boundary of
-            // every pass of a rule such as `[SOURCE] SOURCE_OF`.
+            // A phrase step, as in `[SOURCE] SOURCE_OF`, can only jump where an entry of its
+            // lexicon starts (ends, going forward), and most passes hold none.
             (Some(Inst::Phrase(lexicon)), Direction::Backward) => context
                 .phrases_starting_in(*lexicon, from, to)
                 .iter()
@@ -819,7 +819,8 @@ impl LiveDfa {
         out.resize(width, 0);
         let cacheable = prog.cacheable();
         let mut seeds = std::mem::take(&mut self.seeds);
-        // Where each annotation step may jump from, and the phrase steps, checked everywhere.
+        // Where each annotation or phrase step may jump from; any other jump is checked
+        // everywhere.
         let mut jump_marks = std::mem::take(&mut self.jump_marks);
         jump_marks.clear();
         let mut everywhere = 0u64;

@@ -241,6 +241,7 @@ fn sparse_lookahead(
     // Made in place: a vector turned into an `Rc` afterwards is copied into a second
     // allocation, one more for each of some 40,000 tables over a news corpus.
     let mut shared: Rc<[bool]> = std::iter::repeat_n(false, high.saturating_sub(low) + 1).collect();
+    // A slice just collected has no other owner, so it is filled where it lies.
     let Some(table) = Rc::get_mut(&mut shared) else {
         return shared;
     };
