@@ -695,9 +695,9 @@ impl Pass<'_, '_, '_, '_> {
 
     /// Marks, as bit `index` of `marks[at - from]`, the boundaries of the pass where the
     /// annotation or phrase step at `pc` may jump from: most boundaries start no annotation
-    /// and no entry of a phrase lexicon, and there the step needs no look. Returns false for
-    /// any other instruction, which is then looked at everywhere.
-    fn mark_jumps(&self, pc: u32, index: u32, marks: &mut [u64]) -> bool {
+    /// and no entry of a phrase lexicon, and there the step needs no look. The jump steps of a
+    /// program are exactly its annotation and phrase steps.
+    fn mark_jumps(&self, pc: u32, index: u32, marks: &mut [u64]) {
         let (from, to) = (self.from, self.to);
         let mut mark = |at: usize| {
             if let Some(mark) = at
@@ -711,7 +711,7 @@ impl Pass<'_, '_, '_, '_> {
         match (self.prog.insts.insts.get(pc as usize), self.direction) {
             (Some(Inst::Annotation { label, .. }), direction) => {
                 let Some(annotations) = context.label(*label) else {
-                    return true;
+                    return;
                 };
                 match direction {
                     Direction::Backward => annotations
@@ -734,9 +734,8 @@ impl Pass<'_, '_, '_, '_> {
                 .phrases_ending_in(*lexicon, from, to)
                 .iter()
                 .for_each(|&(end, _)| mark(end as usize)),
-            _ => return false,
+            _ => {}
         }
-        true
     }
 
     /// The assertions of `needs` holding at `at`, as bits (only when they fit the key).
@@ -819,17 +818,13 @@ impl LiveDfa {
         out.resize(width, 0);
         let cacheable = prog.cacheable();
         let mut seeds = std::mem::take(&mut self.seeds);
-        // Where each annotation or phrase step may jump from; any other jump is checked
-        // everywhere.
+        // Where each annotation or phrase step may jump from.
         let mut jump_marks = std::mem::take(&mut self.jump_marks);
         jump_marks.clear();
-        let mut everywhere = 0u64;
         if cacheable && !prog.jumps.is_empty() {
             jump_marks.resize(width, 0);
             for (index, &pc) in prog.jumps.iter().enumerate() {
-                if !pass.mark_jumps(pc, index as u32, &mut jump_marks) {
-                    everywhere |= 1 << index;
-                }
+                pass.mark_jumps(pc, index as u32, &mut jump_marks);
             }
         }
         let offset_of = |step: usize| match pass.direction {
@@ -847,7 +842,6 @@ impl LiveDfa {
             // annotation lands (the stretch before a quotation, for `@Quoted` or `<s> q:@Quoted`)
             // fills the boundaries up to the next that could change it without the key.
             if let Some(after) = after
-                && everywhere == 0
                 && self.states[after as usize].quiet == after
             {
                 let needs = self.states[after as usize].needs;
@@ -877,7 +871,7 @@ impl LiveDfa {
             };
             let assertion_bits = pass.assertion_bits(at, needs);
             let mut jump_bits = 0u64;
-            let mut possible = everywhere | jump_marks.get(offset).copied().unwrap_or(0);
+            let mut possible = jump_marks.get(offset).copied().unwrap_or(0);
             while possible != 0 {
                 let index = possible.trailing_zeros();
                 possible &= possible - 1;

@@ -189,8 +189,9 @@ impl TypeMemo {
         }
     }
 
-    /// Whether a token of type `id` may begin an entry of the `index`th phrase lexicon: one
-    /// lookup per new type, where finding a document's entries looked up every token.
+    /// Whether a token of type `id` may begin an entry of the `index`th phrase lexicon, so
+    /// that finding a document's entries looks up only such tokens. Past 64 phrase lexicons
+    /// every token may.
     pub(crate) fn may_begin_phrase(&self, id: u32, index: usize) -> bool {
         index >= 64
             || self
