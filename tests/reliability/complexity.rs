@@ -222,6 +222,33 @@ fn optional_tail_that_never_completes() {
 }
 
 #[test]
+fn sparse_quotations_with_a_tail_that_never_completes() {
+    // A rule that begins at a quotation searches a stretch with few quotations without a
+    // liveness pass. Here every search from a quotation runs its preferred tail to the end of
+    // the document before the quotation matches alone, so searching on unguided would take
+    // quadratic time: the step budget must hand the stretch to the pass in time.
+    let program = one_rule(
+        seq(vec![
+            Pattern::Annotation(BuiltinLabel::Quote.id()),
+            repeat(
+                seq(vec![star(any()), token(SAY), norm("!")]),
+                0,
+                Some(1),
+                true,
+            ),
+        ]),
+        Scope::Document,
+    );
+    assert_linear_in(
+        "@Quote ([]* [SAY] \"!\")? with sparse quotations",
+        program,
+        |n| "“q” a a a a a a a a a a ".repeat(n) + "said",
+        60,
+        &[Simulation::Optimized],
+    );
+}
+
+#[test]
 fn alternation_inside_counted_repetition() {
     let program = one_rule(
         seq(vec![

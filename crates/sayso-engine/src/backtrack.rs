@@ -1,4 +1,4 @@
-//! A bounded backtracker for the searches a liveness table guides.
+//! A bounded backtracker for the optimized searches, most of them guided by a liveness table.
 //!
 //! Once a liveness table says at which (position, instruction) pairs a match can still be
 //! completed, the breadth of the Pike VM is mostly overhead: it carries one thread per live
@@ -11,6 +11,10 @@
 //! a search allocates nothing but its result. The marks are one bit per pair of the searched
 //! range, or a hash set of the pairs explored when that range is too long (a rule over a whole
 //! long document). `explain` runs the Pike VM, which tracks the failed attempts it shows.
+//!
+//! A rule with few places to start in a stretch may search it without a table: the marks
+//! still bound the search, and a step limit makes it give up early enough that making the
+//! table and searching again stays within a constant of the guided search.
 
 use std::borrow::Cow;
 
@@ -24,16 +28,30 @@ use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 /// range uses a hash set.
 const MAX_DENSE_MARKS: usize = 1 << 18;
 
-/// What a guided search runs: the program, its slot count, where matches can start and which
-/// pairs can still complete one.
+/// What a search runs: the program, its slot count, where matches can start and end, which
+/// pairs can still complete one, and how many steps it may take.
 pub(crate) struct Guide<'a> {
     pub(crate) prog: &'a Prog,
     pub(crate) slot_count: usize,
     /// Threads only start at positions marked true.
     pub(crate) allowed: &'a [bool],
-    pub(crate) live: &'a LiveTable<'a>,
+    /// Which pairs can still complete a match; without a table every pair is explored.
+    pub(crate) live: Option<&'a LiveTable<'a>>,
     /// No thread starts after this position.
     pub(crate) last_start: usize,
+    /// No match reaches past this boundary.
+    pub(crate) last_end: usize,
+    /// The search gives up once the rule's step count passes this.
+    pub(crate) step_limit: u64,
+}
+
+/// How a search ended.
+pub(crate) enum Search<'a> {
+    Found(Found<'a>),
+    /// No match starts at or after the given position.
+    NoMatch,
+    /// The steps ran out before the search was decided.
+    GaveUp,
 }
 
 /// A step of the depth-first exploration. Undo steps sit below the exploration they undo.
@@ -66,7 +84,7 @@ pub(crate) struct Backtracker {
 
 impl Backtracker {
     /// Finds the leftmost-first match starting at or after `from` within the window; the same
-    /// match [`crate::vm::search`] finds.
+    /// match [`crate::vm::search`] finds, unless the steps run out first.
     #[inline(never)]
     pub(crate) fn search(
         &mut self,
@@ -75,11 +93,11 @@ impl Backtracker {
         window: &Window<'_>,
         from: usize,
         counters: &mut Counters,
-    ) -> Option<Found<'_>> {
-        // Nothing past the window or the liveness table can be part of a match.
-        let end = window.high.min(guide.live.end());
+    ) -> Search<'_> {
+        // Nothing past the window or the last end can be part of a match.
+        let end = window.high.min(guide.last_end);
         if from > end {
-            return None;
+            return Search::NoMatch;
         }
         self.marks.begin(from, end, guide.prog.insts.len());
         for start in from..=guide.last_start.min(end) {
@@ -87,19 +105,23 @@ impl Backtracker {
                 continue;
             }
             counters.starts += 1;
-            if self.explore_from(start, guide, context, window, counters) {
-                counters.matches += 1;
-                return Some(Found {
-                    slots: Cow::Borrowed(&self.slots),
-                    consumed: Cow::Borrowed(&self.consumed),
-                });
+            match self.explore_from(start, guide, context, window, counters) {
+                Explored::Match => {
+                    counters.matches += 1;
+                    return Search::Found(Found {
+                        slots: Cow::Borrowed(&self.slots),
+                        consumed: Cow::Borrowed(&self.consumed),
+                    });
+                }
+                Explored::NoMatch => {}
+                Explored::GaveUp => return Search::GaveUp,
             }
         }
-        None
+        Search::NoMatch
     }
 
-    /// Explores every thread from `start` in priority order; true when one reaches `Match`,
-    /// whose slots and consumed annotations are then left in the buffers.
+    /// Explores every thread from `start` in priority order; a match leaves its slots and
+    /// consumed annotations in the buffers.
     fn explore_from(
         &mut self,
         start: usize,
@@ -107,7 +129,7 @@ impl Backtracker {
         context: &DocContext<'_, '_, '_>,
         window: &Window<'_>,
         counters: &mut Counters,
-    ) -> bool {
+    ) -> Explored {
         let Backtracker {
             marks,
             frames,
@@ -158,6 +180,9 @@ impl Backtracker {
                 }
             };
             counters.steps += 1;
+            if counters.steps > guide.step_limit {
+                return Explored::GaveUp;
+            }
             let Some(inst) = guide.prog.insts.get(pc) else {
                 continue;
             };
@@ -183,7 +208,7 @@ impl Backtracker {
                     }
                 }
                 Inst::Match => {
-                    return true;
+                    return Explored::Match;
                 }
                 Inst::Token(pred) => {
                     if at < window.high && context.pred(*pred, at) {
@@ -224,8 +249,15 @@ impl Backtracker {
                 }
             }
         }
-        false
+        Explored::NoMatch
     }
+}
+
+/// How the exploration from one start ended.
+enum Explored {
+    Match,
+    NoMatch,
+    GaveUp,
 }
 
 /// Which (position, instruction) pairs the current search explored, for the positions
@@ -273,8 +305,8 @@ impl Marks {
     /// can no longer complete a match. Every step of a search claims a pair; kept out of line
     /// by the compiler, the call took a fifth of the search's instructions.
     #[inline(always)]
-    fn claim(&mut self, live: &LiveTable<'_>, pc: usize, at: usize) -> bool {
-        if at > self.end || at < self.from || !live.holds(at, pc) {
+    fn claim(&mut self, live: Option<&LiveTable<'_>>, pc: usize, at: usize) -> bool {
+        if at > self.end || at < self.from || live.is_some_and(|live| !live.holds(at, pc)) {
             return false;
         }
         if !self.dense {

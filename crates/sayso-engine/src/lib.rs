@@ -55,7 +55,11 @@
 //! together stay linear in its length, however the rule's preferred threads would otherwise run
 //! on past its matches. Since every live pair leads to a match, these searches go depth-first
 //! in priority order (a backtracker with one mark per pair), which reaches the Pike VM's match
-//! without carrying its lower-priority threads.
+//! without carrying its lower-priority threads. A rule that can begin at an annotation and has
+//! few places to start in a stretch (a quotation every few sentences) searches it without the
+//! pass, which would cost more than the searches; such a search may take eight steps per
+//! boundary of the stretch, past which the pass is made and the search goes on guided, so the
+//! work stays linear.
 //!
 //! The optimized simulation also shares work and skips what cannot match: token tests are
 //! memoized per token type (text, kind and flags) for all rules and all the documents a thread

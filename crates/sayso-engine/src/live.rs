@@ -77,6 +77,8 @@ pub(crate) struct LiveProg {
     first_labels: Option<Vec<LabelId>>,
     /// The labels of the last steps when every one of them reads an annotation.
     last_labels: Option<Vec<LabelId>>,
+    /// Whether one of the first steps reads an annotation.
+    annotation_begin: bool,
     /// The anchors every first step needs, and every last step: a scan for where a match can
     /// begin or end passes over boundaries without them at the cost of one mask test.
     first_anchors: u8,
@@ -366,6 +368,14 @@ impl LiveProg {
             last_labels: last_steps
                 .as_deref()
                 .and_then(|steps| edge_labels(prog, steps)),
+            annotation_begin: first_steps.as_deref().is_some_and(|steps| {
+                steps.iter().any(|step| {
+                    matches!(
+                        prog.insts.get(step.pc as usize),
+                        Some(Inst::Annotation { .. })
+                    )
+                })
+            }),
             first_anchors: common_anchors(first_steps.as_deref()),
             last_anchors: common_anchors(last_steps.as_deref()),
             first_steps,
@@ -415,6 +425,55 @@ impl LiveProg {
                 .min(),
             None => (low..=high).find(|&at| acceptable(at)),
         }
+    }
+
+    /// Whether a match can begin by consuming an annotation.
+    pub(crate) fn begins_at_annotation(&self) -> bool {
+        self.annotation_begin
+    }
+
+    /// Marks in `marks` the boundaries of `first..=last` accepted by `permitted` where a
+    /// match can begin, as far as its first consuming step and the anchors before it tell,
+    /// and returns how many there are. A match that can begin without consuming anything can
+    /// begin at each of them.
+    pub(crate) fn mark_begins(
+        &self,
+        context: &DocContext<'_, '_, '_>,
+        (first, last): (usize, usize),
+        permitted: impl Fn(usize) -> bool,
+        marks: &mut [bool],
+    ) -> usize {
+        let mut count = 0;
+        let mut mark = |at: usize| {
+            if let Some(cell) = marks.get_mut(at)
+                && !*cell
+            {
+                *cell = true;
+                count += 1;
+            }
+        };
+        match (&self.first_steps, &self.first_labels) {
+            // Only where an annotation of a first step's label starts.
+            (Some(steps), Some(labels)) => {
+                for &label in labels {
+                    let Some(index) = context.label(label) else {
+                        continue;
+                    };
+                    for span in index.starting_in(first, last) {
+                        if permitted(span.start) && self.begins(context, steps, span.start) {
+                            mark(span.start);
+                        }
+                    }
+                }
+            }
+            (Some(steps), None) => (first..=last)
+                .filter(|&at| permitted(at) && self.begins(context, steps, at))
+                .for_each(&mut mark),
+            (None, _) => (first..=last)
+                .filter(|&at| permitted(at))
+                .for_each(&mut mark),
+        }
+        count
     }
 
     /// Whether a match can begin without consuming anything (then anywhere its anchors hold).

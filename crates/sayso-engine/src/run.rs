@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sayso_lang::ir::{self, BuiltinLabel, EmitValue, LabelId, RuleId, Scope};
 use sayso_tokenize::{Document, Span, Token};
 
-use crate::backtrack::{Backtracker, Guide};
+use crate::backtrack::{Backtracker, Guide, Search};
 use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
@@ -299,6 +299,13 @@ fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
     let high = (from + step).min(positions.len());
     low + positions[low..high].partition_point(|&at| (at as usize) < bound)
 }
+
+/// A rule that can begin at an annotation searches a stretch without a liveness pass when it
+/// has at most one place to start per this many boundaries.
+const SPARSE_STARTS: usize = 4;
+
+/// The steps per boundary such a search may take before the pass is made after all.
+const UNGUIDED_STEPS_PER_BOUNDARY: u64 = 8;
 
 /// Runs the whole rule set over `doc`.
 pub(crate) fn execute<'r, 'd>(
@@ -893,60 +900,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 high,
                 looks: &tables,
             };
-            let live = if optimized {
-                let pass = Pass {
-                    prog: &compiled.live,
-                    context: &self.context,
-                    window: &window,
-                    from: first,
-                    to: reach,
-                    direction: Direction::Backward,
-                    max_states: set.config.max_automaton_states,
-                };
-                let table = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
-                let mut any = false;
-                for at in first..=last {
-                    if permitted(at)
-                        && table.holds(at, 0)
-                        && let Some(cell) = match_starts.get_mut(at)
-                    {
-                        *cell = true;
-                        any = true;
-                    }
-                }
-                if !any {
-                    continue;
-                }
-                Some(table)
-            } else {
-                None
-            };
-            let mut from = first;
-            // No match starts after `last`, so a search from beyond it would find nothing.
-            while from < high && from <= last {
-                let tracker = if explaining {
-                    Some(&mut self.tracker)
-                } else {
-                    None
-                };
-                // With a liveness table the backtracker finds the same match as the Pike VM
-                // for less work; without one (the plain simulation, `explain`) the Pike VM
-                // runs.
-                let found = match &live {
-                    Some(live) => backtracker.search(
-                        &Guide {
-                            prog: &compiled.pattern.prog,
-                            slot_count: compiled.slot_count,
-                            allowed: &match_starts,
-                            live,
-                            last_start: last,
-                        },
-                        &self.context,
-                        &window,
-                        from,
-                        &mut counters,
-                    ),
-                    None => vm::search(
+            if !optimized {
+                let mut from = first;
+                while from < high && from <= last {
+                    let tracker = if explaining {
+                        Some(&mut self.tracker)
+                    } else {
+                        None
+                    };
+                    let Some(found) = vm::search(
                         &vm::Searcher {
                             prog: &compiled.pattern.prog,
                             slot_count: compiled.slot_count,
@@ -958,22 +920,88 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         &mut scratch,
                         &mut counters,
                         tracker,
-                    ),
-                };
-                let Some(found) = found else {
-                    break;
-                };
-                let start = found.slots.first().copied().unwrap_or(UNSET);
-                let end = found.slots.get(1).copied().unwrap_or(UNSET);
-                let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
-                    break;
-                };
-                if end <= start {
-                    from = start + 1;
+                    ) else {
+                        break;
+                    };
+                    match self.take(index, &found.slots, &found.consumed) {
+                        Some(next) => from = next,
+                        None => break,
+                    }
+                }
+                continue;
+            }
+            let mut from = first;
+            // A rule that can begin at an annotation (a quotation, as `q:@Quote` or
+            // `(<s> | ":") @Quoted`) often has only a few places to start in a long stretch:
+            // searching from each is then cheaper than a liveness pass over the whole stretch.
+            // The search runs on a budget; past it, the pass is made and the search goes on
+            // guided, so the work stays within a constant of the guided search.
+            if compiled.live.begins_at_annotation() {
+                let starts = compiled.live.mark_begins(
+                    &self.context,
+                    (first, last),
+                    permitted,
+                    &mut match_starts,
+                );
+                let boundaries = reach - first + 1;
+                if starts == 0 {
                     continue;
                 }
-                self.record(index, start..end, &found.slots, &found.consumed);
-                from = end;
+                let gave_up = if starts * SPARSE_STARTS <= boundaries {
+                    let guide = Guide {
+                        prog: &compiled.pattern.prog,
+                        slot_count: compiled.slot_count,
+                        allowed: &match_starts,
+                        live: None,
+                        last_start: last,
+                        last_end: reach,
+                        step_limit: counters
+                            .steps
+                            .saturating_add(UNGUIDED_STEPS_PER_BOUNDARY * boundaries as u64 + 64),
+                    };
+                    self.search_stretch(index, backtracker, &guide, &window, first, &mut counters)
+                } else {
+                    Some(first)
+                };
+                if let Some(range) = match_starts.get_mut(first..=last) {
+                    range.fill(false);
+                }
+                match gave_up {
+                    Some(at) => from = at,
+                    None => continue,
+                }
+            }
+            let pass = Pass {
+                prog: &compiled.live,
+                context: &self.context,
+                window: &window,
+                from: first,
+                to: reach,
+                direction: Direction::Backward,
+                max_states: set.config.max_automaton_states,
+            };
+            let live = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
+            let mut any = false;
+            for at in from..=last {
+                if permitted(at)
+                    && live.holds(at, 0)
+                    && let Some(cell) = match_starts.get_mut(at)
+                {
+                    *cell = true;
+                    any = true;
+                }
+            }
+            if any {
+                let guide = Guide {
+                    prog: &compiled.pattern.prog,
+                    slot_count: compiled.slot_count,
+                    allowed: &match_starts,
+                    live: Some(&live),
+                    last_start: last,
+                    last_end: live.end(),
+                    step_limit: u64::MAX,
+                };
+                self.search_stretch(index, backtracker, &guide, &window, from, &mut counters);
             }
             if let Some(range) = match_starts.get_mut(first..=last) {
                 range.fill(false);
@@ -988,6 +1016,46 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         if optimized {
             marks.give_back_match_starts(match_starts);
         }
+    }
+
+    /// Runs the searches of a stretch from `from` on, recording each match; returns
+    /// where a search gave up for want of steps, if one did.
+    fn search_stretch(
+        &mut self,
+        index: usize,
+        backtracker: &mut Backtracker,
+        guide: &Guide<'_>,
+        window: &Window<'_>,
+        mut from: usize,
+        counters: &mut Counters,
+    ) -> Option<usize> {
+        // No match starts after the last start, so a search from beyond it would find nothing.
+        while from < window.high && from <= guide.last_start {
+            match backtracker.search(guide, &self.context, window, from, counters) {
+                Search::Found(found) => match self.take(index, &found.slots, &found.consumed) {
+                    Some(next) => from = next,
+                    None => break,
+                },
+                Search::NoMatch => break,
+                Search::GaveUp => return Some(from),
+            }
+        }
+        None
+    }
+
+    /// Records the match a search found and returns where the next search starts; `None`
+    /// when the slots hold no match.
+    fn take(&mut self, index: usize, slots: &[u64], consumed: &[AnnotRef]) -> Option<usize> {
+        let start = slots.first().copied().unwrap_or(UNSET);
+        let end = slots.get(1).copied().unwrap_or(UNSET);
+        let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+            return None;
+        };
+        if end <= start {
+            return Some(start + 1);
+        }
+        self.record(index, start..end, slots, consumed);
+        Some(end)
     }
 
     fn record(&mut self, index: usize, tokens: Range<usize>, slots: &[u64], consumed: &[AnnotRef]) {
