@@ -225,8 +225,8 @@ fn optional_tail_that_never_completes() {
 fn sparse_quotations_with_a_tail_that_never_completes() {
     // A rule that begins at a quotation searches a stretch with few quotations without a
     // liveness pass. Here every search from a quotation runs its preferred tail to the end of
-    // the document before the quotation matches alone, so searching on unguided would take
-    // quadratic time: the step budget must hand the stretch to the pass in time.
+    // the document before the quotation matches alone, so searching on without the pass would
+    // take quadratic time: the step budget must hand the stretch to the pass in time.
     let program = one_rule(
         seq(vec![
             Pattern::Annotation(BuiltinLabel::Quote.id()),
