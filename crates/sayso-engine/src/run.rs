@@ -304,8 +304,11 @@ fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
 /// has at most one place to start per this many boundaries.
 const SPARSE_STARTS: usize = 4;
 
-/// The steps per boundary such a search may take before the pass is made after all.
+/// The steps such a search may take before the pass is made after all: this many per
+/// boundary of the stretch, plus [`UNGUIDED_EXTRA_STEPS`] so that a short stretch still lets
+/// each start explore a little.
 const UNGUIDED_STEPS_PER_BOUNDARY: u64 = 8;
+const UNGUIDED_EXTRA_STEPS: u64 = 64;
 
 /// Runs the whole rule set over `doc`.
 pub(crate) fn execute<'r, 'd>(
@@ -955,9 +958,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         live: None,
                         last_start: last,
                         last_end: reach,
-                        step_limit: counters
-                            .steps
-                            .saturating_add(UNGUIDED_STEPS_PER_BOUNDARY * boundaries as u64 + 64),
+                        step_limit: counters.steps.saturating_add(
+                            UNGUIDED_STEPS_PER_BOUNDARY * boundaries as u64 + UNGUIDED_EXTRA_STEPS,
+                        ),
                     };
                     self.search_stretch(index, backtracker, &guide, &window, first, &mut counters)
                 } else {
