@@ -179,74 +179,84 @@ impl Backtracker {
                     continue;
                 }
             };
-            counters.steps += 1;
-            if counters.steps > guide.step_limit {
-                return Explored::GaveUp;
-            }
-            let Some(inst) = guide.prog.insts.get(pc) else {
-                continue;
-            };
-            match inst {
-                Inst::Jump(target) => frames.push(Frame::Explore { pc: *target, at }),
-                Inst::Split(first, second) => {
-                    frames.push(Frame::Explore { pc: *second, at });
-                    frames.push(Frame::Explore { pc: *first, at });
+            // A step with one successor goes on to it at once: pushing it only to pop it next
+            // would be the same exploration in the same order, at twice the cost.
+            let (mut pc, mut at) = (pc, at);
+            loop {
+                counters.steps += 1;
+                if counters.steps > guide.step_limit {
+                    return Explored::GaveUp;
                 }
-                Inst::Save(slot) => {
-                    if let Some(cell) = slots.get_mut(*slot) {
-                        frames.push(Frame::Restore {
-                            slot: *slot,
-                            value: *cell,
-                        });
-                        *cell = at as u64;
+                let Some(inst) = guide.prog.insts.get(pc) else {
+                    break;
+                };
+                let next = match inst {
+                    Inst::Jump(target) => (*target, at),
+                    Inst::Split(first, second) => {
+                        frames.push(Frame::Explore { pc: *second, at });
+                        (*first, at)
                     }
-                    frames.push(Frame::Explore { pc: pc + 1, at });
-                }
-                Inst::Assert(assertion) => {
-                    if window.assertion(context, *assertion, at) {
-                        frames.push(Frame::Explore { pc: pc + 1, at });
-                    }
-                }
-                Inst::Match => {
-                    return Explored::Match;
-                }
-                Inst::Token(pred) => {
-                    if at < window.high && context.pred(*pred, at) {
-                        frames.push(Frame::Explore {
-                            pc: pc + 1,
-                            at: at + 1,
-                        });
-                    }
-                }
-                Inst::Annotation { label, record } => {
-                    let spans = context
-                        .label(*label)
-                        .map_or(&[][..], |index| index.starting_at(at));
-                    let slot = record.map(|capture| annotation_slot(guide.slot_count, capture));
-                    // Pushed in reverse, so the first span is explored first.
-                    for span in spans.iter().rev() {
-                        if span.end <= window.high {
-                            frames.push(Frame::Enter {
-                                pc: pc + 1,
-                                at: span.end,
-                                annotation: span.handle,
-                                slot,
+                    Inst::Save(slot) => {
+                        if let Some(cell) = slots.get_mut(*slot) {
+                            frames.push(Frame::Restore {
+                                slot: *slot,
+                                value: *cell,
                             });
+                            *cell = at as u64;
                         }
+                        (pc + 1, at)
                     }
-                }
-                Inst::Phrase(lexicon) => {
-                    let lengths = context.phrases_starting(*lexicon, at);
-                    for &(_, length) in lengths.iter().rev() {
-                        let end = at + length as usize;
-                        if end <= window.high {
-                            frames.push(Frame::Explore {
-                                pc: pc + 1,
-                                at: end,
-                            });
+                    Inst::Assert(assertion) => {
+                        if !window.assertion(context, *assertion, at) {
+                            break;
                         }
+                        (pc + 1, at)
                     }
+                    Inst::Match => {
+                        return Explored::Match;
+                    }
+                    Inst::Token(pred) => {
+                        if !(at < window.high && context.pred(*pred, at)) {
+                            break;
+                        }
+                        (pc + 1, at + 1)
+                    }
+                    Inst::Annotation { label, record } => {
+                        let spans = context
+                            .label(*label)
+                            .map_or(&[][..], |index| index.starting_at(at));
+                        let slot = record.map(|capture| annotation_slot(guide.slot_count, capture));
+                        // Pushed in reverse, so the first span is explored first.
+                        for span in spans.iter().rev() {
+                            if span.end <= window.high {
+                                frames.push(Frame::Enter {
+                                    pc: pc + 1,
+                                    at: span.end,
+                                    annotation: span.handle,
+                                    slot,
+                                });
+                            }
+                        }
+                        break;
+                    }
+                    Inst::Phrase(lexicon) => {
+                        let lengths = context.phrases_starting(*lexicon, at);
+                        for &(_, length) in lengths.iter().rev() {
+                            let end = at + length as usize;
+                            if end <= window.high {
+                                frames.push(Frame::Explore {
+                                    pc: pc + 1,
+                                    at: end,
+                                });
+                            }
+                        }
+                        break;
+                    }
+                };
+                if !marks.claim(guide.live, next.0, next.1) {
+                    break;
                 }
+                (pc, at) = next;
             }
         }
         Explored::NoMatch
