@@ -59,6 +59,39 @@ pub(crate) struct Prog {
     pub(crate) insts: Vec<Inst>,
 }
 
+/// Points every jump and split past the jumps they land on, and turns a jump to a split into
+/// a copy of that split. A repetition loops back through a jump to its split: copied in place,
+/// the split saves a step per repetition in every search, and it is the same epsilon edge, so
+/// the matches, their priority and the live instructions are unchanged.
+fn thread_jumps(insts: &mut [Inst]) {
+    // Where a chain of jumps from `pc` ends; a cycle of jumps (never compiled) stays put.
+    let land = |mut pc: usize| {
+        for _ in 0..insts.len() {
+            match insts.get(pc) {
+                Some(Inst::Jump(target)) => pc = *target,
+                _ => break,
+            }
+        }
+        pc
+    };
+    let threaded: Vec<Option<Inst>> = insts
+        .iter()
+        .map(|inst| match *inst {
+            Inst::Jump(target) => Some(match insts.get(land(target)) {
+                Some(&Inst::Split(first, second)) => Inst::Split(land(first), land(second)),
+                _ => Inst::Jump(land(target)),
+            }),
+            Inst::Split(first, second) => Some(Inst::Split(land(first), land(second))),
+            _ => None,
+        })
+        .collect();
+    for (inst, threaded) in insts.iter_mut().zip(threaded) {
+        if let Some(threaded) = threaded {
+            *inst = threaded;
+        }
+    }
+}
+
 /// A lookaround: the program whose match positions decide it.
 #[derive(Clone, Debug)]
 pub(crate) struct Look {
@@ -138,6 +171,7 @@ impl Compiler<'_> {
             insts.push(Inst::Save(1));
         }
         insts.push(Inst::Match);
+        thread_jumps(&mut insts);
         Ok(Prog { insts })
     }
 
@@ -344,4 +378,36 @@ pub(crate) fn compile_condition(
     limits: Limits,
 ) -> Result<Compiled, CompileError> {
     compile_pattern(pattern, preds, phrase_lexicons, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jump_to_a_split_becomes_the_split_and_chains_of_jumps_are_skipped() {
+        // `[]*?` then a token reached through two jumps.
+        let mut insts = vec![
+            Inst::Split(3, 1),
+            Inst::Token(0),
+            Inst::Jump(0),
+            Inst::Jump(4),
+            Inst::Jump(5),
+            Inst::Token(1),
+            Inst::Match,
+        ];
+        thread_jumps(&mut insts);
+        assert_eq!(
+            insts,
+            vec![
+                Inst::Split(5, 1),
+                Inst::Token(0),
+                Inst::Split(5, 1),
+                Inst::Jump(5),
+                Inst::Jump(5),
+                Inst::Token(1),
+                Inst::Match,
+            ]
+        );
+    }
 }
