@@ -582,6 +582,9 @@ struct State {
     /// The assertions the closure into the position before may consult; the others are left
     /// out of the transition key and not asked.
     needs: u64,
+    /// Per relevant test, the assertions a closure from the steps with that test may consult:
+    /// a boundary asks those of the tests its token passes, besides the program's own.
+    test_needs: Box<[u64]>,
     /// The first few transitions into the position before, each under its key packed into
     /// one word (see [`State::packed`]), searched in order: most states have only a handful,
     /// and a short scan beats hashing the key.
@@ -924,7 +927,28 @@ impl LiveDfa {
             let at = from + offset;
             let token = pass.token(at);
             counters.steps += 1;
+            let (test_bits, relevant_ok) = match after {
+                Some(after) => self.test_bits(after, pass.context, token),
+                None => (0, true),
+            };
+            // Only the steps whose test the token passes start the closure, so only their
+            // lookarounds are asked: most tokens pass none, and a one-token lookaround asks the
+            // memo about its neighbour. Anchors cost nothing to ask.
             let needs = match after {
+                Some(after)
+                    if relevant_ok
+                        && self.states[after as usize].needs & prog.lookaround_mask != 0 =>
+                {
+                    let state = &self.states[after as usize];
+                    let mut needs = prog.always_needs;
+                    let mut passing = test_bits;
+                    while passing != 0 {
+                        let index = passing.trailing_zeros() as usize;
+                        passing &= passing - 1;
+                        needs |= state.test_needs.get(index).copied().unwrap_or(u64::MAX);
+                    }
+                    needs
+                }
                 Some(after) => self.states[after as usize].needs,
                 None => prog.always_needs,
             };
@@ -940,10 +964,6 @@ impl LiveDfa {
                     jump_bits |= 1 << index;
                 }
             }
-            let (test_bits, relevant_ok) = match after {
-                Some(after) => self.test_bits(after, pass.context, token),
-                None => (0, true),
-            };
             let key = (test_bits, assertion_bits, jump_bits);
             let cached = if cacheable && relevant_ok {
                 self.transition(after, key)
@@ -1109,6 +1129,7 @@ impl LiveDfa {
         let (mut relevant, mut steps) = std::mem::take(&mut self.new_state);
         relevant.clear();
         steps.clear();
+        let mut test_needs: Vec<u64> = Vec::new();
         let mut needs = prog.always_needs;
         for (word, (&live, &successors)) in bits.iter().zip(&prog.token_successors).enumerate() {
             let mut found = live & successors;
@@ -1125,11 +1146,16 @@ impl LiveDfa {
                 if *slot == u32::MAX {
                     *slot = relevant.len() as u32;
                     relevant.push(pred as u32);
+                    test_needs.push(0);
                 }
                 let index = *slot;
                 // Tests past the key's width are evaluated directly (see `test_bits`).
                 steps.push((pc as u32, index));
-                needs |= prog.needs.get(pc).copied().unwrap_or(0);
+                let step_needs = prog.needs.get(pc).copied().unwrap_or(0);
+                needs |= step_needs;
+                if let Some(slot) = test_needs.get_mut(index as usize) {
+                    *slot |= step_needs;
+                }
             }
         }
         for &pred in &relevant {
@@ -1151,7 +1177,7 @@ impl LiveDfa {
         self.bytes += std::mem::size_of::<State>()
             + 16
             + 8 * bits.len()
-            + 4 * relevant.len()
+            + 12 * relevant.len()
             + 8 * steps.len();
         self.words = bits.len();
         self.bits.extend_from_slice(bits);
@@ -1159,6 +1185,7 @@ impl LiveDfa {
             relevant: Box::from(relevant.as_slice()),
             steps: Box::from(steps.as_slice()),
             needs,
+            test_needs: test_needs.into_boxed_slice(),
             next: Vec::new(),
             shifts,
             same_hash,
