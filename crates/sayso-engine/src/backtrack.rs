@@ -182,6 +182,10 @@ impl Backtracker {
             // A step with one successor goes on to it at once: pushing it only to pop it next
             // would be the same exploration in the same order, at twice the cost.
             let (mut pc, mut at) = (pc, at);
+            // With a table, the pair at hand is live: a match can be completed from it. The
+            // only successor of a jump, a save, an assertion or a token step is then live too,
+            // so the assertion holds and the token passes without asking.
+            let guided = guide.live.is_some();
             loop {
                 counters.steps += 1;
                 if counters.steps > guide.step_limit {
@@ -190,11 +194,11 @@ impl Backtracker {
                 let Some(inst) = guide.prog.insts.get(pc) else {
                     break;
                 };
-                let next = match inst {
-                    Inst::Jump(target) => (*target, at),
+                let (next, implied) = match inst {
+                    Inst::Jump(target) => ((*target, at), guided),
                     Inst::Split(first, second) => {
                         frames.push(Frame::Explore { pc: *second, at });
-                        (*first, at)
+                        ((*first, at), false)
                     }
                     Inst::Save(slot) => {
                         if let Some(cell) = slots.get_mut(*slot) {
@@ -204,22 +208,24 @@ impl Backtracker {
                             });
                             *cell = at as u64;
                         }
-                        (pc + 1, at)
+                        ((pc + 1, at), guided)
                     }
                     Inst::Assert(assertion) => {
-                        if !window.assertion(context, *assertion, at) {
+                        let holds = guided || window.assertion(context, *assertion, at);
+                        if !holds {
                             break;
                         }
-                        (pc + 1, at)
+                        ((pc + 1, at), guided)
                     }
                     Inst::Match => {
                         return Explored::Match;
                     }
                     Inst::Token(pred) => {
-                        if !(at < window.high && context.pred(*pred, at)) {
+                        let passes = guided || (at < window.high && context.pred(*pred, at));
+                        if !passes {
                             break;
                         }
-                        (pc + 1, at + 1)
+                        ((pc + 1, at + 1), guided)
                     }
                     Inst::Annotation { label, record } => {
                         let spans = context
@@ -253,7 +259,8 @@ impl Backtracker {
                         break;
                     }
                 };
-                if !marks.claim(guide.live, next.0, next.1) {
+                let live = if implied { None } else { guide.live };
+                if !marks.claim(live, next.0, next.1) {
                     break;
                 }
                 (pc, at) = next;
