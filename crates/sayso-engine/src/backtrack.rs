@@ -12,6 +12,11 @@
 //! range, or a hash set of the pairs explored when that range is too long (a rule over a whole
 //! long document). `explain` runs the Pike VM, which tracks the failed attempts it shows.
 //!
+//! A step with one successor goes on to it without a frame, and with a table the successor of
+//! a live jump, save, assertion or token step is live itself, so the search takes it without
+//! asking the table, the assertion or the token's test again; only a split's branches and the
+//! annotations are asked. Most of a guided search is such steps.
+//!
 //! A rule with few places to start in a stretch may search it without a table: the marks
 //! still bound the search, and a step limit makes it give up early enough that making the
 //! table and searching again stays within a constant of the guided search.
