@@ -935,21 +935,21 @@ impl LiveDfa {
             // lookarounds are asked: most tokens pass none, and a one-token lookaround asks the
             // memo about its neighbour. Anchors cost nothing to ask.
             let needs = match after {
-                Some(after)
-                    if relevant_ok
-                        && self.states[after as usize].needs & prog.lookaround_mask != 0 =>
-                {
+                Some(after) => {
                     let state = &self.states[after as usize];
-                    let mut needs = prog.always_needs;
-                    let mut passing = test_bits;
-                    while passing != 0 {
-                        let index = passing.trailing_zeros() as usize;
-                        passing &= passing - 1;
-                        needs |= state.test_needs.get(index).copied().unwrap_or(u64::MAX);
+                    if relevant_ok && state.needs & prog.lookaround_mask != 0 {
+                        let mut needs = prog.always_needs;
+                        let mut passing = test_bits;
+                        while passing != 0 {
+                            let index = passing.trailing_zeros() as usize;
+                            passing &= passing - 1;
+                            needs |= state.test_needs.get(index).copied().unwrap_or(u64::MAX);
+                        }
+                        needs
+                    } else {
+                        state.needs
                     }
-                    needs
                 }
-                Some(after) => self.states[after as usize].needs,
                 None => prog.always_needs,
             };
             let assertion_bits = pass.assertion_bits(at, needs);
