@@ -103,6 +103,10 @@ pub(crate) struct Look {
     /// a lookahead holds where the forward pattern's first instruction is live, a lookbehind
     /// where the reversed pattern's is, running forwards.
     pub(crate) live: crate::live::LiveProg,
+    /// For a lookahead whose first steps read tokens, index keys under one of which every
+    /// token its first steps take lies: only their positions can begin a match, so a table
+    /// looks nowhere else. Set by the rule set, which holds the keys.
+    pub(crate) begin_keys: Option<Box<[usize]>>,
 }
 
 /// Everything a pattern compiles into: the main program and its lookarounds, children first.
@@ -333,6 +337,7 @@ impl Compiler<'_> {
                             direction: *direction,
                             prog,
                             live: crate::live::LiveProg::new(&live),
+                            begin_keys: None,
                         });
                         self.look_ids.insert(node, look);
                         look

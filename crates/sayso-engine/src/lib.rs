@@ -494,12 +494,15 @@ impl RuleSet {
         let mut keys = keys::KeyIndex::default();
         let mut link_targets: Vec<Vec<LabelId>> = vec![Vec::new(); program.labels.len().max(3)];
         for rule in &program.rules {
-            let pattern = compile::compile_pattern(
+            let mut pattern = compile::compile_pattern(
                 &rule.pattern,
                 &mut predicates,
                 &mut phrase_lexicons,
                 limits,
             )?;
+            for look in &mut pattern.looks {
+                look.begin_keys = begin_keys(look, &predicates, &mut keys, &lexicons);
+            }
             let mut references = Vec::new();
             collect_references(&rule.pattern, &mut references);
             references.retain(|label| !is_builtin(*label));
@@ -1357,6 +1360,30 @@ fn look_margin(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> 
     let mut margin = 0;
     walk(pattern, false, phrase_max, &mut margin)?;
     Some(margin)
+}
+
+/// Index keys under one of which lies every token a lookahead's first steps take, when each
+/// first step reads a token whose test has a key (see [`compile::Look::begin_keys`]).
+fn begin_keys(
+    look: &compile::Look,
+    predicates: &predicate::Predicates,
+    keys: &mut keys::KeyIndex,
+    lexicons: &[CompiledLexicon],
+) -> Option<Box<[usize]>> {
+    if look.direction != ir::LookDirection::Ahead || look.live.begins_empty() {
+        return None;
+    }
+    let mut ids = Vec::new();
+    for &test in look.live.first_tests()? {
+        let key = index_keys(predicates.sources.get(test)?)
+            .into_iter()
+            .next()?;
+        let id = keys.id(&key, lexicons);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Some(ids.into_boxed_slice())
 }
 
 /// Keys under which every token passing `test` is indexed, each enough on its own.

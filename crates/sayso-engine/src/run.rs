@@ -228,11 +228,15 @@ fn segment_ranges(
 /// such boundary, not over the whole range. Most clause-end lookaheads start with a comma or a
 /// conjunction, a few boundaries of a sentence. A lookahead whose match can be empty holds
 /// wherever its anchors do, and is passed whole by the caller.
+///
+/// With `begin_keys` (see [`compile::Look::begin_keys`]), only the positions under them are
+/// asked whether a match can begin there: the commas and conjunctions of a sentence rather
+/// than each of its boundaries.
 fn sparse_lookahead(
     dfa: &mut crate::live::LiveDfa,
     pass: &Pass<'_, '_, '_, '_>,
-    exact: (usize, usize),
-    margin: usize,
+    (exact, margin): ((usize, usize), usize),
+    begin_keys: Option<&[usize]>,
     buffer: &mut Vec<u32>,
     counters: &mut Counters,
 ) -> Rc<[bool]> {
@@ -244,21 +248,18 @@ fn sparse_lookahead(
     // A slice just collected has no other owner: this borrows it, it copies nothing.
     let table = Rc::make_mut(&mut shared);
     let (first, last) = (exact.0.max(low), exact.1.min(high));
-    let mut at = first;
-    while at <= last {
+    let mut candidates = Candidates::new(pass.context, begin_keys, (first, last));
+    while let Some(at) = candidates.next() {
         if !may_begin(at) {
-            at += 1;
             continue;
         }
         // The boundaries whose windows overlap share one pass.
         let start = at;
         let mut end = at;
-        at += 1;
-        while at <= last && at <= end + margin {
+        while let Some(at) = candidates.next_within(end + margin) {
             if may_begin(at) {
                 end = at;
             }
-            at += 1;
         }
         let window = Pass {
             from: start,
@@ -271,6 +272,75 @@ fn sparse_lookahead(
         }
     }
     shared
+}
+
+/// The boundaries of a range where a lookahead's match may begin, in order: every one, or
+/// the positions under its begin keys.
+struct Candidates<'c> {
+    /// The next boundary of the range, when every one is a candidate.
+    next: usize,
+    last: usize,
+    /// The positions under each begin key, from the next one on.
+    lists: Option<Vec<&'c [u32]>>,
+}
+
+impl<'c> Candidates<'c> {
+    fn new(
+        context: &'c DocContext<'_, '_, '_>,
+        keys: Option<&[usize]>,
+        (first, last): (usize, usize),
+    ) -> Candidates<'c> {
+        let lists = keys.map(|keys| {
+            keys.iter()
+                .map(|&key| {
+                    let positions = context.positions_of(key);
+                    let from = positions.partition_point(|&at| (at as usize) < first);
+                    &positions[from..]
+                })
+                .collect()
+        });
+        Candidates {
+            next: first,
+            last,
+            lists,
+        }
+    }
+
+    /// The next candidate, if it is no later than `bound` (and within the range).
+    fn next_within(&mut self, bound: usize) -> Option<usize> {
+        let bound = bound.min(self.last);
+        let Some(lists) = &mut self.lists else {
+            let at = self.next;
+            if at > bound {
+                return None;
+            }
+            self.next += 1;
+            return Some(at);
+        };
+        let at = lists
+            .iter()
+            .filter_map(|list| list.first())
+            .min()
+            .copied()? as usize;
+        if at > bound {
+            return None;
+        }
+        // A token under several keys is one candidate.
+        for list in lists.iter_mut() {
+            if list.first() == Some(&(at as u32)) {
+                *list = &list[1..];
+            }
+        }
+        Some(at)
+    }
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        self.next_within(usize::MAX)
+    }
 }
 
 /// Replaces one automaton's size `before` by its size `after` in the `total` of a cache. An
@@ -777,7 +847,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let grown_from = dfa.bytes();
             let table = match (compiled.look_margin, direction) {
                 (Some(_), Direction::Backward) if !look.live.begins_empty() => {
-                    sparse_lookahead(dfa, &pass, exact, margin, look_buffer, counters)
+                    let begin_keys = look.begin_keys.as_deref();
+                    sparse_lookahead(
+                        dfa,
+                        &pass,
+                        (exact, margin),
+                        begin_keys,
+                        look_buffer,
+                        counters,
+                    )
                 }
                 _ => {
                     let live = dfa.compute(&pass, look_buffer, counters);
