@@ -103,10 +103,17 @@ pub(crate) struct Look {
     /// a lookahead holds where the forward pattern's first instruction is live, a lookbehind
     /// where the reversed pattern's is, running forwards.
     pub(crate) live: crate::live::LiveProg,
-    /// For a lookahead whose first steps read tokens, index keys under one of which every
-    /// token its first steps take lies: only their positions can begin a match, so a table
-    /// looks nowhere else. Set by the rule set, which holds the keys.
-    pub(crate) begin_keys: Option<Box<[usize]>>,
+    /// For a lookahead, where a match can begin, when its first steps tell: a table then
+    /// looks nowhere else. Set by the rule set, which holds the index keys.
+    pub(crate) begins: Option<LookBegins>,
+}
+
+/// Where a match of a lookahead can begin: at a token under one of `keys`, or, without
+/// consuming one, where one of `anchors` holds (as bits of the document's anchor masks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LookBegins {
+    pub(crate) keys: Box<[usize]>,
+    pub(crate) anchors: u8,
 }
 
 /// Everything a pattern compiles into: the main program and its lookarounds, children first.
@@ -337,7 +344,7 @@ impl Compiler<'_> {
                             direction: *direction,
                             prog,
                             live: crate::live::LiveProg::new(&live),
-                            begin_keys: None,
+                            begins: None,
                         });
                         self.look_ids.insert(node, look);
                         look

@@ -501,7 +501,7 @@ impl RuleSet {
                 limits,
             )?;
             for look in &mut pattern.looks {
-                look.begin_keys = begin_keys(look, &predicates, &mut keys, &lexicons);
+                look.begins = look_begins(look, &predicates, &mut keys, &lexicons);
             }
             let mut references = Vec::new();
             collect_references(&rule.pattern, &mut references);
@@ -1362,28 +1362,55 @@ fn look_margin(pattern: &Pattern, phrase_max: &dyn Fn(usize) -> Option<u32>) -> 
     Some(margin)
 }
 
-/// Index keys under one of which lies every token a lookahead's first steps take, when each
-/// first step reads a token whose test has a key (see [`compile::Look::begin_keys`]).
-fn begin_keys(
+/// Where a match of a lookahead can begin (see [`compile::LookBegins`]): the keys of the
+/// tokens its first steps read, and the anchors that each way into it without reading a token
+/// asserts first. `None` for a lookbehind, and when a first step's test has no key, a first
+/// step reads an annotation or a phrase, or a way matches without reading a token or
+/// asserting an anchor.
+fn look_begins(
     look: &compile::Look,
     predicates: &predicate::Predicates,
     keys: &mut keys::KeyIndex,
     lexicons: &[CompiledLexicon],
-) -> Option<Box<[usize]>> {
-    if look.direction != ir::LookDirection::Ahead || look.live.begins_empty() {
+) -> Option<compile::LookBegins> {
+    if look.direction != ir::LookDirection::Ahead {
         return None;
     }
-    let mut ids = Vec::new();
-    for &test in look.live.first_tests()? {
-        let key = index_keys(predicates.sources.get(test)?)
-            .into_iter()
-            .next()?;
-        let id = keys.id(&key, lexicons);
-        if !ids.contains(&id) {
-            ids.push(id);
+    let insts = &look.live.insts.insts;
+    let mut begins = compile::LookBegins {
+        keys: Box::default(),
+        anchors: 0,
+    };
+    let mut key_ids = Vec::new();
+    let mut seen = vec![false; insts.len()];
+    let mut work = vec![0];
+    while let Some(pc) = work.pop() {
+        if std::mem::replace(seen.get_mut(pc)?, true) {
+            continue;
+        }
+        match insts.get(pc)? {
+            Inst::Token(test) => {
+                let key = index_keys(predicates.sources.get(*test)?)
+                    .into_iter()
+                    .next()?;
+                let id = keys.id(&key, lexicons);
+                if !key_ids.contains(&id) {
+                    key_ids.push(id);
+                }
+            }
+            Inst::Assert(compile::Assertion::Anchor(anchor)) => {
+                begins.anchors |= vm::anchor_bit(*anchor);
+            }
+            // Another assertion narrows where a match begins no further than its way's next
+            // steps do.
+            Inst::Assert(_) | Inst::Save(_) => work.push(pc + 1),
+            Inst::Jump(target) => work.push(*target),
+            Inst::Split(first, second) => work.extend([*first, *second]),
+            Inst::Match | Inst::Annotation { .. } | Inst::Phrase(_) => return None,
         }
     }
-    Some(ids.into_boxed_slice())
+    begins.keys = key_ids.into_boxed_slice();
+    Some(begins)
 }
 
 /// Keys under which every token passing `test` is indexed, each enough on its own.

@@ -476,12 +476,6 @@ impl LiveProg {
         count
     }
 
-    /// The tests of the first steps when every one of them reads a token and needs the same
-    /// anchors.
-    pub(crate) fn first_tests(&self) -> Option<&[PredId]> {
-        self.first_tests.as_deref()
-    }
-
     /// Whether a match can begin without consuming anything (then anywhere its anchors hold).
     pub(crate) fn begins_empty(&self) -> bool {
         self.first_steps.is_none()

@@ -227,16 +227,17 @@ fn segment_ranges(
 /// only hold where its first step can be taken, so the pass runs over a short window from each
 /// such boundary, not over the whole range. Most clause-end lookaheads start with a comma or a
 /// conjunction, a few boundaries of a sentence. A lookahead whose match can be empty holds
-/// wherever its anchors do, and is passed whole by the caller.
+/// wherever its anchors do: it is sparse only when those are known (see `begins`), and is
+/// passed whole by the caller otherwise.
 ///
-/// With `begin_keys` (see [`compile::Look::begin_keys`]), only the positions under them are
-/// asked whether a match can begin there: the commas and conjunctions of a sentence rather
-/// than each of its boundaries.
+/// With `begins` (see [`crate::compile::Look::begins`]), only the positions under its keys and the
+/// boundaries where its anchors hold are asked whether a match can begin there: the commas,
+/// conjunctions and sentence ends of a sentence rather than each of its boundaries.
 fn sparse_lookahead(
     dfa: &mut crate::live::LiveDfa,
     pass: &Pass<'_, '_, '_, '_>,
     (exact, margin): ((usize, usize), usize),
-    begin_keys: Option<&[usize]>,
+    begins: Option<&crate::compile::LookBegins>,
     buffer: &mut Vec<u32>,
     counters: &mut Counters,
 ) -> Rc<[bool]> {
@@ -248,7 +249,7 @@ fn sparse_lookahead(
     // A slice just collected has no other owner: this borrows it, it copies nothing.
     let table = Rc::make_mut(&mut shared);
     let (first, last) = (exact.0.max(low), exact.1.min(high));
-    let mut candidates = Candidates::new(pass.context, begin_keys, (first, last));
+    let mut candidates = Candidates::new(pass.context, begins, (first, last));
     while let Some(at) = candidates.next() {
         if !may_begin(at) {
             continue;
@@ -275,23 +276,29 @@ fn sparse_lookahead(
 }
 
 /// The boundaries of a range where a lookahead's match may begin, in order: every one, or
-/// the positions under its begin keys.
-struct Candidates<'c> {
-    /// The next boundary of the range, when every one is a candidate.
+/// the positions under its begin keys and the boundaries where one of its begin anchors holds.
+struct Candidates<'c, 'r, 'd, 't> {
+    context: &'c DocContext<'r, 'd, 't>,
+    /// The first boundary not yet returned or passed over.
     next: usize,
     last: usize,
-    /// The positions under each begin key, from the next one on.
+    /// The positions under each begin key, from the next one on; `None` when every boundary
+    /// is a candidate.
     lists: Option<Vec<&'c [u32]>>,
+    /// The begin anchors, as bits of [`DocContext::anchor_mask`].
+    anchors: u8,
 }
 
-impl<'c> Candidates<'c> {
+impl<'c, 'r, 'd, 't> Candidates<'c, 'r, 'd, 't> {
     fn new(
-        context: &'c DocContext<'_, '_, '_>,
-        keys: Option<&[usize]>,
+        context: &'c DocContext<'r, 'd, 't>,
+        begins: Option<&crate::compile::LookBegins>,
         (first, last): (usize, usize),
-    ) -> Candidates<'c> {
-        let lists = keys.map(|keys| {
-            keys.iter()
+    ) -> Candidates<'c, 'r, 'd, 't> {
+        let lists = begins.map(|begins| {
+            begins
+                .keys
+                .iter()
                 .map(|&key| {
                     let positions = context.positions_of(key);
                     let from = positions.partition_point(|&at| (at as usize) < first);
@@ -300,9 +307,11 @@ impl<'c> Candidates<'c> {
                 .collect()
         });
         Candidates {
+            context,
             next: first,
             last,
             lists,
+            anchors: begins.map_or(0, |begins| begins.anchors),
         }
     }
 
@@ -317,25 +326,34 @@ impl<'c> Candidates<'c> {
             self.next += 1;
             return Some(at);
         };
-        let at = lists
+        let keyed = lists
             .iter()
             .filter_map(|list| list.first())
             .min()
-            .copied()? as usize;
-        if at > bound {
-            return None;
+            .map(|&at| at as usize);
+        let mut found = keyed.filter(|&at| at <= bound);
+        if self.anchors != 0 {
+            let until = found.unwrap_or(bound);
+            found = (self.next..=until)
+                .find(|&at| self.context.anchor_mask(at) & self.anchors != 0)
+                .or(found);
         }
+        let Some(at) = found else {
+            self.next = self.next.max(bound.saturating_add(1));
+            return None;
+        };
         // A token under several keys is one candidate.
         for list in lists.iter_mut() {
             if list.first() == Some(&(at as u32)) {
                 *list = &list[1..];
             }
         }
+        self.next = at + 1;
         Some(at)
     }
 }
 
-impl Iterator for Candidates<'_> {
+impl Iterator for Candidates<'_, '_, '_, '_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
@@ -846,16 +864,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             };
             let grown_from = dfa.bytes();
             let table = match (compiled.look_margin, direction) {
-                (Some(_), Direction::Backward) if !look.live.begins_empty() => {
-                    let begin_keys = look.begin_keys.as_deref();
-                    sparse_lookahead(
-                        dfa,
-                        &pass,
-                        (exact, margin),
-                        begin_keys,
-                        look_buffer,
-                        counters,
-                    )
+                (Some(_), Direction::Backward)
+                    if !look.live.begins_empty() || look.begins.is_some() =>
+                {
+                    let begins = look.begins.as_ref();
+                    sparse_lookahead(dfa, &pass, (exact, margin), begins, look_buffer, counters)
                 }
                 _ => {
                     let live = dfa.compute(&pass, look_buffer, counters);
