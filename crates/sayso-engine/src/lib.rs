@@ -551,9 +551,16 @@ impl RuleSet {
                 &lexicons,
             )?;
             let required_labels = requirements.labels;
+            let mut live = live::LiveProg::new(&pattern.prog);
+            live.set_first_keys(|test| {
+                let key = crate::index_keys(predicates.sources.get(test)?)
+                    .into_iter()
+                    .next()?;
+                Some(keys.id(&key, &lexicons))
+            });
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
-                live: live::LiveProg::new(&pattern.prog),
+                live,
                 look_keys: Vec::new(),
                 max_tokens: max_length(&rule.pattern, &phrase_max),
                 look_margin: look_margin(&rule.pattern, &phrase_max),

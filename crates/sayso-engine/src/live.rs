@@ -75,6 +75,9 @@ pub(crate) struct LiveProg {
     first_tests: Option<Box<[PredId]>>,
     /// The labels of the first steps when every one of them reads an annotation.
     first_labels: Option<Vec<LabelId>>,
+    /// Otherwise, where the first steps can be taken when each reads an annotation or a token
+    /// under an index key (see [`LiveProg::set_first_keys`]).
+    first_places: Option<Places>,
     /// The labels of the last steps when every one of them reads an annotation.
     last_labels: Option<Vec<LabelId>>,
     /// Whether one of the first steps reads an annotation.
@@ -83,6 +86,58 @@ pub(crate) struct LiveProg {
     /// begin or end passes over boundaries without them at the cost of one mask test.
     first_anchors: u8,
     last_anchors: u8,
+}
+
+/// Where some steps can be taken: at the tokens under `keys` and where an annotation of one
+/// of `labels` starts. A scan for where a match begins asks only these places.
+#[derive(Clone, Debug)]
+struct Places {
+    keys: Box<[usize]>,
+    labels: Box<[LabelId]>,
+}
+
+impl Places {
+    /// Every place of `low..=high`, in order for each key and label but not across them.
+    fn within<'c>(
+        &'c self,
+        context: &'c DocContext<'_, '_, '_>,
+        (low, high): (usize, usize),
+    ) -> impl Iterator<Item = impl Iterator<Item = usize> + 'c> + 'c {
+        let keyed = self.keys.iter().map(move |&key| {
+            let positions = context.positions_of(key);
+            let from = positions.partition_point(|&at| (at as usize) < low);
+            let list: &[u32] = positions.get(from..).unwrap_or_default();
+            Either::Keyed(
+                list.iter()
+                    .map(|&at| at as usize)
+                    .take_while(move |&at| at <= high),
+            )
+        });
+        let labelled = self.labels.iter().map(move |&label| {
+            let spans = context
+                .label(label)
+                .map_or(&[][..], |index| index.starting_in(low, high));
+            Either::Labelled(spans.iter().map(|span| span.start))
+        });
+        keyed.chain(labelled)
+    }
+}
+
+/// One of two iterators of places.
+enum Either<K, L> {
+    Keyed(K),
+    Labelled(L),
+}
+
+impl<K: Iterator<Item = usize>, L: Iterator<Item = usize>> Iterator for Either<K, L> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Either::Keyed(places) => places.next(),
+            Either::Labelled(places) => places.next(),
+        }
+    }
 }
 
 /// What an assertion bit asks besides the anchors.
@@ -378,6 +433,7 @@ impl LiveProg {
             }),
             first_anchors: common_anchors(first_steps.as_deref()),
             last_anchors: common_anchors(last_steps.as_deref()),
+            first_places: None,
             first_steps,
             last_steps,
             anchor_bits,
@@ -394,6 +450,38 @@ impl LiveProg {
 
     fn words(&self) -> usize {
         self.size.div_ceil(64).max(1)
+    }
+
+    /// Records where the first steps can be taken when each reads an annotation or a token
+    /// whose test `key_of` gives an index key for, so that a scan for where a match begins
+    /// asks only those places (every first step reading an annotation needs no keys).
+    pub(crate) fn set_first_keys(&mut self, mut key_of: impl FnMut(PredId) -> Option<usize>) {
+        if self.first_labels.is_some() {
+            return;
+        }
+        let Some(steps) = &self.first_steps else {
+            return;
+        };
+        let mut keys = Vec::new();
+        let mut labels = Vec::new();
+        for step in steps {
+            match self.insts.insts.get(step.pc as usize) {
+                Some(Inst::Token(pred)) => match key_of(*pred) {
+                    Some(key) if !keys.contains(&key) => keys.push(key),
+                    Some(_) => {}
+                    None => return,
+                },
+                Some(Inst::Annotation { label, .. }) if !labels.contains(label) => {
+                    labels.push(*label);
+                }
+                Some(Inst::Annotation { .. }) => {}
+                _ => return,
+            }
+        }
+        self.first_places = Some(Places {
+            keys: keys.into_boxed_slice(),
+            labels: labels.into_boxed_slice(),
+        });
     }
 
     /// The first boundary of `low..=high` accepted by `permitted` where a match can begin, as
@@ -423,7 +511,13 @@ impl LiveProg {
                         .find(|&at| acceptable(at))
                 })
                 .min(),
-            None => (low..=high).find(|&at| acceptable(at)),
+            None => match &self.first_places {
+                Some(places) => places
+                    .within(context, (low, high))
+                    .filter_map(|mut places| places.find(|&at| acceptable(at)))
+                    .min(),
+                None => (low..=high).find(|&at| acceptable(at)),
+            },
         }
     }
 
@@ -466,9 +560,16 @@ impl LiveProg {
                     }
                 }
             }
-            (Some(steps), None) => (first..=last)
-                .filter(|&at| permitted(at) && self.begins(context, steps, at))
-                .for_each(&mut mark),
+            (Some(steps), None) => match &self.first_places {
+                Some(places) => places
+                    .within(context, (first, last))
+                    .flatten()
+                    .filter(|&at| permitted(at) && self.begins(context, steps, at))
+                    .for_each(&mut mark),
+                None => (first..=last)
+                    .filter(|&at| permitted(at) && self.begins(context, steps, at))
+                    .for_each(&mut mark),
+            },
             (None, _) => (first..=last)
                 .filter(|&at| permitted(at))
                 .for_each(&mut mark),
