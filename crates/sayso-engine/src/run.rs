@@ -830,6 +830,10 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         };
         let mut tables: Vec<Rc<[bool]>> = Vec::with_capacity(looks.len());
         for (look, &key) in looks.iter().zip(&compiled.look_keys) {
+            // A lookahead of two tokens needs a window of two, whatever the rule's others read.
+            let margin = look
+                .longest
+                .map_or(margin, |longest| margin.min(longest as usize));
             let mut exact = needed;
             if let Some(known) = self.look_tables.get(&(key, low, high)) {
                 if known.exact.0 <= needed.0 && needed.1 <= known.exact.1 {
