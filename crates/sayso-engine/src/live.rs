@@ -1174,10 +1174,31 @@ impl LiveDfa {
         if state.relevant.len() > KEY_BITS {
             return (0, false);
         }
-        let row = context.memo_row(token);
+        let Some(row) = context.memo_row(token) else {
+            let mut bits = 0u64;
+            for (index, &pred) in state.relevant.iter().enumerate() {
+                if context.pred(pred as PredId, token) {
+                    bits |= 1 << index;
+                }
+            }
+            return (bits, true);
+        };
+        // Without a branch per test: whether a token passes a test is as good as random to the
+        // processor, which mispredicted a branch on it at every other test.
         let mut bits = 0u64;
+        let mut unknown = 0u64;
         for (index, &pred) in state.relevant.iter().enumerate() {
-            if context.pred_in(row, pred as PredId, token) {
+            let result = row.get(pred as usize);
+            bits |= u64::from(result == crate::types::PASSES) << index;
+            unknown |= u64::from(result == crate::types::UNKNOWN) << index;
+        }
+        // A test not yet decided for the token's type is decided once, and remembered.
+        while unknown != 0 {
+            let index = unknown.trailing_zeros();
+            unknown &= unknown - 1;
+            if let Some(&pred) = state.relevant.get(index as usize)
+                && context.pred(pred as PredId, token)
+            {
                 bits |= 1 << index;
             }
         }
