@@ -301,6 +301,8 @@ pub struct RuleSet {
     lexicons: Vec<CompiledLexicon>,
     phrase_lexicons: Vec<usize>,
     compiled: Vec<CompiledRule>,
+    /// The most capture slots a match of one rule has.
+    most_slots: usize,
     /// For each label, the other labels its rules link to, in the order the rules and their
     /// links come: they are resolved before it, and a document reads this short list rather
     /// than every rule of the label.
@@ -614,6 +616,11 @@ impl RuleSet {
             predicates,
             lexicons,
             phrase_lexicons,
+            most_slots: compiled
+                .iter()
+                .map(|rule| rule.slot_count)
+                .max()
+                .unwrap_or(0),
             compiled,
             link_targets,
             features,

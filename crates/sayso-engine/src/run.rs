@@ -439,11 +439,14 @@ pub(crate) fn execute<'r, 'd>(
             membership: &set.membership,
         }),
     );
+    // News text holds a match every twenty tokens or so: room for that many from the start
+    // spares the match lists a dozen copies each as they grow.
+    let expected_matches = doc.tokens().len() / 16 + 4;
     let mut cascade = Cascade {
         set,
         context,
-        arena: Vec::new(),
-        slot_pool: Vec::new(),
+        arena: Vec::with_capacity(expected_matches),
+        slot_pool: Vec::with_capacity(expected_matches * set.most_slots),
         pending: vec![Vec::new(); label_count],
         state: vec![LabelState::Unresolved; label_count],
         winners: vec![Vec::new(); label_count],
