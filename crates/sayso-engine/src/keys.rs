@@ -1,6 +1,11 @@
 //! Index keys: the words, lexicons and lemmas some token of every match of a rule must be
 //! under, and which keys each token type is under.
 //!
+//! The same keys say where a match can begin: when every first step of a rule or of a
+//! lookahead reads a token with a key (or an annotation), a scan for where a match begins asks
+//! only the key's positions, the few commas and conjunctions of a sentence rather than each of
+//! its boundaries.
+//!
 //! A cue that narrows a lexicon (`[SAY & /.*ing/]`) gets a refined key of its own, holding
 //! exactly the tokens that pass the whole test: indexed under the lexicon alone, the rule would
 //! run wherever any speech verb is. The lexicon's key says which types to test.
