@@ -554,12 +554,7 @@ impl RuleSet {
             )?;
             let required_labels = requirements.labels;
             let mut live = live::LiveProg::new(&pattern.prog);
-            live.set_first_keys(|test| {
-                let key = crate::index_keys(predicates.sources.get(test)?)
-                    .into_iter()
-                    .next()?;
-                Some(keys.id(&key, &lexicons))
-            });
+            live.set_first_keys(|test| step_key(test, &predicates, &mut keys, &lexicons));
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
                 live,
@@ -1404,10 +1399,7 @@ fn look_begins(
         }
         match insts.get(pc)? {
             Inst::Token(test) => {
-                let key = index_keys(predicates.sources.get(*test)?)
-                    .into_iter()
-                    .next()?;
-                let id = keys.id(&key, lexicons);
+                let id = step_key(*test, predicates, keys, lexicons)?;
                 if !key_ids.contains(&id) {
                     key_ids.push(id);
                 }
@@ -1425,6 +1417,20 @@ fn look_begins(
     }
     begins.keys = key_ids.into_boxed_slice();
     Some(begins)
+}
+
+/// The id of an index key under which lies every token that passes `test`, the test of a
+/// step, when it has one (a literal, a lexicon, a lemma, a `|` of them, an `&` with one).
+fn step_key(
+    test: PredId,
+    predicates: &predicate::Predicates,
+    keys: &mut keys::KeyIndex,
+    lexicons: &[CompiledLexicon],
+) -> Option<usize> {
+    let key = index_keys(predicates.sources.get(test)?)
+        .into_iter()
+        .next()?;
+    Some(keys.id(&key, lexicons))
 }
 
 /// Keys under which every token passing `test` is indexed, each enough on its own.

@@ -230,9 +230,9 @@ fn segment_ranges(
 /// wherever its anchors do: it is sparse only when those are known (see `begins`), and is
 /// passed whole by the caller otherwise.
 ///
-/// With `begins` (see [`crate::compile::Look::begins`]), only the positions under its keys and the
-/// boundaries where its anchors hold are asked whether a match can begin there: the commas,
-/// conjunctions and sentence ends of a sentence rather than each of its boundaries.
+/// With `begins` (see [`crate::compile::Look::begins`]), only the positions under its keys
+/// and the boundaries where its anchors hold are asked whether a match can begin there: the
+/// commas, conjunctions and sentence ends of a sentence rather than each of its boundaries.
 fn sparse_lookahead(
     dfa: &mut crate::live::LiveDfa,
     pass: &Pass<'_, '_, '_, '_>,
@@ -274,6 +274,12 @@ fn sparse_lookahead(
     }
     shared
 }
+
+/// The most matches a document's match list has room for from the start.
+const MAX_EXPECTED_MATCHES: usize = 1 << 12;
+
+/// The most capture slots per match its slot pool has room for from the start.
+const MAX_EXPECTED_SLOTS: usize = 64;
 
 /// The boundaries of a range where a lookahead's match may begin, in order: every one, or
 /// the positions under its begin keys and the boundaries where one of its begin anchors holds.
@@ -440,13 +446,14 @@ pub(crate) fn execute<'r, 'd>(
         }),
     );
     // News text holds a match every twenty tokens or so: room for that many from the start
-    // spares the match lists a dozen copies each as they grow.
-    let expected_matches = doc.tokens().len() / 16 + 4;
+    // spares the match lists a dozen copies each as they grow. Bounded, so that a huge
+    // document or a rule with thousands of captures asks for no more than a few megabytes.
+    let expected_matches = (doc.tokens().len() / 16 + 4).min(MAX_EXPECTED_MATCHES);
     let mut cascade = Cascade {
         set,
         context,
         arena: Vec::with_capacity(expected_matches),
-        slot_pool: Vec::with_capacity(expected_matches * set.most_slots),
+        slot_pool: Vec::with_capacity(expected_matches * set.most_slots.min(MAX_EXPECTED_SLOTS)),
         pending: vec![Vec::new(); label_count],
         state: vec![LabelState::Unresolved; label_count],
         winners: vec![Vec::new(); label_count],
