@@ -106,33 +106,10 @@ pub(crate) struct Look {
     /// For a lookahead, where a match can begin, when its first steps tell: a table then
     /// looks nowhere else. Set by the rule set, which holds the index keys.
     pub(crate) begins: Option<LookBegins>,
-    /// The most tokens a match reads, when its program has no loop and reads no annotation or
-    /// phrase: its table needs no wider window than this, whatever its rule's other
-    /// lookarounds read.
+    /// The most tokens a match reads, when its pattern has no unbounded repetition and reads
+    /// no annotation or phrase: its table needs no wider window than this, whatever its
+    /// rule's other lookarounds read.
     pub(crate) longest: Option<u32>,
-}
-
-/// The most tokens a match of `prog` reads, when every jump goes forward and no step reads an
-/// annotation or a phrase.
-fn longest_match(prog: &Prog) -> Option<u32> {
-    let insts = &prog.insts;
-    // From the last instruction back: every edge goes forward, so the successors' counts are
-    // known.
-    let mut longest = vec![0u32; insts.len() + 1];
-    for (pc, inst) in insts.iter().enumerate().rev() {
-        let forward = |target: usize| target > pc && target <= insts.len();
-        longest[pc] = match *inst {
-            Inst::Token(_) => longest[pc + 1].saturating_add(1),
-            Inst::Save(_) | Inst::Assert(_) => longest[pc + 1],
-            Inst::Jump(target) if forward(target) => longest[target],
-            Inst::Split(first, second) if forward(first) && forward(second) => {
-                longest[first].max(longest[second])
-            }
-            Inst::Match => 0,
-            _ => return None,
-        };
-    }
-    longest.first().copied()
 }
 
 /// Where a match of a lookahead can begin: at a token under one of `keys`, or, without
@@ -370,7 +347,7 @@ impl Compiler<'_> {
                         self.looks.push(Look {
                             direction: *direction,
                             prog,
-                            longest: longest_match(&live),
+                            longest: crate::max_length(inner, &|_| None),
                             live: crate::live::LiveProg::new(&live),
                             begins: None,
                         });
@@ -449,42 +426,5 @@ mod tests {
                 Inst::Match,
             ]
         );
-    }
-
-    #[test]
-    fn the_longest_match_takes_the_longer_branch_and_no_loop() {
-        // `[a] ([b] [c] | [d])` reads at most three tokens.
-        let branches = Prog {
-            insts: vec![
-                Inst::Token(0),
-                Inst::Split(2, 5),
-                Inst::Token(1),
-                Inst::Token(2),
-                Inst::Jump(6),
-                Inst::Token(3),
-                Inst::Match,
-            ],
-        };
-        assert_eq!(longest_match(&branches), Some(3));
-        // `[a]*` loops back: no bound.
-        let looping = Prog {
-            insts: vec![
-                Inst::Split(1, 3),
-                Inst::Token(0),
-                Inst::Jump(0),
-                Inst::Match,
-            ],
-        };
-        assert_eq!(longest_match(&looping), None);
-        let annotation = Prog {
-            insts: vec![
-                Inst::Annotation {
-                    label: sayso_lang::ir::LabelId(0),
-                    record: None,
-                },
-                Inst::Match,
-            ],
-        };
-        assert_eq!(longest_match(&annotation), None);
     }
 }

@@ -368,6 +368,14 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         all.positions.get(start..end).unwrap_or_default()
     }
 
+    /// The positions of [`DocContext::positions_of`] from `low` to `high`, both included.
+    pub(crate) fn positions_within(&self, id: usize, low: usize, high: usize) -> &[u32] {
+        let positions = self.positions_of(id);
+        let from = positions.partition_point(|&at| (at as usize) < low);
+        let to = positions.partition_point(|&at| at as usize <= high);
+        positions.get(from..to).unwrap_or_default()
+    }
+
     /// The index keys some token is under; `None` in the plain simulation, which knows no
     /// keys.
     pub(crate) fn present_keys(&self) -> Option<crate::stages::KeySet> {

@@ -104,14 +104,8 @@ impl Places {
         (low, high): (usize, usize),
     ) -> impl Iterator<Item = impl Iterator<Item = usize> + 'c> + 'c {
         let keyed = self.keys.iter().map(move |&key| {
-            let positions = context.positions_of(key);
-            let from = positions.partition_point(|&at| (at as usize) < low);
-            let list: &[u32] = positions.get(from..).unwrap_or_default();
-            Either::Keyed(
-                list.iter()
-                    .map(|&at| at as usize)
-                    .take_while(move |&at| at <= high),
-            )
+            let positions = context.positions_within(key, low, high);
+            Either::Keyed(positions.iter().map(|&at| at as usize))
         });
         let labelled = self.labels.iter().map(move |&label| {
             let spans = context

@@ -305,11 +305,7 @@ impl<'c, 'r, 'd, 't> Candidates<'c, 'r, 'd, 't> {
             begins
                 .keys
                 .iter()
-                .map(|&key| {
-                    let positions = context.positions_of(key);
-                    let from = positions.partition_point(|&at| (at as usize) < first);
-                    &positions[from..]
-                })
+                .map(|&key| context.positions_within(key, first, last))
                 .collect()
         });
         Candidates {
