@@ -555,6 +555,10 @@ impl RuleSet {
             let required_labels = requirements.labels;
             let mut live = live::LiveProg::new(&pattern.prog);
             live.set_first_keys(|test| step_key(test, &predicates, &mut keys, &lexicons));
+            live.set_key_step(
+                |test| step_key(test, &predicates, &mut keys, &lexicons),
+                phrase_max,
+            );
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
                 live,

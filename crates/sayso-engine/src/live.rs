@@ -86,6 +86,28 @@ pub(crate) struct LiveProg {
     /// begin or end passes over boundaries without them at the cost of one mask test.
     first_anchors: u8,
     last_anchors: u8,
+    /// A token step under an index key that every match takes, with what comes before it
+    /// (see [`LiveProg::set_key_step`]).
+    key_step: Option<KeyStep>,
+}
+
+/// A token step every match takes, the first with an index key, and the instructions up to
+/// it: the rule's part before its cue (`s:Speaker Apposition? Adverbs c:[SAY]`).
+///
+/// Those instructions are live at a boundary only when the step can be taken at a token under
+/// the key at or after it, so a backward pass that has passed the last such token and finds
+/// none of them live for a while can stop: no match starts further left. In a sentence where
+/// no speaker stands before the verb ("the company said", "... continuing to invest") the
+/// pass stops a few tokens left of it instead of going on to the sentence start.
+#[derive(Clone, Debug)]
+struct KeyStep {
+    /// The index key every token passing the step's test is under.
+    key: usize,
+    /// The instructions up to the step, as bits.
+    before: Vec<u64>,
+    /// The most tokens one step before it consumes (a phrase's longest entry, or one): so many
+    /// boundaries in a row without them live leave no way back.
+    span: usize,
 }
 
 /// Where some steps can be taken: at the tokens under `keys` and where an annotation of one
@@ -428,6 +450,7 @@ impl LiveProg {
             first_anchors: common_anchors(first_steps.as_deref()),
             last_anchors: common_anchors(last_steps.as_deref()),
             first_places: None,
+            key_step: None,
             first_steps,
             last_steps,
             anchor_bits,
@@ -476,6 +499,58 @@ impl LiveProg {
             keys: keys.into_boxed_slice(),
             labels: labels.into_boxed_slice(),
         });
+    }
+
+    /// Finds the first token step under an index key (`key_of`) that every match takes after
+    /// consuming something: no instruction before it leads past it or ends a match. Steps
+    /// over annotations before it leave it unset, since an annotation has no longest length;
+    /// a phrase step's longest entry is `phrase_max` of its lexicon.
+    pub(crate) fn set_key_step(
+        &mut self,
+        mut key_of: impl FnMut(PredId) -> Option<usize>,
+        phrase_max: impl Fn(usize) -> Option<u32>,
+    ) {
+        // The furthest instruction the steps before `pc` lead to.
+        let mut furthest = 0;
+        let mut consumes = false;
+        let mut span = 1;
+        for (pc, inst) in self.insts.insts.iter().enumerate() {
+            if let Inst::Token(test) = inst
+                && furthest <= pc
+                && consumes
+                && let Some(key) = key_of(*test)
+            {
+                let mut before = vec![0u64; self.words()];
+                for at in 0..=pc {
+                    before[at / 64] |= 1 << (at % 64);
+                }
+                self.key_step = Some(KeyStep { key, before, span });
+                return;
+            }
+            match inst {
+                Inst::Match | Inst::Annotation { .. } => return,
+                Inst::Phrase(lexicon) => {
+                    let Some(longest) = phrase_max(*lexicon) else {
+                        return;
+                    };
+                    span = span.max(longest as usize);
+                    consumes = true;
+                    furthest = furthest.max(pc + 1);
+                }
+                Inst::Token(_) => {
+                    consumes = true;
+                    furthest = furthest.max(pc + 1);
+                }
+                Inst::Split(first, second) => furthest = furthest.max(*first).max(*second),
+                Inst::Jump(target) => furthest = furthest.max(*target),
+                Inst::Save(_) | Inst::Assert(_) => furthest = furthest.max(pc + 1),
+            }
+        }
+    }
+
+    /// The index key of the key step (see [`LiveProg::set_key_step`]).
+    pub(crate) fn step_key(&self) -> Option<usize> {
+        self.key_step.as_ref().map(|step| step.key)
     }
 
     /// The first boundary of `low..=high` accepted by `permitted` where a match can begin, as
@@ -692,6 +767,8 @@ struct State {
     /// When no token test is relevant, the state into the position before where no assertion
     /// holds and no annotation step jumps (`u32::MAX` until that transition is known).
     quiet: u32,
+    /// Whether no instruction up to the program's key step is live (see [`KeyStep`]).
+    before_key_dead: bool,
 }
 
 /// What decides a transition besides the state after: the relevant tests that pass, the
@@ -794,6 +871,10 @@ pub(crate) struct Pass<'p, 'r, 'd, 't> {
     pub(crate) direction: Direction,
     /// The most states the automaton keeps before it starts again.
     pub(crate) max_states: usize,
+    /// For a backward pass over a rule with a key step, the first position of a token under
+    /// its key at or after `from`: past it, the pass stops once nothing before the key step
+    /// is live for the step's span (see [`KeyStep`]), and leaves the boundaries below out.
+    pub(crate) first_key: Option<usize>,
 }
 
 impl Pass<'_, '_, '_, '_> {
@@ -991,6 +1072,17 @@ impl LiveDfa {
             Direction::Backward => width - 1 - step,
             Direction::Forward => step,
         };
+        // Where the pass may stop, and after how many boundaries in a row without the
+        // instructions before the key step.
+        let stop = match (pass.first_key, &prog.key_step, pass.direction) {
+            (Some(first_key), Some(key_step), Direction::Backward) => {
+                Some((first_key, key_step.span))
+            }
+            _ => None,
+        };
+        let mut dead_run = 0;
+        // The first offset computed: a pass that stops leaves those before it unset.
+        let mut stopped = 0;
         let mut step = 0;
         while step < width {
             let offset = offset_of(step);
@@ -1005,7 +1097,12 @@ impl LiveDfa {
                 && self.states[after as usize].quiet == after
             {
                 let needs = self.states[after as usize].needs;
+                let dead = self.states[after as usize].before_key_dead;
+                if !dead {
+                    dead_run = 0;
+                }
                 let start = step;
+                let mut stops = false;
                 while step < width {
                     let offset = offset_of(step);
                     if jump_marks.get(offset).is_some_and(|&marks| marks != 0)
@@ -1015,8 +1112,20 @@ impl LiveDfa {
                     }
                     out[offset] = after;
                     step += 1;
+                    if dead
+                        && stop.is_some_and(|(first_key, span)| {
+                            dead_run += 1;
+                            dead_run >= span && from + offset <= first_key
+                        })
+                    {
+                        (stopped, stops) = (offset, true);
+                        break;
+                    }
                 }
                 counters.steps += (step - start) as u64;
+                if stops {
+                    break;
+                }
                 if step > start {
                     continue;
                 }
@@ -1109,15 +1218,27 @@ impl LiveDfa {
                 }
             };
             out[offset] = state;
+            if let Some((first_key, span)) = stop {
+                if self.states[state as usize].before_key_dead {
+                    dead_run += 1;
+                    if dead_run >= span && at <= first_key {
+                        stopped = offset;
+                        break;
+                    }
+                } else {
+                    dead_run = 0;
+                }
+            }
         }
         // Every automaton keeps its own marks, so a long pass must not leave a long buffer.
         if jump_marks.capacity() <= MAX_KEPT_MARKS {
             self.jump_marks = jump_marks;
         }
         self.seeds = seeds;
+        let states: &'a [u32] = out;
         LiveTable {
-            low: from,
-            states: out,
+            low: from + stopped,
+            states: states.get(stopped..).unwrap_or_default(),
             dfa: self,
         }
     }
@@ -1309,6 +1430,11 @@ impl LiveDfa {
             shifts,
             same_hash,
             quiet: u32::MAX,
+            before_key_dead: prog.key_step.as_ref().is_some_and(|step| {
+                bits.iter()
+                    .zip(&step.before)
+                    .all(|(&live, &before)| live & before == 0)
+            }),
         });
         self.new_state = (relevant, steps);
         id

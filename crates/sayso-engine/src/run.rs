@@ -867,6 +867,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 to: exact.1.saturating_add(margin).min(high),
                 direction,
                 max_states: self.set.config.max_automaton_states,
+                first_key: None,
             };
             let Some(dfa) = self.look_live.get_mut(key as usize) else {
                 tables.push(Rc::from(vec![false; high - low + 1]));
@@ -1083,6 +1084,10 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 to: reach,
                 direction: Direction::Backward,
                 max_states: set.config.max_automaton_states,
+                first_key: compiled.live.step_key().map(|key| {
+                    let positions = self.context.positions_within(key, first, reach);
+                    positions.first().map_or(reach, |&at| at as usize)
+                }),
             };
             let live = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
             let mut any = false;
