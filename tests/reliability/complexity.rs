@@ -221,15 +221,14 @@ fn optional_tail_that_never_completes() {
     );
 }
 
-#[test]
-fn sparse_quotations_with_a_tail_that_never_completes() {
-    // A rule that begins at a quotation searches a stretch with few quotations without a
-    // liveness pass. Here every search from a quotation runs its preferred tail to the end of
-    // the document before the quotation matches alone, so searching on without the pass would
-    // take quadratic time: the step budget must hand the stretch to the pass in time.
+/// `first ([]* [SAY] "!")?` within the document, over `unit` repeated and a verb at the end:
+/// every search from a start runs its preferred tail to the end of the document before the
+/// start matches alone, so searching on without a pass would take quadratic time, and the
+/// step budget must hand the stretch to the pass in time.
+fn assert_sparse_starts_linear(name: &str, first: Pattern, unit: &str) {
     let program = one_rule(
         seq(vec![
-            Pattern::Annotation(BuiltinLabel::Quote.id()),
+            first,
             repeat(
                 seq(vec![star(any()), token(SAY), norm("!")]),
                 0,
@@ -240,11 +239,33 @@ fn sparse_quotations_with_a_tail_that_never_completes() {
         Scope::Document,
     );
     assert_linear_in(
-        "@Quote ([]* [SAY] \"!\")? with sparse quotations",
+        name,
         program,
-        |n| "“q” a a a a a a a a a a ".repeat(n) + "said",
+        |n| unit.repeat(n) + "said",
         60,
         &[Simulation::Optimized],
+    );
+}
+
+#[test]
+fn sparse_quotations_with_a_tail_that_never_completes() {
+    // A rule that begins at a quotation searches a stretch with few quotations without a
+    // liveness pass.
+    assert_sparse_starts_linear(
+        "@Quote ([]* [SAY] \"!\")? with sparse quotations",
+        Pattern::Annotation(BuiltinLabel::Quote.id()),
+        "“q” a a a a a a a a a a ",
+    );
+}
+
+#[test]
+fn sparse_keyed_starts_with_a_tail_that_never_completes() {
+    // So does one whose first step reads a token under an index key: its starts are the
+    // key's positions.
+    assert_sparse_starts_linear(
+        "\"q\" ([]* [SAY] \"!\")? with sparse starts",
+        norm("q"),
+        "q a a a a a a a a a a ",
     );
 }
 

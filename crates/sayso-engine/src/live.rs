@@ -590,9 +590,10 @@ impl LiveProg {
         }
     }
 
-    /// Whether a match can begin by consuming an annotation.
-    pub(crate) fn begins_at_annotation(&self) -> bool {
-        self.annotation_begin
+    /// Whether a match can begin by consuming an annotation, or only at a token under an
+    /// index key: its places to begin are then few, and known without a scan.
+    pub(crate) fn begins_at_known_places(&self) -> bool {
+        self.annotation_begin || self.first_places.is_some()
     }
 
     /// Marks in `marks` the boundaries of `first..=last` accepted by `permitted` where a

@@ -1037,11 +1037,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             }
             let mut from = first;
             // A rule that can begin at an annotation (a quotation, as `q:@Quote` or
-            // `(<s> | ":") @Quoted`) often has only a few places to start in a long stretch:
-            // searching from each is then cheaper than a liveness pass over the whole stretch.
-            // The search runs on a budget; past it, the pass is made and the search goes on
-            // guided, so the work stays within a constant of the guided search.
-            if compiled.live.begins_at_annotation() {
+            // `(<s> | ":") @Quoted`) or only at keyed tokens (an opening quotation mark) often
+            // has only a few places to start in a long stretch: searching from each is then
+            // cheaper than a liveness pass over the whole stretch. The search runs on a budget;
+            // past it, the pass is made and the search goes on guided, so the work stays within
+            // a constant of the guided search.
+            if compiled.live.begins_at_known_places() {
                 let starts = compiled.live.mark_begins(
                     &self.context,
                     (first, last),
