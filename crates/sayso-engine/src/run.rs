@@ -116,6 +116,10 @@ struct Cascade<'r, 'c, 'd, 't> {
     automata_bytes: &'c mut usize,
     /// Lookaround tables computed in this document, by (lookaround id, segment).
     look_tables: crate::hash::FastMap<(u32, usize, usize), LookTable>,
+    /// The lookaround tables of the stretch at hand: one list for the document rather than an
+    /// allocation for each of some 90,000 stretches over a news corpus. (Its tables are shared
+    /// with `look_tables`, so it cannot live in the thread's buffers, which go between threads.)
+    stretch_tables: Vec<Rc<[bool]>>,
 }
 
 /// A lookaround's table over a segment, and the boundaries where it is exact: elsewhere it
@@ -470,6 +474,7 @@ pub(crate) fn execute<'r, 'd>(
         live_buffer,
         automata_bytes,
         look_tables: crate::hash::FastMap::default(),
+        stretch_tables: Vec::new(),
     };
     // Most rules of a large set need a word the document does not have: only the rules filed
     // under a key it holds are visited, and only those that hold all their keys run. Without
@@ -813,7 +818,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         tables
     }
 
-    /// The lookaround tables of the segment `(low, high)`, exact at least over `needed`, each
+    /// Fills `tables` with the lookaround tables of the segment `(low, high)`, exact at least
+    /// over `needed`, each
     /// decided by a liveness pass of the lookaround's pattern the other way round: a lookahead
     /// holds where a match of its pattern can start, a lookbehind where one can end. Tables are
     /// shared by equal lookarounds of all rules.
@@ -827,14 +833,15 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         (low, high): (usize, usize),
         needed: (usize, usize),
         look_buffer: &mut Vec<u32>,
+        tables: &mut Vec<Rc<[bool]>>,
         counters: &mut Counters,
-    ) -> Vec<Rc<[bool]>> {
+    ) {
         let looks = &compiled.pattern.looks;
         let (needed, margin) = match compiled.look_margin {
             Some(margin) => (needed, margin as usize),
             None => ((low, high), 0),
         };
-        let mut tables: Vec<Rc<[bool]>> = Vec::with_capacity(looks.len());
+        tables.clear();
         for (look, &key) in looks.iter().zip(&compiled.look_keys) {
             // A lookahead of two tokens needs a window of two, whatever the rule's others read.
             let margin = look
@@ -853,7 +860,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             let window = Window {
                 low,
                 high,
-                looks: &tables,
+                looks: tables,
             };
             let direction = match look.direction {
                 ir::LookDirection::Ahead => Direction::Backward,
@@ -896,7 +903,6 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             );
             tables.push(table);
         }
-        tables
     }
 
     /// Runs rule `index` with the thread's `buffers`, which the run borrows from its cache
@@ -940,6 +946,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         let mut live_dfa = std::mem::take(&mut self.live[index]);
         let grown_from = live_dfa.bytes();
         let mut live_buffer = std::mem::take(self.live_buffer);
+        let mut look_tables = std::mem::take(&mut self.stretch_tables);
         // Where a match can start in the current segment; cleared after each segment.
         let mut match_starts = if optimized {
             marks.take_match_starts()
@@ -989,21 +996,22 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             } else {
                 (low, stretch.last_start, high)
             };
-            let tables = if optimized {
+            if optimized {
                 self.looks_by_liveness(
                     compiled,
                     (low, high),
                     (first, reach),
                     look_buffer,
+                    &mut look_tables,
                     &mut counters,
-                )
+                );
             } else {
-                self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters)
-            };
+                look_tables = self.looks(&compiled.pattern, low, high, &mut scratch, &mut counters);
+            }
             let window = Window {
                 low,
                 high,
-                looks: &tables,
+                looks: &look_tables,
             };
             if !optimized {
                 let mut from = first;
@@ -1122,6 +1130,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         resize(self.automata_bytes, grown_from, live_dfa.bytes());
         self.live[index] = live_dfa;
         *self.live_buffer = live_buffer;
+        look_tables.clear();
+        self.stretch_tables = look_tables;
         marks.give_back(allowed);
         if optimized {
             marks.give_back_match_starts(match_starts);
