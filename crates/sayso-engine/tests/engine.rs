@@ -1,8 +1,9 @@
 //! The engine's tests: IR fixtures with snapshots, a reference backtracking matcher that the
-//! Pike VM must agree with on random patterns, linearity of the step counts, and the
+//! Pike VM must agree with on random patterns, linearity of the step counts, what a thread keeps between documents, and the
 //! equivalence of the plain and optimized simulations.
 
 mod engine {
+    pub mod caches;
     pub mod conformance;
     pub mod fixtures;
     pub mod generated;
