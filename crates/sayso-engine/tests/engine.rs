@@ -1,6 +1,6 @@
 //! The engine's tests: IR fixtures with snapshots, a reference backtracking matcher that the
-//! Pike VM must agree with on random patterns, linearity of the step counts, what a thread keeps between documents, and the
-//! equivalence of the plain and optimized simulations.
+//! Pike VM must agree with on random patterns, linearity of the step counts, what a thread
+//! keeps between documents, and the equivalence of the plain and optimized simulations.
 
 mod engine {
     pub mod caches;
