@@ -435,20 +435,8 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     /// predicates of one token finds them side by side.
     #[inline]
     pub(crate) fn memo_row(&self, index: usize) -> Option<Row<'r>> {
-        self.typed_row(index).map(|(_, row)| row)
-    }
-
-    /// Token `index`'s type with its row of results (see [`DocContext::memo_row`]).
-    #[inline]
-    pub(crate) fn typed_row(&self, index: usize) -> Option<(u32, Row<'r>)> {
         let sharing = self.sharing?;
-        let id = *sharing.types.get(index)?;
-        Some((id, sharing.memo.row(id)?))
-    }
-
-    /// The generation of the type ids (see [`crate::types::TypeMemo::generation`]).
-    pub(crate) fn type_generation(&self) -> Option<u32> {
-        Some(self.sharing?.memo.generation())
+        sharing.memo.row(*sharing.types.get(index)?)
     }
 
     /// Whether token `index` passes predicate `pred`.

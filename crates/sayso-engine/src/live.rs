@@ -770,13 +770,7 @@ struct State {
     quiet: u32,
     /// Whether no instruction up to the program's key step is live (see [`KeyStep`]).
     before_key_dead: bool,
-    /// The relevant tests' results for a few token types (type id + 1, 0 for none), by the
-    /// type's low bits: the same few words come back again and again.
-    by_type: [(u32, u64); TYPE_SLOTS],
 }
-
-/// How many token types a state remembers its tests' results for.
-const TYPE_SLOTS: usize = 8;
 
 /// What decides a transition besides the state after: the relevant tests that pass, the
 /// assertions that hold and the annotation steps that can jump to a live place.
@@ -831,8 +825,6 @@ pub(crate) struct LiveDfa {
     relevant_index: Vec<u32>,
     /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
     jump_marks: Vec<u64>,
-    /// The generation of the type ids the states' `by_type` hold.
-    type_generation: Option<u32>,
 }
 
 /// The live states of one segment, one per boundary `low..=high`.
@@ -1057,12 +1049,6 @@ impl LiveDfa {
     ) -> LiveTable<'a> {
         if self.states.len() > pass.max_states || self.transition_count > MAX_TRANSITIONS {
             *self = LiveDfa::default();
-        }
-        if self.type_generation != pass.context.type_generation() {
-            self.type_generation = pass.context.type_generation();
-            for state in &mut self.states {
-                state.by_type = [(0, 0); TYPE_SLOTS];
-            }
         }
         let prog = pass.prog;
         let window = pass.window;
@@ -1297,27 +1283,14 @@ impl LiveDfa {
 
     /// Which of the relevant token tests of state `after` token `token` passes, and whether
     /// they all fit the key.
-    fn test_bits(
-        &mut self,
-        after: u32,
-        context: &DocContext<'_, '_, '_>,
-        token: usize,
-    ) -> (u64, bool) {
-        let Some(state) = self.states.get_mut(after as usize) else {
+    fn test_bits(&self, after: u32, context: &DocContext<'_, '_, '_>, token: usize) -> (u64, bool) {
+        let Some(state) = self.states.get(after as usize) else {
             return (0, true);
         };
         if state.relevant.len() > KEY_BITS {
             return (0, false);
         }
-        let typed = context.typed_row(token);
-        let slot = typed.map(|(id, _)| id as usize % TYPE_SLOTS);
-        if let Some(((id, _), slot)) = typed.zip(slot)
-            && let Some(&(known, bits)) = state.by_type.get(slot)
-            && known == id.wrapping_add(1)
-        {
-            return (bits, true);
-        }
-        let Some((_, row)) = typed else {
+        let Some(row) = context.memo_row(token) else {
             let mut bits = 0u64;
             for (index, &pred) in state.relevant.iter().enumerate() {
                 if context.pred(pred as PredId, token) {
@@ -1334,13 +1307,6 @@ impl LiveDfa {
             let result = row.get(pred as usize);
             bits |= u64::from(result == crate::types::PASSES) << index;
             unknown |= u64::from(result == crate::types::UNKNOWN) << index;
-        }
-        // Results all read from the row are the type's.
-        if unknown == 0
-            && let Some(((id, _), slot)) = typed.zip(slot)
-            && let Some(cell) = state.by_type.get_mut(slot)
-        {
-            *cell = (id.wrapping_add(1), bits);
         }
         // A test not yet decided for the token's type is decided once, and remembered.
         while unknown != 0 {
@@ -1465,7 +1431,6 @@ impl LiveDfa {
             shifts,
             same_hash,
             quiet: u32::MAX,
-            by_type: [(0, 0); TYPE_SLOTS],
             before_key_dead: prog.key_step.as_ref().is_some_and(|step| {
                 bits.iter()
                     .zip(&step.before)

@@ -55,9 +55,6 @@ pub(crate) struct TypeMemo {
     /// Per type, bit `i` set when it may begin an entry of the `i`th phrase lexicon (see
     /// [`TypeMemo::may_begin_phrase`]).
     phrase_starts: Vec<u64>,
-    /// How many times the memo started again: a type id means the same type only within one
-    /// generation.
-    generation: u32,
 }
 
 /// What the memo needs of the rule set to type the tokens of a document.
@@ -94,7 +91,6 @@ impl TypeMemo {
                 tests: test_count,
                 stride,
                 key_count: keys.len(),
-                generation: self.generation.wrapping_add(1),
                 ..TypeMemo::default()
             };
             self.at_once = AtOnce::new(predicates, stride);
@@ -220,11 +216,6 @@ impl TypeMemo {
 
     /// The results of every test on type `id`.
     #[inline]
-    /// Which generation the type ids belong to (see [`TypeMemo::generation`]).
-    pub(crate) fn generation(&self) -> u32 {
-        self.generation
-    }
-
     pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
         let start = id as usize * self.stride;
         self.cells.get(start..start + self.stride).map(Row)

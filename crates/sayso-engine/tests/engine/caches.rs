@@ -14,12 +14,12 @@ fn rule_set(source: &str, simulation: Simulation) -> RuleSet {
 
 #[test]
 fn type_ids_given_again_after_the_memo_starts_again_mean_their_new_types() {
-    // A state of the liveness automaton remembers which of its tests a few token types pass,
-    // by type id. A document of many new words makes the type memo start again (its bound in
-    // types shrinks as the rule set's tests grow: a thousand words here), and the next
-    // document's words get their ids from zero again: "beta" gets the id "Beta" had, and must
-    // not pass `[title]` for it. The rule's first step reads no keyed word, so that it makes a
-    // liveness pass rather than searching from its few starts.
+    // The automata a thread keeps are built over token type ids. A document of many new words
+    // makes the type memo start again (its bound in types shrinks as the rule set's tests grow:
+    // a thousand words here), and the next document's words get their ids from zero again:
+    // "beta" gets the id "Beta" had, and nothing kept by id may let it pass `[title]`. The
+    // rule's first step reads no keyed word, so that it makes a liveness pass rather than
+    // searching from its few starts.
     let words: Vec<String> = (0..1_000).map(|n| format!("\"word{n}\"")).collect();
     let source = format!(
         "rule alpha -> Alpha {{ match [lower] \"alpha\" []{{0,2}} b:[title] []{{0,2}} \"omega\" \
