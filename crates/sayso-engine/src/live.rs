@@ -13,6 +13,9 @@
 //! form the transition key, so after warming up each position costs a few memo lookups and one
 //! hash lookup. The automaton depends on the program alone, not on the document, so one
 //! [`LiveDfa`] per rule is kept across documents in the rule set's cache.
+//!
+//! A rule's pass also stops early: left of the first token under the key of its cue (see
+//! `KeyStep`), once nothing before the cue is live, no match can start further left.
 
 use sayso_lang::ir::{LabelId, LookDirection};
 
@@ -95,7 +98,7 @@ pub(crate) struct LiveProg {
 /// it: the rule's part before its cue (`s:Speaker Apposition? Adverbs c:[SAY]`).
 ///
 /// Those instructions are live at a boundary only when the step can be taken at a token under
-/// the key at or after it, so a backward pass that has passed the last such token and finds
+/// the key at or after it, so a backward pass that is left of the first such token and finds
 /// none of them live for a while can stop: no match starts further left. In a sentence where
 /// no speaker stands before the verb ("the company said", "... continuing to invest") the
 /// pass stops a few tokens left of it instead of going on to the sentence start.

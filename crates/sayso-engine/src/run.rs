@@ -819,10 +819,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     }
 
     /// Fills `tables` with the lookaround tables of the segment `(low, high)`, exact at least
-    /// over `needed`, each
-    /// decided by a liveness pass of the lookaround's pattern the other way round: a lookahead
-    /// holds where a match of its pattern can start, a lookbehind where one can end. Tables are
-    /// shared by equal lookarounds of all rules.
+    /// over `needed`, each decided by a liveness pass of the lookaround's pattern the other way
+    /// round: a lookahead holds where a match of its pattern can start, a lookbehind where one
+    /// can end. Tables are shared by equal lookarounds of all rules.
     ///
     /// When the rule's lookarounds read a bounded number of tokens, a pass covers only the
     /// needed boundaries widened by that bound, not the whole segment: a rule anchored on a
