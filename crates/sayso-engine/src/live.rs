@@ -788,6 +788,30 @@ impl State {
     }
 }
 
+/// Where a backward pass over a rule with a key step may stop (see [`KeyStep`]).
+struct Stop {
+    /// The first position of a token under the key in the pass.
+    first_key: usize,
+    /// How many boundaries in a row without the instructions before the key step end it.
+    span: usize,
+    /// How many boundaries in a row so far.
+    dead_run: usize,
+}
+
+impl Stop {
+    /// Whether the pass can end at boundary `at`, reached in order, given whether nothing
+    /// before the key step is live there. Asked at every boundary of a pass.
+    #[inline(always)]
+    fn ends_at(&mut self, dead: bool, at: usize) -> bool {
+        if !dead {
+            self.dead_run = 0;
+            return false;
+        }
+        self.dead_run += 1;
+        self.dead_run >= self.span && at <= self.first_key
+    }
+}
+
 /// The longest jump-mark buffer an automaton keeps between passes (32 KiB).
 const MAX_KEPT_MARKS: usize = 1 << 12;
 
@@ -1076,15 +1100,14 @@ impl LiveDfa {
             Direction::Backward => width - 1 - step,
             Direction::Forward => step,
         };
-        // Where the pass may stop, and after how many boundaries in a row without the
-        // instructions before the key step.
-        let stop = match (pass.first_key, &prog.key_step, pass.direction) {
-            (Some(first_key), Some(key_step), Direction::Backward) => {
-                Some((first_key, key_step.span))
-            }
+        let mut stop = match (pass.first_key, &prog.key_step, pass.direction) {
+            (Some(first_key), Some(key_step), Direction::Backward) => Some(Stop {
+                first_key,
+                span: key_step.span,
+                dead_run: 0,
+            }),
             _ => None,
         };
-        let mut dead_run = 0;
         // The first offset computed: a pass that stops leaves those before it unset.
         let mut stopped = 0;
         let mut step = 0;
@@ -1102,8 +1125,9 @@ impl LiveDfa {
             {
                 let needs = self.states[after as usize].needs;
                 let dead = self.states[after as usize].before_key_dead;
-                if !dead {
-                    dead_run = 0;
+                // A state with something before the key step live ends a run of dead ones.
+                if !dead && let Some(stop) = stop.as_mut() {
+                    stop.dead_run = 0;
                 }
                 let start = step;
                 let mut stops = false;
@@ -1117,10 +1141,9 @@ impl LiveDfa {
                     out[offset] = after;
                     step += 1;
                     if dead
-                        && stop.is_some_and(|(first_key, span)| {
-                            dead_run += 1;
-                            dead_run >= span && from + offset <= first_key
-                        })
+                        && stop
+                            .as_mut()
+                            .is_some_and(|stop| stop.ends_at(true, from + offset))
                     {
                         (stopped, stops) = (offset, true);
                         break;
@@ -1222,16 +1245,13 @@ impl LiveDfa {
                 }
             };
             out[offset] = state;
-            if let Some((first_key, span)) = stop {
-                if self.states[state as usize].before_key_dead {
-                    dead_run += 1;
-                    if dead_run >= span && at <= first_key {
-                        stopped = offset;
-                        break;
-                    }
-                } else {
-                    dead_run = 0;
-                }
+            let states = &self.states;
+            if stop
+                .as_mut()
+                .is_some_and(|stop| stop.ends_at(states[state as usize].before_key_dead, at))
+            {
+                stopped = offset;
+                break;
             }
         }
         // Every automaton keeps its own marks, so a long pass must not leave a long buffer.

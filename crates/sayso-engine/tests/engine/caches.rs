@@ -1,15 +1,11 @@
 //! What a thread keeps from document to document (the automata of the rules, the results of
 //! the tests per token type) never changes the matches of a later document.
 
-use sayso_engine::{EngineConfig, RuleSet, Simulation};
+use sayso_engine::{RuleSet, Simulation};
 
 fn rule_set(source: &str, simulation: Simulation) -> RuleSet {
     let program = sayso_lang::compile_str("caches.sayso", source).expect("the rules compile");
-    let config = EngineConfig {
-        simulation,
-        ..EngineConfig::default()
-    };
-    RuleSet::with_config(program, config).expect("the rules compile")
+    super::fixtures::rule_set(program, simulation)
 }
 
 #[test]

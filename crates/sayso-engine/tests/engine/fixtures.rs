@@ -37,16 +37,18 @@ pub fn fixture_program(source: &str) -> (sayso_lang::ir::Program, Vec<String>, &
 
 /// Runs a program over a text under both simulations and renders the matches, the
 /// explanations of the named rules and the inline examples' outcomes.
+/// The rule set of `program` under `simulation`, with the default limits.
+pub fn rule_set(program: sayso_lang::ir::Program, simulation: Simulation) -> RuleSet {
+    let config = EngineConfig {
+        simulation,
+        ..EngineConfig::default()
+    };
+    RuleSet::with_config(program, config).expect("the program fits the limits")
+}
+
 pub fn run_program(program: sayso_lang::ir::Program, explain: &[String], text: &str) -> String {
-    let optimized = RuleSet::new(program.clone()).expect("compiles");
-    let plain = RuleSet::with_config(
-        program,
-        EngineConfig {
-            simulation: Simulation::Plain,
-            ..EngineConfig::default()
-        },
-    )
-    .expect("compiles");
+    let optimized = rule_set(program.clone(), Simulation::Optimized);
+    let plain = rule_set(program, Simulation::Plain);
     let doc = sayso_tokenize::tokenize(text);
     let matches = optimized.run(&doc);
     assert_eq!(

@@ -2,7 +2,7 @@
 //! the optimized simulation (anchor windows, shared per-position buffers, skipped rules) must
 //! give exactly the plain simulation's matches, and skipping must actually save work.
 
-use sayso_engine::{EngineConfig, RuleSet, Simulation};
+use sayso_engine::{RuleSet, Simulation};
 
 const SEED: &str = include_str!("../../../../tests/articles/seed.txt");
 
@@ -51,11 +51,7 @@ fn generated_rules(count: usize) -> String {
 fn rule_set(source: &str, simulation: Simulation) -> RuleSet {
     let program = sayso_lang::compile_str("generated.sayso", source)
         .unwrap_or_else(|diagnostics| panic!("generated rules compile:\n{diagnostics}"));
-    let config = EngineConfig {
-        simulation,
-        ..EngineConfig::default()
-    };
-    RuleSet::with_config(program, config).expect("generated rules fit the limits")
+    super::fixtures::rule_set(program, simulation)
 }
 
 #[test]

@@ -4,18 +4,14 @@
 
 use sayso_engine::{EngineConfig, RuleSet, Simulation};
 
-use super::{ir_text, render};
+use super::{fixtures, ir_text, render};
 
 const SEED: &str = include_str!("../../../../tests/articles/seed.txt");
 const PROGRAM: &str = include_str!("../programs/attribution.ir");
 
 fn rule_set(simulation: Simulation) -> RuleSet {
     let program = ir_text::program(PROGRAM).expect("the program parses");
-    let config = EngineConfig {
-        simulation,
-        ..EngineConfig::default()
-    };
-    RuleSet::with_config(program, config).expect("the program compiles")
+    fixtures::rule_set(program, simulation)
 }
 
 #[test]
