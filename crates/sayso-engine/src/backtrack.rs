@@ -146,6 +146,9 @@ impl Backtracker {
         consumed.clear();
         frames.clear();
         frames.push(Frame::Explore { pc: 0, at: start });
+        // Counted in a local and written back on the way out: counted through `counters`,
+        // every step paid a load and a store the compiler could not drop.
+        let mut steps = counters.steps;
         while let Some(frame) = frames.pop() {
             let (pc, at) = match frame {
                 Frame::Explore { pc, at } => {
@@ -192,8 +195,9 @@ impl Backtracker {
             // so the assertion holds and the token passes without asking.
             let guided = guide.live.is_some();
             loop {
-                counters.steps += 1;
-                if counters.steps > guide.step_limit {
+                steps += 1;
+                if steps > guide.step_limit {
+                    counters.steps = steps;
                     return Explored::GaveUp;
                 }
                 let Some(inst) = guide.prog.insts.get(pc) else {
@@ -223,6 +227,7 @@ impl Backtracker {
                         ((pc + 1, at), guided)
                     }
                     Inst::Match => {
+                        counters.steps = steps;
                         return Explored::Match;
                     }
                     Inst::Token(pred) => {
@@ -271,6 +276,7 @@ impl Backtracker {
                 (pc, at) = next;
             }
         }
+        counters.steps = steps;
         Explored::NoMatch
     }
 }
