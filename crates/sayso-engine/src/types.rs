@@ -31,12 +31,12 @@ pub(crate) const PASSES: u8 = 2;
 /// The types seen so far and, per token test, its result on each type.
 #[derive(Debug, Default)]
 pub(crate) struct TypeMemo {
-    /// Text of at most [`SHORT_TEXT`] bytes -> the first type with that text, an index into
-    /// `variants`. Most tokens are short words; keeping their text in the table's own slots
-    /// spares every lookup a pointer to follow and a call to compare bytes.
-    short_ids: FastMap<ShortText, u32>,
+    /// Text of at most [`SHORT_TEXT`] bytes -> the first type with that text. Most tokens are
+    /// short words; keeping their text in the table's own slots spares every lookup a pointer
+    /// to follow and a call to compare bytes.
+    short_ids: FastMap<ShortText, FirstType>,
     /// Longer text -> the first type with that text.
-    long_ids: FastMap<Box<str>, u32>,
+    long_ids: FastMap<Box<str>, FirstType>,
     /// Per type: its kind, its flags, and the next type with the same text (`u32::MAX`: none).
     variants: Vec<(TokenKind, u16, u32)>,
     tests: usize,
@@ -55,6 +55,20 @@ pub(crate) struct TypeMemo {
     /// Per type, bit `i` set when it may begin an entry of the `i`th phrase lexicon (see
     /// [`TypeMemo::may_begin_phrase`]).
     phrase_starts: Vec<u64>,
+    /// Per type, one bit: whether it may begin an entry of any phrase lexicon. Few types do,
+    /// and this bitmap stays in the processor's cache while finding a document's entries
+    /// asks it of every token, where `phrase_starts` missed the cache for most of them.
+    any_phrase_start: Vec<u64>,
+}
+
+/// The first type seen with a text, with the kind and flags that make it that type: nine
+/// tokens in ten are of the first type of their text, and find it in the table's slot without
+/// a second load from `variants`, a likely cache miss (the slot's size is the same).
+#[derive(Clone, Copy, Debug)]
+struct FirstType {
+    id: u32,
+    kind: TokenKind,
+    flags: u16,
 }
 
 /// What the memo needs of the rule set to type the tokens of a document.
@@ -109,14 +123,27 @@ impl TypeMemo {
                 Some(short) => self.short_ids.get(&short),
                 None => self.long_ids.get(doc.token_text(index)),
             };
-            let mut next = first.copied().unwrap_or(u32::MAX);
-            let mut last = None;
-            while let Some(&(known_kind, known_flags, after)) = self.variants.get(next as usize) {
-                if (known_kind, known_flags) == (kind, flags) {
-                    break;
+            // The type, if known (`next`), else the last type with the same text (`last`).
+            let (mut next, mut last) = (u32::MAX, None);
+            if let Some(&first) = first {
+                if (first.kind, first.flags) == (kind, flags) {
+                    next = first.id;
+                } else {
+                    last = Some(first.id);
+                    next = self
+                        .variants
+                        .get(first.id as usize)
+                        .map_or(u32::MAX, |v| v.2);
+                    while let Some(&(known_kind, known_flags, after)) =
+                        self.variants.get(next as usize)
+                    {
+                        if (known_kind, known_flags) == (kind, flags) {
+                            break;
+                        }
+                        last = Some(next);
+                        next = after;
+                    }
                 }
-                last = Some(next);
-                next = after;
             }
             let id = if (next as usize) < self.variants.len() {
                 next
@@ -145,6 +172,15 @@ impl TypeMemo {
                     }
                 }
                 self.phrase_starts.push(phrase_starts);
+                let (word, bit) = (id as usize / 64, id % 64);
+                if self.any_phrase_start.len() <= word {
+                    self.any_phrase_start.resize(word + 1, 0);
+                }
+                if phrase_starts != 0
+                    && let Some(bits) = self.any_phrase_start.get_mut(word)
+                {
+                    *bits |= 1 << bit;
+                }
                 self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
                 // text, form, kind and flags decide every literal, kind and flag test.
@@ -173,14 +209,15 @@ impl TypeMemo {
                         }
                     }
                 }
+                let first = FirstType { id, kind, flags };
                 match last {
                     Some(last) => self.variants[last as usize].2 = id,
                     None => match short {
                         Some(short) => {
-                            self.short_ids.insert(short, id);
+                            self.short_ids.insert(short, first);
                         }
                         None => {
-                            self.long_ids.insert(Box::from(text), id);
+                            self.long_ids.insert(Box::from(text), first);
                         }
                     },
                 }
@@ -194,11 +231,17 @@ impl TypeMemo {
     /// that finding a document's entries looks up only such tokens. Past 64 phrase lexicons
     /// every token may.
     pub(crate) fn may_begin_phrase(&self, id: u32, index: usize) -> bool {
-        index >= 64
-            || self
+        let id = id as usize;
+        if index >= 64 || id >= self.phrase_starts.len() {
+            return true;
+        }
+        self.any_phrase_start
+            .get(id / 64)
+            .is_some_and(|bits| bits & (1 << (id % 64)) != 0)
+            && self
                 .phrase_starts
-                .get(id as usize)
-                .is_none_or(|starts| starts & (1 << index) != 0)
+                .get(id)
+                .is_some_and(|starts| starts & (1 << index) != 0)
     }
 
     /// The index keys type `id` is under.
@@ -311,8 +354,17 @@ const SHORT_TEXT: usize = 15;
 /// A text of at most [`SHORT_TEXT`] bytes, zero-padded, with its length in the last byte.
 /// Two words rather than a `u128`, whose 16-byte alignment makes every table slot 32 bytes
 /// instead of 24: that larger table measured 1 to 3% slower over the BBC corpus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ShortText([u64; 2]);
+
+/// Hashed as its two words: the derived hash writes the array's length and then its bytes
+/// through the byte-slice path, which costs more than the two words themselves.
+impl std::hash::Hash for ShortText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0[0]);
+        state.write_u64(self.0[1]);
+    }
+}
 
 impl ShortText {
     /// The text of `bytes[start..end]`, read as one 16-byte window where the text goes on far
