@@ -49,16 +49,42 @@ pub(crate) struct TypeMemo {
     at_once: AtOnce,
     /// Per type, the range of `key_lists` holding the index keys it is under.
     key_ranges: Vec<(u32, u32)>,
+    /// The types under some index key: most are under none, and this bitmap answers for them
+    /// where `key_ranges` would miss the cache (see [`TypeBits`]).
+    under_some_key: TypeBits,
     /// The index keys of every type, one list after another.
     key_lists: Vec<u32>,
     key_count: usize,
     /// Per type, bit `i` set when it may begin an entry of the `i`th phrase lexicon (see
     /// [`TypeMemo::may_begin_phrase`]).
     phrase_starts: Vec<u64>,
-    /// Per type, one bit: whether it may begin an entry of any phrase lexicon. Few types do,
-    /// and this bitmap stays in the processor's cache while finding a document's entries
-    /// asks it of every token, where `phrase_starts` missed the cache for most of them.
-    any_phrase_start: Vec<u64>,
+    /// The types that may begin an entry of some phrase lexicon: few do.
+    any_phrase_start: TypeBits,
+}
+
+/// One bit per type. Finding a document's index keys or phrase entries asks something of
+/// every token's type; a per-type table of tens of thousands of entries misses the cache for
+/// most tokens, while a bitmap of them stays in it, and most types have the bit clear.
+#[derive(Debug, Default)]
+struct TypeBits(Vec<u64>);
+
+impl TypeBits {
+    /// Records type `id`'s bit, the next type's: one call per new type, in order.
+    fn push(&mut self, id: u32, set: bool) {
+        let (word, bit) = (id as usize / 64, id % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        if set && let Some(bits) = self.0.get_mut(word) {
+            *bits |= 1 << bit;
+        }
+    }
+
+    fn get(&self, id: u32) -> bool {
+        self.0
+            .get(id as usize / 64)
+            .is_some_and(|bits| bits & (1 << (id % 64)) != 0)
+    }
 }
 
 /// The first type seen with a text, with the kind and flags that make it that type: nine
@@ -159,6 +185,7 @@ impl TypeMemo {
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
+                self.under_some_key.push(id, !under.is_empty());
                 let mut phrase_starts = 0u64;
                 for (bit, lexicon) in phrase_lexicons.iter().take(64).enumerate() {
                     let Some(lexicon) = lexicons.get(*lexicon) else {
@@ -172,15 +199,7 @@ impl TypeMemo {
                     }
                 }
                 self.phrase_starts.push(phrase_starts);
-                let (word, bit) = (id as usize / 64, id % 64);
-                if self.any_phrase_start.len() <= word {
-                    self.any_phrase_start.resize(word + 1, 0);
-                }
-                if phrase_starts != 0
-                    && let Some(bits) = self.any_phrase_start.get_mut(word)
-                {
-                    *bits |= 1 << bit;
-                }
+                self.any_phrase_start.push(id, phrase_starts != 0);
                 self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
                 // text, form, kind and flags decide every literal, kind and flag test.
@@ -231,21 +250,21 @@ impl TypeMemo {
     /// that finding a document's entries looks up only such tokens. Past 64 phrase lexicons
     /// every token may.
     pub(crate) fn may_begin_phrase(&self, id: u32, index: usize) -> bool {
-        let id = id as usize;
-        if index >= 64 || id >= self.phrase_starts.len() {
+        if index >= 64 || id as usize >= self.phrase_starts.len() {
             return true;
         }
-        self.any_phrase_start
-            .get(id / 64)
-            .is_some_and(|bits| bits & (1 << (id % 64)) != 0)
+        self.any_phrase_start.get(id)
             && self
                 .phrase_starts
-                .get(id)
+                .get(id as usize)
                 .is_some_and(|starts| starts & (1 << index) != 0)
     }
 
     /// The index keys type `id` is under.
     pub(crate) fn keys(&self, id: u32) -> &[u32] {
+        if !self.under_some_key.get(id) {
+            return &[];
+        }
         self.key_ranges
             .get(id as usize)
             .and_then(|&(start, end)| self.key_lists.get(start as usize..end as usize))
