@@ -35,6 +35,8 @@ const PRIVATE: &[(&str, &str)] = &[
     ("miette", "sayso-cli"),
     ("anyhow", "sayso-cli"),
     ("clap", "sayso-cli"),
+    // The global allocator is the binary's choice, not a library's.
+    ("mimalloc", "sayso-cli"),
 ];
 
 fn workspace_dependencies() -> BTreeMap<String, Vec<(String, Option<String>)>> {
