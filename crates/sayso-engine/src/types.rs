@@ -228,15 +228,15 @@ impl TypeMemo {
                         }
                     }
                 }
-                let first = FirstType { id, kind, flags };
+                let first_type = FirstType { id, kind, flags };
                 match last {
                     Some(last) => self.variants[last as usize].2 = id,
                     None => match short {
                         Some(short) => {
-                            self.short_ids.insert(short, first);
+                            self.short_ids.insert(short, first_type);
                         }
                         None => {
-                            self.long_ids.insert(Box::from(text), first);
+                            self.long_ids.insert(Box::from(text), first_type);
                         }
                     },
                 }
