@@ -378,10 +378,10 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
 
     /// The index keys some token is under; `None` in the plain simulation, which knows no
     /// keys.
-    pub(crate) fn present_keys(&self) -> Option<crate::stages::KeySet> {
+    pub(crate) fn present_keys(&self) -> Option<crate::bits::BitSet> {
         let starts = &self.key_lists(self.sharing?).starts;
         let count = starts.len().saturating_sub(1);
-        Some(crate::stages::KeySet::new(count, |key| {
+        Some(crate::bits::BitSet::new(count, |key| {
             starts[key] < starts[key + 1]
         }))
     }

@@ -75,6 +75,7 @@
 #![forbid(unsafe_code)]
 
 mod backtrack;
+mod bits;
 mod compile;
 mod context;
 mod hash;

@@ -9,6 +9,7 @@
 //! holds and the few that must be visited whatever it holds.
 
 use crate::CompiledRule;
+use crate::bits::BitSet;
 
 /// One rule as the cascade first meets it.
 #[derive(Clone, Copy, Debug)]
@@ -20,43 +21,6 @@ pub(crate) struct Stage {
     /// Whether the rule consumes annotations of rule labels, which are resolved when the
     /// cascade reaches it.
     pub(crate) references: bool,
-}
-
-/// The index keys some token of a document is under, one bit per key.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct KeySet(Vec<u64>);
-
-impl KeySet {
-    /// The set of the keys `0..count` for which `holds` is true.
-    pub(crate) fn new(count: usize, holds: impl Fn(usize) -> bool) -> KeySet {
-        let mut words = vec![0u64; count.div_ceil(64)];
-        for key in (0..count).filter(|&key| holds(key)) {
-            if let Some(word) = words.get_mut(key / 64) {
-                *word |= 1 << (key % 64);
-            }
-        }
-        KeySet(words)
-    }
-
-    pub(crate) fn contains(&self, key: u32) -> bool {
-        self.0
-            .get(key as usize / 64)
-            .is_some_and(|word| word & (1 << (key % 64)) != 0)
-    }
-
-    /// The keys in the set, in increasing order.
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().enumerate().flat_map(|(index, &word)| {
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros();
-                    rest &= rest - 1;
-                    index as u32 * 64 + bit
-                })
-            })
-        })
-    }
 }
 
 /// The rules in run order, and where each is filed.
@@ -124,9 +88,9 @@ impl Stages {
             .unwrap_or_default()
     }
 
-    /// The places of the stages a document holding the keys `present` visits, in run order;
-    /// every stage when `present` is `None`.
-    pub(crate) fn to_visit(&self, present: Option<&KeySet>) -> Vec<u32> {
+    /// The places of the stages a document holding the keys `present` (one bit per key)
+    /// visits, in run order; every stage when `present` is `None`.
+    pub(crate) fn to_visit(&self, present: Option<&BitSet>) -> Vec<u32> {
         let Some(present) = present else {
             return (0..self.stages.len() as u32).collect();
         };

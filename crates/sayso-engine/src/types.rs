@@ -10,6 +10,7 @@ use std::cell::Cell;
 
 use sayso_tokenize::{Document, TokenKind};
 
+use crate::bits::BitSet;
 use crate::hash::FastMap;
 use crate::keys::KeyIndex;
 use crate::predicate::{CompiledLexicon, Membership, Pred, Predicates};
@@ -50,41 +51,17 @@ pub(crate) struct TypeMemo {
     /// Per type, the range of `key_lists` holding the index keys it is under.
     key_ranges: Vec<(u32, u32)>,
     /// The types under some index key: most are under none, and this bitmap answers for them
-    /// where `key_ranges` would miss the cache (see [`TypeBits`]).
-    under_some_key: TypeBits,
+    /// where `key_ranges` would miss the cache.
+    under_some_key: BitSet,
     /// The index keys of every type, one list after another.
     key_lists: Vec<u32>,
     key_count: usize,
     /// Per type, bit `i` set when it may begin an entry of the `i`th phrase lexicon (see
     /// [`TypeMemo::may_begin_phrase`]).
     phrase_starts: Vec<u64>,
-    /// The types that may begin an entry of some phrase lexicon: few do.
-    any_phrase_start: TypeBits,
-}
-
-/// One bit per type. Finding a document's index keys or phrase entries asks something of
-/// every token's type; a per-type table of tens of thousands of entries misses the cache for
-/// most tokens, while a bitmap of them stays in it, and most types have the bit clear.
-#[derive(Debug, Default)]
-struct TypeBits(Vec<u64>);
-
-impl TypeBits {
-    /// Records type `id`'s bit, the next type's: one call per new type, in order.
-    fn push(&mut self, id: u32, set: bool) {
-        let (word, bit) = (id as usize / 64, id % 64);
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
-        }
-        if set && let Some(bits) = self.0.get_mut(word) {
-            *bits |= 1 << bit;
-        }
-    }
-
-    fn get(&self, id: u32) -> bool {
-        self.0
-            .get(id as usize / 64)
-            .is_some_and(|bits| bits & (1 << (id % 64)) != 0)
-    }
+    /// The types that may begin an entry of some phrase lexicon: few do, and finding a
+    /// document's entries asks every token's type.
+    any_phrase_start: BitSet,
 }
 
 /// The first type seen with a text, with the kind and flags that make it that type: nine
@@ -185,7 +162,9 @@ impl TypeMemo {
                 let start = self.key_lists.len() as u32;
                 self.key_lists.extend_from_slice(&under);
                 self.key_ranges.push((start, self.key_lists.len() as u32));
-                self.under_some_key.push(id, !under.is_empty());
+                if !under.is_empty() {
+                    self.under_some_key.insert(id);
+                }
                 let mut phrase_starts = 0u64;
                 for (bit, lexicon) in phrase_lexicons.iter().take(64).enumerate() {
                     let Some(lexicon) = lexicons.get(*lexicon) else {
@@ -199,7 +178,9 @@ impl TypeMemo {
                     }
                 }
                 self.phrase_starts.push(phrase_starts);
-                self.any_phrase_start.push(id, phrase_starts != 0);
+                if phrase_starts != 0 {
+                    self.any_phrase_start.insert(id);
+                }
                 self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
                 // text, form, kind and flags decide every literal, kind and flag test.
@@ -253,7 +234,7 @@ impl TypeMemo {
         if index >= 64 || id as usize >= self.phrase_starts.len() {
             return true;
         }
-        self.any_phrase_start.get(id)
+        self.any_phrase_start.contains(id)
             && self
                 .phrase_starts
                 .get(id as usize)
@@ -262,7 +243,7 @@ impl TypeMemo {
 
     /// The index keys type `id` is under.
     pub(crate) fn keys(&self, id: u32) -> &[u32] {
-        if !self.under_some_key.get(id) {
+        if !self.under_some_key.contains(id) {
             return &[];
         }
         self.key_ranges
