@@ -164,7 +164,7 @@ pub(crate) struct Predicates {
     pub(crate) tests: Vec<Pred>,
     /// The IR test each predicate came from, for `explain`.
     pub(crate) sources: Vec<TokenTest>,
-    by_key: HashMap<TokenTest, PredId>,
+    by_key: crate::hash::FastMap<TokenTest, PredId>,
     /// The single-word lexicon tests, each with its lexicon. The type memo decides them for a
     /// new token type at once, from one lookup of the type in [`Membership`]: asked one by one
     /// as the rules need them, each took a lookup of its own.
