@@ -9,11 +9,16 @@ pub(crate) struct BitSet(Vec<u64>);
 impl BitSet {
     /// The set of the numbers `0..count` for which `holds` is true.
     pub(crate) fn new(count: usize, holds: impl Fn(usize) -> bool) -> BitSet {
-        let mut set = BitSet(vec![0u64; count.div_ceil(64)]);
+        let mut set = BitSet::empty(count);
         for number in (0..count).filter(|&number| holds(number)) {
             set.insert(number as u32);
         }
         set
+    }
+
+    /// The empty set, with room for the numbers `0..count` without growing.
+    pub(crate) fn empty(count: usize) -> BitSet {
+        BitSet(vec![0u64; count.div_ceil(64)])
     }
 
     /// Adds `number`, growing the set as far as it.

@@ -485,7 +485,7 @@ pub(crate) fn execute<'r, 'd>(
         Some(_) => None,
     };
     let holds = |key: u32| present.as_ref().is_none_or(|present| present.contains(key));
-    for place in set.stages.to_visit(present.as_ref()) {
+    for place in set.stages.to_visit(present.as_ref()).iter() {
         let Some(stage) = set.stages.get(place) else {
             continue;
         };

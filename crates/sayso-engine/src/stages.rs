@@ -89,18 +89,22 @@ impl Stages {
     }
 
     /// The places of the stages a document holding the keys `present` (one bit per key)
-    /// visits, in run order; every stage when `present` is `None`.
-    pub(crate) fn to_visit(&self, present: Option<&BitSet>) -> Vec<u32> {
+    /// visits, as a set read in run order; every stage when `present` is `None`. A set
+    /// rather than a sorted list: a document holding common words visits hundreds of the
+    /// stages of a large rule set, and sorting their places took 2% of a run.
+    pub(crate) fn to_visit(&self, present: Option<&BitSet>) -> BitSet {
+        let count = self.stages.len();
         let Some(present) = present else {
-            return (0..self.stages.len() as u32).collect();
+            return BitSet::new(count, |_| true);
         };
-        let mut places = self.always.clone();
-        for key in present.iter() {
-            if let Some(list) = self.filed.get(key as usize) {
-                places.extend_from_slice(list);
-            }
+        let mut places = BitSet::empty(count);
+        let filed = present
+            .iter()
+            .filter_map(|key| self.filed.get(key as usize))
+            .flatten();
+        for &place in self.always.iter().chain(filed) {
+            places.insert(place);
         }
-        places.sort_unstable();
         places
     }
 }
