@@ -25,6 +25,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+// The parser pest generates without its `std` feature names `alloc`.
+extern crate alloc;
+
 mod ast;
 mod check;
 pub mod codes;
