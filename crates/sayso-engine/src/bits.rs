@@ -1,6 +1,6 @@
-//! A set of small numbers (index keys, token types), one bit each: asked for every token of a
-//! document or every key of a rule set, it stays in the processor's cache where a table of
-//! per-number records would not.
+//! A set of small numbers (index keys, token types, the rules a document visits), one bit
+//! each: asked for every token of a document or every key of a rule set, it stays in the
+//! processor's cache where a table of per-number records would not.
 
 /// The numbers in the set, as bits of 64-bit words; numbers past the last word are absent.
 #[derive(Clone, Debug, Default)]

@@ -1,5 +1,6 @@
-//! A small fast hasher for the engine's internal maps, whose keys come from one document and
-//! need no protection against chosen collisions (the FxHash mixing step, as in rustc).
+//! A small fast hasher for the engine's internal maps, whose keys come from the rule set or one
+//! document and need no protection against chosen collisions (the FxHash mixing step, as in
+//! rustc).
 
 use std::hash::{BuildHasherDefault, Hasher};
 
