@@ -135,3 +135,26 @@ fn the_embedded_pack_obeys_the_limits_too() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("the rule set has more than 5 rules"), "{out}");
 }
+
+/// Parsing, checking and compiling recurse once per level of nesting, so a raised nesting
+/// limit needs a stack to match: 3,000 levels overflowed the main thread's before the rules
+/// compiled on a thread sized for the limit. Generated at run time, not committed.
+#[test]
+fn a_raised_nesting_limit_compiles_deep_rules_without_overflowing_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.sayso");
+    let depth = 5_000;
+    let source = format!(
+        "rule deep -> Hit {{ match {}\"x\"{} }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    std::fs::write(&deep, source).unwrap();
+    let path = deep.to_str().unwrap();
+    let (code, out) = transcript(&mut sayso(&["check", "--max-nesting", "6000", path]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok: 1 rules"), "{out}");
+    let (code, out) = transcript(&mut sayso(&["check", "--max-nesting", "4000", path]));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("nested more than 4000 levels"), "{out}");
+}

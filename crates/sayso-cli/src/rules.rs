@@ -135,11 +135,47 @@ pub fn load(paths: &[PathBuf], limits: &LimitArgs) -> Result<RuleSet, RulesError
     load_with_warnings(paths, limits).map(|(rules, _warnings)| rules)
 }
 
+/// The stack that compiling takes per level of nesting allowed: parsing, checking and compiling
+/// each recurse once per level (a default 8 MiB stack overflowed between 2,500 and 3,000 levels
+/// of parentheses), with room for named patterns inlined into one another.
+const STACK_PER_NESTING_LEVEL: usize = 16 << 10;
+
+/// The stack of the thread that compiles under a raised nesting limit, besides the levels.
+const BASE_COMPILE_STACK: usize = 8 << 20;
+
 /// Like [`load`], and also returns the warnings of a rule set that loaded.
 pub fn load_with_warnings(
     paths: &[PathBuf],
     limits: &LimitArgs,
 ) -> Result<(RuleSet, Diagnostics), RulesError> {
+    // The default limits fit the main thread's stack. Under a raised nesting limit the rules
+    // compile on a thread whose stack fits the limit, so that a deeply nested file gets its
+    // error or its rule set instead of overflowing the stack.
+    if limits.max_nesting <= CompileOptions::default().max_nesting {
+        return compile(paths, limits);
+    }
+    let stack = limits
+        .max_nesting
+        .saturating_mul(STACK_PER_NESTING_LEVEL)
+        .saturating_add(BASE_COMPILE_STACK);
+    std::thread::scope(|scope| {
+        let compiling = std::thread::Builder::new()
+            .name("compile".into())
+            .stack_size(stack)
+            .spawn_scoped(scope, || compile(paths, limits))
+            .map_err(|e| {
+                RulesError::Other(format!(
+                    "cannot start a thread with {stack} bytes of stack for --max-nesting: {e}"
+                ))
+            })?;
+        compiling
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Checks and compiles the rules of `paths`, or the embedded pack when there are none.
+fn compile(paths: &[PathBuf], limits: &LimitArgs) -> Result<(RuleSet, Diagnostics), RulesError> {
     let options = limits.compile_options();
     let checked = if paths.is_empty() {
         let mut loader = MemoryLoader::new();

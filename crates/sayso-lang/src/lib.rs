@@ -51,7 +51,9 @@ use std::path::Path;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileOptions {
     /// Deepest nesting of `(`, `[` and `{` in a file; deeper files are rejected before parsing
-    /// so the parser cannot exhaust the stack.
+    /// so the parser cannot exhaust the stack. Parsing, checking and compiling recurse once per
+    /// level, a few kilobytes of stack each: the default fits any thread, and a limit raised
+    /// into the thousands needs a thread with a larger stack.
     pub max_nesting: usize,
     /// Most rules in a rule set.
     pub max_rules: usize,
