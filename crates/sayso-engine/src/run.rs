@@ -941,8 +941,21 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             marks.give_back(allowed);
             return;
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let mut live_dfa = std::mem::take(&mut self.live[index]);
+        // The Pike VM's buffers serve only the plain simulation, and the rule's automaton is
+        // reached through the thread's list taken out of the cascade for the rule: moving each
+        // (hundreds of bytes) out and back, and dropping the empty one left in its place, cost
+        // every rule of a large set a few hundred instructions.
+        let mut scratch = if optimized {
+            vm::Scratch::default()
+        } else {
+            std::mem::take(&mut self.scratch)
+        };
+        let automata = std::mem::take(&mut self.live);
+        let Some(live_dfa) = automata.get_mut(index) else {
+            self.live = automata;
+            marks.give_back(allowed);
+            return;
+        };
         let grown_from = live_dfa.bytes();
         let mut live_buffer = std::mem::take(self.live_buffer);
         let mut look_tables = std::mem::take(&mut self.stretch_tables);
@@ -1125,9 +1138,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             }
         }
         self.counters.push((RuleId(index as u32), counters));
-        self.scratch = scratch;
+        if !optimized {
+            self.scratch = scratch;
+        }
         resize(self.automata_bytes, grown_from, live_dfa.bytes());
-        self.live[index] = live_dfa;
+        self.live = automata;
         *self.live_buffer = live_buffer;
         look_tables.clear();
         self.stretch_tables = look_tables;
