@@ -945,16 +945,16 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         // reached through the thread's list taken out of the cascade for the rule: moving each
         // (hundreds of bytes) out and back, and dropping the empty one left in its place, cost
         // every rule of a large set a few hundred instructions.
-        let mut scratch = if optimized {
-            vm::Scratch::default()
-        } else {
-            std::mem::take(&mut self.scratch)
-        };
         let automata = std::mem::take(&mut self.live);
         let Some(live_dfa) = automata.get_mut(index) else {
             self.live = automata;
             marks.give_back(allowed);
             return;
+        };
+        let mut scratch = if optimized {
+            vm::Scratch::default()
+        } else {
+            std::mem::take(&mut self.scratch)
         };
         let grown_from = live_dfa.bytes();
         let mut live_buffer = std::mem::take(self.live_buffer);
