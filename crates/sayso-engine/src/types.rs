@@ -126,26 +126,17 @@ impl TypeMemo {
                 Some(short) => self.short_ids.get(&short),
                 None => self.long_ids.get(doc.token_text(index)),
             };
-            // The type, if known (`next`), else the last type with the same text (`last`).
-            let (mut next, mut last) = (u32::MAX, None);
-            if let Some(&first) = first {
-                if (first.kind, first.flags) == (kind, flags) {
-                    next = first.id;
-                } else {
-                    last = Some(first.id);
-                    next = self
-                        .variants
-                        .get(first.id as usize)
-                        .map_or(u32::MAX, |v| v.2);
-                    while let Some(&(known_kind, known_flags, after)) =
-                        self.variants.get(next as usize)
-                    {
-                        if (known_kind, known_flags) == (kind, flags) {
-                            break;
-                        }
-                        last = Some(next);
-                        next = after;
+            // The type, if known (`next`), else the last type with the same text (`last`). The
+            // slot answers for most tokens without a read of `variants`, which only the others walk.
+            let (mut next, mut last) = (first.map_or(u32::MAX, |first| first.id), None);
+            if !first.is_some_and(|first| (first.kind, first.flags) == (kind, flags)) {
+                while let Some(&(known_kind, known_flags, after)) = self.variants.get(next as usize)
+                {
+                    if (known_kind, known_flags) == (kind, flags) {
+                        break;
                     }
+                    last = Some(next);
+                    next = after;
                 }
             }
             let id = if (next as usize) < self.variants.len() {
