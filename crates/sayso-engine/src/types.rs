@@ -41,8 +41,11 @@ pub(crate) struct TypeMemo {
     /// Per type: its kind, its flags, and the next type with the same text (`u32::MAX`: none).
     variants: Vec<(TokenKind, u16, u32)>,
     tests: usize,
-    /// Bytes of results per type: four results of two bits each per byte.
+    /// Bytes of results per type: four results of two bits each per byte, rounded up to a
+    /// power of two or a whole number of cache lines (see [`row_stride`]).
     stride: usize,
+    /// Where the first row starts in `cells`: the first cache line boundary.
+    first_row: usize,
     /// Per type, per test, two bits: [`UNKNOWN`], [`FAILS`] or [`PASSES`]. The tests of one
     /// type lie together, since the rules ask many tests of the token at hand.
     cells: Vec<Cell<u8>>,
@@ -101,7 +104,7 @@ impl TypeMemo {
             membership,
         } = *typing;
         let test_count = predicates.tests.len();
-        let stride = test_count.div_ceil(4);
+        let stride = row_stride(test_count);
         let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
         if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
             *self = TypeMemo {
@@ -114,8 +117,16 @@ impl TypeMemo {
             // The results grow a row per new type, up to megabytes over a corpus: growing by
             // doubling copied them again and again through the cache. Memory is only used as
             // rows are written, so the usual bound can be asked for at once.
-            self.cells
-                .reserve_exact(max_types.saturating_mul(stride).min(MAX_MEMO_BYTES));
+            self.cells.reserve_exact(
+                max_types
+                    .saturating_mul(stride)
+                    .min(MAX_MEMO_BYTES)
+                    .saturating_add(CACHE_LINE),
+            );
+            // Rows start on a cache line, so that no row but a long one spans two.
+            let pad = self.cells.as_ptr().align_offset(CACHE_LINE).min(CACHE_LINE);
+            self.cells.resize(pad, Cell::new(0));
+            self.first_row = pad;
         }
         types.clear();
         let bytes = doc.text().as_bytes();
@@ -251,8 +262,24 @@ impl TypeMemo {
     /// The results of every test on type `id`.
     #[inline]
     pub(crate) fn row(&self, id: u32) -> Option<Row<'_>> {
-        let start = id as usize * self.stride;
+        let start = self.first_row + id as usize * self.stride;
         self.cells.get(start..start + self.stride).map(Row)
+    }
+}
+
+/// The bytes of a cache line, on which the rows of results are laid out.
+const CACHE_LINE: usize = 64;
+
+/// The bytes a row of `tests` results takes: four results a byte, rounded up so that rows
+/// never straddle a cache line. Looking up a rare token's row misses the cache, and a pass asks
+/// several tests of it at once: 46-byte rows (the shipped pack's 184 tests) spanned two lines
+/// for two rows in three.
+fn row_stride(tests: usize) -> usize {
+    let bytes = tests.div_ceil(4).max(1);
+    if bytes <= CACHE_LINE {
+        bytes.next_power_of_two()
+    } else {
+        bytes.div_ceil(CACHE_LINE) * CACHE_LINE
     }
 }
 
