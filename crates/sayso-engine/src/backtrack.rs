@@ -20,13 +20,22 @@
 //! A rule with few places to start in a stretch may search it without a table: the marks
 //! still bound the search, and a step limit makes it give up early enough that making the
 //! table and searching again stays within a constant of the guided search.
+//!
+//! Such a search spends most of its steps in loops over one token (`"“" [!quote]*? "”"`): at
+//! every token it tries to leave the loop, fails, and takes the token, a handful of steps
+//! each. A [`TokenLoop`] knows what leaving needs at first (a closing mark, or the paragraph
+//! end), so the search walks the loop over the tokens where that cannot be, claiming only the
+//! loop's own pairs, and tries to leave only where it can.
 
 use std::borrow::Cow;
+
+use sayso_lang::ir::LabelId;
 
 use crate::compile::{Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
 use crate::hash::FastSet;
 use crate::live::LiveTable;
+use crate::predicate::PredId;
 use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 
 /// The most (position, instruction) pairs a search marks in a bit table (32 KiB); a longer
@@ -48,6 +57,128 @@ pub(crate) struct Guide<'a> {
     pub(crate) last_end: usize,
     /// The search gives up once the rule's step count passes this.
     pub(crate) step_limit: u64,
+    /// The program's loops over one token, walked over in a search without a table.
+    pub(crate) loops: &'a TokenLoops,
+}
+
+/// A loop over one token: a split whose one branch is a token step followed by a copy of the
+/// split (`[!quote]*?` compiles to `Split(exit, t)`, `t: Token`, `Split(exit, t)`). Where the
+/// loop cannot be left, a lazy and a greedy loop alike take the token and nothing else.
+#[derive(Clone, Debug)]
+pub(crate) struct TokenLoop {
+    /// The loop's token step; the split's copy follows it.
+    token: usize,
+    test: PredId,
+    /// The first steps after leaving: leaving fails where none of them can be taken.
+    exit_steps: Box<[ExitStep]>,
+}
+
+/// A first step after a loop is left, with the anchors the way to it needs (as bits).
+#[derive(Clone, Copy, Debug)]
+enum ExitStep {
+    Token(PredId, u8),
+    Annotation(LabelId, u8),
+    Phrase(usize, u8),
+    /// The match ends without another step.
+    End(u8),
+}
+
+/// The token loops of a program, by the pc of their splits.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TokenLoops {
+    /// Per instruction, the index of its loop in `loops` (`u32::MAX`: none); empty when the
+    /// program has no loop.
+    at: Box<[u32]>,
+    loops: Box<[TokenLoop]>,
+}
+
+impl TokenLoops {
+    /// Finds the loops over one token of `prog` whose exit can be told from its first steps.
+    pub(crate) fn new(prog: &Prog) -> TokenLoops {
+        let insts = &prog.insts;
+        let mut at = vec![u32::MAX; insts.len()];
+        let mut loops = Vec::new();
+        for (pc, inst) in insts.iter().enumerate() {
+            let &Inst::Split(first, second) = inst else {
+                continue;
+            };
+            // The branch that takes a token and comes back to a copy of this split.
+            let takes = |branch: usize| {
+                matches!(insts.get(branch), Some(Inst::Token(_)))
+                    && insts.get(branch + 1) == Some(inst)
+            };
+            let (token, exit) = if takes(second) && !takes(first) {
+                (second, first)
+            } else if takes(first) && !takes(second) {
+                (first, second)
+            } else {
+                continue;
+            };
+            let Some(&Inst::Token(test)) = insts.get(token) else {
+                continue;
+            };
+            let Some(exit_steps) = exit_steps(prog, exit) else {
+                continue;
+            };
+            at[pc] = loops.len() as u32;
+            loops.push(TokenLoop {
+                token,
+                test,
+                exit_steps,
+            });
+        }
+        if loops.is_empty() {
+            return TokenLoops::default();
+        }
+        TokenLoops {
+            at: at.into_boxed_slice(),
+            loops: loops.into_boxed_slice(),
+        }
+    }
+
+    fn get(&self, pc: usize) -> Option<&TokenLoop> {
+        let index = *self.at.get(pc)?;
+        self.loops.get(index as usize)
+    }
+}
+
+/// The first steps a thread at `exit` can take, each with the anchors on its way, and the
+/// ends it can reach without a step.
+fn exit_steps(prog: &Prog, exit: usize) -> Option<Box<[ExitStep]>> {
+    let (steps, ends) = crate::live::steps_from(prog, exit)?;
+    let mut exit_steps = Vec::with_capacity(steps.len() + ends.len());
+    for step in steps {
+        exit_steps.push(match prog.insts.get(step.pc as usize)? {
+            Inst::Token(pred) => ExitStep::Token(*pred, step.anchors),
+            Inst::Annotation { label, .. } => ExitStep::Annotation(*label, step.anchors),
+            Inst::Phrase(lexicon) => ExitStep::Phrase(*lexicon, step.anchors),
+            _ => return None,
+        });
+    }
+    exit_steps.extend(ends.into_iter().map(ExitStep::End));
+    Some(exit_steps.into_boxed_slice())
+}
+
+impl TokenLoop {
+    /// Whether a thread leaving the loop at `at` may take a first step.
+    fn may_leave(&self, context: &DocContext<'_, '_, '_>, window: &Window<'_>, at: usize) -> bool {
+        let mask = context.anchor_mask(at);
+        self.exit_steps.iter().any(|&step| match step {
+            ExitStep::Token(pred, anchors) => {
+                mask & anchors == anchors && at < window.high && context.pred(pred, at)
+            }
+            ExitStep::Annotation(label, anchors) => {
+                mask & anchors == anchors
+                    && context
+                        .label(label)
+                        .is_some_and(|index| !index.starting_at(at).is_empty())
+            }
+            ExitStep::Phrase(lexicon, anchors) => {
+                mask & anchors == anchors && !context.phrases_starting(lexicon, at).is_empty()
+            }
+            ExitStep::End(anchors) => mask & anchors == anchors,
+        })
+    }
 }
 
 /// How a search ended.
@@ -205,6 +336,47 @@ impl Backtracker {
                 };
                 let (next, implied) = match inst {
                     Inst::Jump(target) => ((*target, at), guided),
+                    Inst::Split(first, second)
+                        if !guided
+                            && let Some(token_loop) = guide.loops.get(pc)
+                            && at < window.high =>
+                    {
+                        // Walk the loop over the tokens where it cannot be left and its token
+                        // passes, claiming the pairs the steps there would: the token step's
+                        // and the split copy's after it. Leaving is not tried there, and its
+                        // pairs stay unclaimed; a later visit of one fails all the same.
+                        let copy = token_loop.token + 1;
+                        let mut token_at = at;
+                        let mut blocked = false;
+                        while token_at < window.high
+                            && !token_loop.may_leave(context, window, token_at)
+                            && context.pred(token_loop.test, token_at)
+                        {
+                            steps += 2;
+                            if steps > guide.step_limit {
+                                counters.steps = steps;
+                                return Explored::GaveUp;
+                            }
+                            if !marks.claim(None, token_loop.token, token_at)
+                                || !marks.claim(None, copy, token_at + 1)
+                            {
+                                blocked = true;
+                                break;
+                            }
+                            token_at += 1;
+                        }
+                        // A pair explored before ends the path, as the steps would have.
+                        if blocked {
+                            break;
+                        }
+                        // Where the walk stopped, the split's copy goes on as usual.
+                        if token_at > at {
+                            (pc, at) = (copy, token_at);
+                            continue;
+                        }
+                        frames.push(Frame::Explore { pc: *second, at });
+                        ((*first, at), false)
+                    }
                     Inst::Split(first, second) => {
                         frames.push(Frame::Explore { pc: *second, at });
                         ((*first, at), false)

@@ -185,6 +185,9 @@ pub(crate) struct CompiledRule {
     /// The most tokens any lookaround table of the pattern reads past the place it is asked
     /// about, when every one is bounded and none asks another (see [`look_margin`]).
     pub(crate) look_margin: Option<u32>,
+    /// The pattern's loops over one token, which a search without a liveness table walks over
+    /// where they cannot be left.
+    pub(crate) token_loops: backtrack::TokenLoops,
     /// The name of each field the rule emits and of each field its links add, made once so that
     /// every match shares them.
     pub(crate) emit_names: Vec<Arc<str>>,
@@ -566,6 +569,7 @@ impl RuleSet {
                 look_keys: Vec::new(),
                 max_tokens: max_length(&rule.pattern, &phrase_max),
                 look_margin: look_margin(&rule.pattern, &phrase_max),
+                token_loops: backtrack::TokenLoops::new(&pattern.prog),
                 pattern,
                 references,
                 link_conditions,

@@ -185,16 +185,25 @@ enum Edge {
 /// [`DocContext::anchor_mask`]) that must hold at the boundary where it begins or ends it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct EdgeStep {
-    anchors: u8,
-    pc: u32,
+    pub(crate) anchors: u8,
+    pub(crate) pc: u32,
 }
 
 /// The consuming steps reachable from instruction 0 without consuming anything, or `None` when
 /// `Match` is reachable so.
 fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
+    let (steps, ends) = steps_from(prog, 0)?;
+    ends.is_empty().then_some(steps)
+}
+
+/// The consuming steps reachable from instruction `from` without consuming anything, and the
+/// anchors on each way from it to a `Match` that consumes nothing; `None` when a way leaves
+/// the program. Lookarounds on the way are passed over, as they only narrow where it goes on.
+pub(crate) fn steps_from(prog: &Prog, from: usize) -> Option<(Vec<EdgeStep>, Vec<u8>)> {
     let mut steps = Vec::new();
+    let mut ends = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut stack = vec![(0usize, 0u8)];
+    let mut stack = vec![(from, 0u8)];
     while let Some((pc, anchors)) = stack.pop() {
         if !seen.insert((pc, anchors)) {
             continue;
@@ -212,7 +221,7 @@ fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
             Inst::Assert(Assertion::Anchor(anchor)) => {
                 stack.push((pc + 1, anchors | crate::vm::anchor_bit(*anchor)));
             }
-            Inst::Match => return None,
+            Inst::Match => ends.push(anchors),
             Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_) => steps.push(EdgeStep {
                 anchors,
                 pc: pc as u32,
@@ -221,7 +230,7 @@ fn first_steps(prog: &Prog) -> Option<Vec<EdgeStep>> {
     }
     steps.sort();
     steps.dedup();
-    Some(steps)
+    Some((steps, ends))
 }
 
 /// The consuming steps from whose successor `Match` is reachable without consuming anything,

@@ -1084,6 +1084,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                         step_limit: counters.steps.saturating_add(
                             UNGUIDED_STEPS_PER_BOUNDARY * boundaries as u64 + UNGUIDED_EXTRA_STEPS,
                         ),
+                        loops: &compiled.token_loops,
                     };
                     self.search_stretch(index, backtracker, &guide, &window, first, &mut counters)
                 } else {
@@ -1130,6 +1131,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     last_start: last,
                     last_end: live.end(),
                     step_limit: u64::MAX,
+                    loops: &compiled.token_loops,
                 };
                 self.search_stretch(index, backtracker, &guide, &window, from, &mut counters);
             }
