@@ -69,6 +69,8 @@ pub(crate) struct TokenLoop {
     /// The loop's token step; the split's copy follows it.
     token: usize,
     test: PredId,
+    /// Where the loop is left.
+    exit: usize,
     /// The first steps after leaving: leaving fails where none of them can be taken.
     exit_steps: Box<[ExitStep]>,
 }
@@ -124,6 +126,7 @@ impl TokenLoops {
             loops.push(TokenLoop {
                 token,
                 test,
+                exit,
                 exit_steps,
             });
         }
@@ -160,6 +163,26 @@ fn exit_steps(prog: &Prog, exit: usize) -> Option<Box<[ExitStep]>> {
 }
 
 impl TokenLoop {
+    /// Whether the loop goes on over the token at `at` without trying to leave: leaving there
+    /// cannot lead to a match and the token passes. A table tells both exactly.
+    #[inline]
+    fn walks_over(
+        &self,
+        live: Option<&LiveTable<'_>>,
+        context: &DocContext<'_, '_, '_>,
+        window: &Window<'_>,
+        at: usize,
+    ) -> bool {
+        match live {
+            Some(live) => !live.holds(at, self.exit) && live.holds(at, self.token),
+            None => {
+                at < window.high
+                    && !self.may_leave(context, window, at)
+                    && context.pred(self.test, at)
+            }
+        }
+    }
+
     /// Whether a thread leaving the loop at `at` may take a first step.
     fn may_leave(&self, context: &DocContext<'_, '_, '_>, window: &Window<'_>, at: usize) -> bool {
         let mask = context.anchor_mask(at);
@@ -337,20 +360,19 @@ impl Backtracker {
                 let (next, implied) = match inst {
                     Inst::Jump(target) => ((*target, at), guided),
                     Inst::Split(first, second)
-                        if !guided
-                            && let Some(token_loop) = guide.loops.get(pc)
+                        if let Some(token_loop) = guide.loops.get(pc)
                             && at < window.high =>
                     {
                         // Walk the loop over the tokens where it cannot be left and its token
                         // passes, claiming the pairs the steps there would: the token step's
-                        // and the split copy's after it. Leaving is not tried there, and its
-                        // pairs stay unclaimed; a later visit of one fails all the same.
+                        // and the split copy's after it (both live, with a table). Leaving is
+                        // not tried there, and its pairs stay unclaimed; a later visit of one
+                        // fails all the same.
                         let copy = token_loop.token + 1;
                         let mut token_at = at;
                         let mut blocked = false;
                         while token_at < window.high
-                            && !token_loop.may_leave(context, window, token_at)
-                            && context.pred(token_loop.test, token_at)
+                            && token_loop.walks_over(guide.live, context, window, token_at)
                         {
                             steps += 2;
                             if steps > guide.step_limit {
