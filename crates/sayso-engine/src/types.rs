@@ -51,6 +51,11 @@ pub(crate) struct TypeMemo {
     cells: Vec<Cell<u8>>,
     /// How a new type decides the tests that one lookup answers.
     at_once: AtOnce,
+    /// The rows new types start with, by what decides them (see [`RowKey`]): news text has
+    /// tens of thousands of types but a few hundred such rows.
+    templates: FastMap<RowKey, usize>,
+    /// The template rows, one after another.
+    template_cells: Vec<Cell<u8>>,
     /// Per type, the range of `key_lists` holding the index keys it is under.
     key_ranges: Vec<(u32, u32)>,
     /// The types under some index key: most are under none, and this bitmap answers for them
@@ -65,6 +70,44 @@ pub(crate) struct TypeMemo {
     /// The types that may begin an entry of some phrase lexicon: few do, and finding a
     /// document's entries asks every token's type.
     any_phrase_start: BitSet,
+}
+
+/// The most lexicons holding a type for its row to start from a template.
+const TEMPLATE_MEMBERS: usize = 6;
+
+/// What decides the results of the lexicon, kind and flag tests of a type: the lexicons
+/// holding it, its kind, its flags and whether it begins with a capital (a flag test of its
+/// own, asked of the text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct RowKey {
+    members: [u32; TEMPLATE_MEMBERS],
+    member_count: u8,
+    kind: TokenKind,
+    flags: u16,
+    capitalized: bool,
+}
+
+impl RowKey {
+    /// The key of a type, or `None` when more lexicons hold it than a key has room for.
+    fn new(
+        members: crate::predicate::Members<'_>,
+        kind: TokenKind,
+        flags: sayso_tokenize::Flags,
+        text: &str,
+    ) -> Option<RowKey> {
+        let mut key = RowKey {
+            members: [0; TEMPLATE_MEMBERS],
+            member_count: 0,
+            kind,
+            flags: flags.0,
+            capitalized: text.chars().next().is_some_and(char::is_uppercase),
+        };
+        for lexicon in members.iter() {
+            *key.members.get_mut(usize::from(key.member_count))? = lexicon;
+            key.member_count += 1;
+        }
+        Some(key)
+    }
 }
 
 /// The first type seen with a text, with the kind and flags that make it that type: nine
@@ -183,32 +226,49 @@ impl TypeMemo {
                 if phrase_starts != 0 {
                     self.any_phrase_start.insert(id);
                 }
-                self.cells.extend_from_slice(&self.at_once.fresh_row);
                 // The one membership lookup above decides every lexicon test of the type; its
-                // text, form, kind and flags decide every literal, kind and flag test.
+                // kind and flags decide every kind and flag test. Types that share those start
+                // from one template row, made by the first of them.
+                let row_key = RowKey::new(members, kind, token.flags, text);
+                let template = row_key.and_then(|key| self.templates.get(&key).copied());
+                match template.and_then(|start| self.template_cells.get(start..start + stride)) {
+                    Some(template) => self.cells.extend_from_slice(template),
+                    None => {
+                        self.cells.extend_from_slice(&self.at_once.fresh_row);
+                        if let Some(row) = self.row(id) {
+                            let at_once = &self.at_once;
+                            let lexicon_tests = members
+                                .iter()
+                                .filter_map(|lexicon| at_once.lexicon_tests.get(lexicon as usize));
+                            for &test in lexicon_tests.flatten() {
+                                at_once.passes(row, test);
+                            }
+                            for &(test_kind, test) in &predicates.kind_tests {
+                                if test_kind == kind {
+                                    at_once.passes(row, test);
+                                }
+                            }
+                            for &(flag, test) in &predicates.flag_tests {
+                                if crate::predicate::flag_holds(flag, token.flags, text) {
+                                    at_once.passes(row, test);
+                                }
+                            }
+                        }
+                        let row_start = self.cells.len().saturating_sub(stride);
+                        if let (Some(key), Some(row)) = (row_key, self.cells.get(row_start..)) {
+                            self.templates.insert(key, self.template_cells.len());
+                            self.template_cells.extend_from_slice(row);
+                        }
+                    }
+                }
+                // Its text and form decide every literal test, on top of the template.
                 if let Some(row) = self.row(id) {
                     let at_once = &self.at_once;
-                    let lexicon_tests = members
-                        .iter()
-                        .filter_map(|lexicon| at_once.lexicon_tests.get(lexicon as usize));
-                    for &test in lexicon_tests.flatten() {
-                        at_once.passes(row, test);
-                    }
                     if let Some(&test) = predicates.text_tests.get(text) {
                         at_once.passes(row, test);
                     }
                     if let Some(&test) = predicates.norm_tests.get(norm) {
                         at_once.passes(row, test);
-                    }
-                    for &(test_kind, test) in &predicates.kind_tests {
-                        if test_kind == kind {
-                            at_once.passes(row, test);
-                        }
-                    }
-                    for &(flag, test) in &predicates.flag_tests {
-                        if crate::predicate::flag_holds(flag, token.flags, text) {
-                            at_once.passes(row, test);
-                        }
                     }
                 }
                 let first_type = FirstType { id, kind, flags };
