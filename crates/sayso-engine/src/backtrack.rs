@@ -391,11 +391,9 @@ impl Backtracker {
                         if blocked {
                             break;
                         }
-                        // Where the walk stopped, the split's copy goes on as usual.
-                        if token_at > at {
-                            (pc, at) = (copy, token_at);
-                            continue;
-                        }
+                        // Where the walk stopped, the split's copy (the same branches) goes on
+                        // as usual.
+                        at = token_at;
                         frames.push(Frame::Explore { pc: *second, at });
                         ((*first, at), false)
                     }
