@@ -25,7 +25,8 @@
 //! every token it tries to leave the loop, fails, and takes the token, a handful of steps
 //! each. A [`TokenLoop`] knows what leaving needs at first (a closing mark, or the paragraph
 //! end), so the search walks the loop over the tokens where that cannot be, claiming only the
-//! loop's own pairs, and tries to leave only where it can.
+//! loop's own pairs, and tries to leave only where it can. A guided search walks its loops the
+//! same way, asking the table whether leaving is live.
 
 use std::borrow::Cow;
 
@@ -57,7 +58,7 @@ pub(crate) struct Guide<'a> {
     pub(crate) last_end: usize,
     /// The search gives up once the rule's step count passes this.
     pub(crate) step_limit: u64,
-    /// The program's loops over one token, walked over in a search without a table.
+    /// The program's loops over one token, walked over where they cannot be left.
     pub(crate) loops: &'a TokenLoops,
 }
 

@@ -185,8 +185,8 @@ pub(crate) struct CompiledRule {
     /// The most tokens any lookaround table of the pattern reads past the place it is asked
     /// about, when every one is bounded and none asks another (see [`look_margin`]).
     pub(crate) look_margin: Option<u32>,
-    /// The pattern's loops over one token, which a search without a liveness table walks over
-    /// where they cannot be left.
+    /// The pattern's loops over one token, which the searches walk over where they cannot be
+    /// left.
     pub(crate) token_loops: backtrack::TokenLoops,
     /// The name of each field the rule emits and of each field its links add, made once so that
     /// every match shares them.

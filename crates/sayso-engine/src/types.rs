@@ -346,7 +346,8 @@ fn row_stride(tests: usize) -> usize {
 /// The tests a new type decides as it is first seen, each from one lookup: its row starts as
 /// a copy of `fresh_row`, where every literal, lexicon, kind and flag test fails, every `|` of
 /// such tests fails and every `!` of one passes; the tests that pass for the type then flip
-/// the compound tests they are part of. Asked lazily instead, each of these took a call and a
+/// the compound tests they are part of. (A type whose lexicons, kind and flags an earlier type
+/// shared starts from that type's row before its literal tests, a template.) Asked lazily instead, each of these took a call and a
 /// string comparison or a walk over its parts per type, hundreds of thousands over a corpus.
 #[derive(Debug, Default)]
 struct AtOnce {
