@@ -15,8 +15,9 @@ use crate::hash::FastMap;
 use crate::keys::KeyIndex;
 use crate::predicate::{CompiledLexicon, Membership, Pred, Predicates};
 
-/// The most bytes the results may take; past it the memo starts again, so that memory stays
-/// bounded however varied the input is.
+/// The most bytes the results may take, without the padding that lays rows on cache lines (at
+/// most as much again); past it the memo starts again, so that memory stays bounded however
+/// varied the input is.
 const MAX_MEMO_BYTES: usize = 4 << 20;
 
 /// The fewest types the memo holds before it starts again, for very large rule sets.
@@ -148,7 +149,9 @@ impl TypeMemo {
         } = *typing;
         let test_count = predicates.tests.len();
         let stride = row_stride(test_count);
-        let max_types = (MAX_MEMO_BYTES / stride.max(1)).max(MIN_TYPES);
+        // Counted without the padding: a large rule set's memo holds only a few thousand types
+        // and starts again often, and each type fewer makes it start again sooner.
+        let max_types = (MAX_MEMO_BYTES / test_count.div_ceil(4).max(1)).max(MIN_TYPES);
         if self.variants.len() + doc.tokens().len() > max_types || self.tests != test_count {
             *self = TypeMemo {
                 tests: test_count,
@@ -163,7 +166,7 @@ impl TypeMemo {
             self.cells.reserve_exact(
                 max_types
                     .saturating_mul(stride)
-                    .min(MAX_MEMO_BYTES)
+                    .min(2 * MAX_MEMO_BYTES)
                     .saturating_add(CACHE_LINE),
             );
             // Rows start on a cache line, so that no row but a long one spans two.
