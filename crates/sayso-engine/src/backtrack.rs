@@ -30,12 +30,10 @@
 
 use std::borrow::Cow;
 
-use sayso_lang::ir::LabelId;
-
 use crate::compile::{Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
 use crate::hash::FastSet;
-use crate::live::LiveTable;
+use crate::live::{EdgeStep, LiveTable};
 use crate::predicate::PredId;
 use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 
@@ -72,18 +70,10 @@ pub(crate) struct TokenLoop {
     test: PredId,
     /// Where the loop is left.
     exit: usize,
-    /// The first steps after leaving: leaving fails where none of them can be taken.
-    exit_steps: Box<[ExitStep]>,
-}
-
-/// A first step after a loop is left, with the anchors the way to it needs (as bits).
-#[derive(Clone, Copy, Debug)]
-enum ExitStep {
-    Token(PredId, u8),
-    Annotation(LabelId, u8),
-    Phrase(usize, u8),
-    /// The match ends without another step.
-    End(u8),
+    /// The first steps after leaving, with the anchors on the way to each, and the anchors on
+    /// each way to the match's end without a step: leaving fails where none can be taken.
+    exit_steps: Box<[EdgeStep]>,
+    exit_ends: Box<[u8]>,
 }
 
 /// The token loops of a program, by the pc of their splits.
@@ -120,7 +110,7 @@ impl TokenLoops {
             let Some(&Inst::Token(test)) = insts.get(token) else {
                 continue;
             };
-            let Some(exit_steps) = exit_steps(prog, exit) else {
+            let Some((exit_steps, exit_ends)) = crate::live::steps_from(prog, exit) else {
                 continue;
             };
             at[pc] = loops.len() as u32;
@@ -128,7 +118,8 @@ impl TokenLoops {
                 token,
                 test,
                 exit,
-                exit_steps,
+                exit_steps: exit_steps.into_boxed_slice(),
+                exit_ends: exit_ends.into_boxed_slice(),
             });
         }
         if loops.is_empty() {
@@ -146,62 +137,33 @@ impl TokenLoops {
     }
 }
 
-/// The first steps a thread at `exit` can take, each with the anchors on its way, and the
-/// ends it can reach without a step.
-fn exit_steps(prog: &Prog, exit: usize) -> Option<Box<[ExitStep]>> {
-    let (steps, ends) = crate::live::steps_from(prog, exit)?;
-    let mut exit_steps = Vec::with_capacity(steps.len() + ends.len());
-    for step in steps {
-        exit_steps.push(match prog.insts.get(step.pc as usize)? {
-            Inst::Token(pred) => ExitStep::Token(*pred, step.anchors),
-            Inst::Annotation { label, .. } => ExitStep::Annotation(*label, step.anchors),
-            Inst::Phrase(lexicon) => ExitStep::Phrase(*lexicon, step.anchors),
-            _ => return None,
-        });
-    }
-    exit_steps.extend(ends.into_iter().map(ExitStep::End));
-    Some(exit_steps.into_boxed_slice())
-}
-
 impl TokenLoop {
     /// Whether the loop goes on over the token at `at` without trying to leave: leaving there
     /// cannot lead to a match and the token passes. A table tells both exactly.
     #[inline]
     fn walks_over(
         &self,
-        live: Option<&LiveTable<'_>>,
+        guide: &Guide<'_>,
         context: &DocContext<'_, '_, '_>,
         window: &Window<'_>,
         at: usize,
     ) -> bool {
-        match live {
+        match guide.live {
             Some(live) => !live.holds(at, self.exit) && live.holds(at, self.token),
             None => {
                 at < window.high
-                    && !self.may_leave(context, window, at)
+                    && !self.may_leave(guide.prog, context, at)
                     && context.pred(self.test, at)
             }
         }
     }
 
-    /// Whether a thread leaving the loop at `at` may take a first step.
-    fn may_leave(&self, context: &DocContext<'_, '_, '_>, window: &Window<'_>, at: usize) -> bool {
+    /// Whether a thread leaving the loop at `at` may end the match there or take a first step.
+    fn may_leave(&self, prog: &Prog, context: &DocContext<'_, '_, '_>, at: usize) -> bool {
         let mask = context.anchor_mask(at);
-        self.exit_steps.iter().any(|&step| match step {
-            ExitStep::Token(pred, anchors) => {
-                mask & anchors == anchors && at < window.high && context.pred(pred, at)
-            }
-            ExitStep::Annotation(label, anchors) => {
-                mask & anchors == anchors
-                    && context
-                        .label(label)
-                        .is_some_and(|index| !index.starting_at(at).is_empty())
-            }
-            ExitStep::Phrase(lexicon, anchors) => {
-                mask & anchors == anchors && !context.phrases_starting(lexicon, at).is_empty()
-            }
-            ExitStep::End(anchors) => mask & anchors == anchors,
-        })
+        // An end needs only its anchors, all of which must hold here.
+        self.exit_ends.iter().any(|&anchors| anchors & !mask == 0)
+            || crate::live::can_begin(prog, context, &self.exit_steps, at)
     }
 }
 
@@ -373,7 +335,7 @@ impl Backtracker {
                         let mut token_at = at;
                         let mut blocked = false;
                         while token_at < window.high
-                            && token_loop.walks_over(guide.live, context, window, token_at)
+                            && token_loop.walks_over(guide, context, window, token_at)
                         {
                             steps += 2;
                             if steps > guide.step_limit {

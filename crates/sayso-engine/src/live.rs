@@ -679,7 +679,7 @@ impl LiveProg {
         }
         match &self.first_tests {
             Some(tests) => at < context.token_count && context.any_passes(tests, at),
-            None => self.can_take(context, steps, at, Edge::Begin),
+            None => can_take(&self.insts, context, steps, at, Edge::Begin),
         }
     }
 
@@ -696,7 +696,7 @@ impl LiveProg {
         let common = self.last_anchors;
         let acceptable = |at: usize| {
             context.anchor_mask(at) & common == common
-                && self.can_take(context, steps, at, Edge::End)
+                && can_take(&self.insts, context, steps, at, Edge::End)
         };
         match &self.last_labels {
             Some(labels) => labels
@@ -715,43 +715,56 @@ impl LiveProg {
         }
     }
 
-    /// Whether one of `steps` can begin a match at boundary `at` (consuming what starts there)
-    /// or end one there (consuming what ends there), with its anchors holding at `at`.
-    fn can_take(
-        &self,
-        context: &DocContext<'_, '_, '_>,
-        steps: &[EdgeStep],
-        at: usize,
-        edge: Edge,
-    ) -> bool {
-        let mask = context.anchor_mask(at);
-        steps.iter().any(|step| {
-            mask & step.anchors == step.anchors
-                && match (self.insts.insts.get(step.pc as usize), edge) {
-                    (Some(Inst::Token(pred)), Edge::Begin) => {
-                        at < context.token_count && context.pred(*pred, at)
-                    }
-                    (Some(Inst::Token(pred)), Edge::End) => at > 0 && context.pred(*pred, at - 1),
-                    (Some(Inst::Annotation { label, .. }), Edge::Begin) => context
-                        .label(*label)
-                        .is_some_and(|index| !index.starting_at(at).is_empty()),
-                    (Some(Inst::Annotation { label, .. }), Edge::End) => context
-                        .label(*label)
-                        .is_some_and(|index| !index.ending_at(at).is_empty()),
-                    (Some(Inst::Phrase(lexicon)), Edge::Begin) => {
-                        !context.phrases_starting(*lexicon, at).is_empty()
-                    }
-                    (Some(Inst::Phrase(lexicon)), Edge::End) => {
-                        !context.phrases_ending(*lexicon, at).is_empty()
-                    }
-                    _ => false,
-                }
-        })
-    }
-
     fn cacheable(&self) -> bool {
         self.assertions.len() <= KEY_BITS && self.jumps.len() <= KEY_BITS
     }
+}
+
+/// Whether one of `steps` of `prog` can begin a match at boundary `at` (consuming what starts
+/// there) or end one there (consuming what ends there), with its anchors holding at `at`.
+#[inline]
+fn can_take(
+    prog: &Prog,
+    context: &DocContext<'_, '_, '_>,
+    steps: &[EdgeStep],
+    at: usize,
+    edge: Edge,
+) -> bool {
+    let mask = context.anchor_mask(at);
+    steps.iter().any(|step| {
+        mask & step.anchors == step.anchors
+            && match (prog.insts.get(step.pc as usize), edge) {
+                (Some(Inst::Token(pred)), Edge::Begin) => {
+                    at < context.token_count && context.pred(*pred, at)
+                }
+                (Some(Inst::Token(pred)), Edge::End) => at > 0 && context.pred(*pred, at - 1),
+                (Some(Inst::Annotation { label, .. }), Edge::Begin) => context
+                    .label(*label)
+                    .is_some_and(|index| !index.starting_at(at).is_empty()),
+                (Some(Inst::Annotation { label, .. }), Edge::End) => context
+                    .label(*label)
+                    .is_some_and(|index| !index.ending_at(at).is_empty()),
+                (Some(Inst::Phrase(lexicon)), Edge::Begin) => {
+                    !context.phrases_starting(*lexicon, at).is_empty()
+                }
+                (Some(Inst::Phrase(lexicon)), Edge::End) => {
+                    !context.phrases_ending(*lexicon, at).is_empty()
+                }
+                _ => false,
+            }
+    })
+}
+
+/// Whether one of `steps` of `prog` can be taken from boundary `at` on, as in a match that
+/// begins there: a loop's first steps after it, for the backtracker's walks.
+#[inline]
+pub(crate) fn can_begin(
+    prog: &Prog,
+    context: &DocContext<'_, '_, '_>,
+    steps: &[EdgeStep],
+    at: usize,
+) -> bool {
+    can_take(prog, context, steps, at, Edge::Begin)
 }
 
 /// One state: a set of live instructions (kept in [`LiveDfa::bits`]).

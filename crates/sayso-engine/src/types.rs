@@ -101,7 +101,11 @@ impl RowKey {
             member_count: 0,
             kind,
             flags: flags.0,
-            capitalized: text.chars().next().is_some_and(char::is_uppercase),
+            capitalized: crate::predicate::flag_holds(
+                sayso_lang::ir::FlagTest::Capitalized,
+                flags,
+                text,
+            ),
         };
         for lexicon in members.iter() {
             *key.members.get_mut(usize::from(key.member_count))? = lexicon;
