@@ -74,6 +74,11 @@ pub(crate) struct TokenLoop {
     /// each way to the match's end without a step: leaving fails where none can be taken.
     exit_steps: Box<[EdgeStep]>,
     exit_ends: Box<[u8]>,
+    /// The tests of the first steps when all read a token and need the same anchors
+    /// (`exit_anchors`): then leaving is a few lookups in the token's row of results, as where a
+    /// match can begin is for the liveness program.
+    exit_tests: Option<Box<[PredId]>>,
+    exit_anchors: u8,
 }
 
 /// The token loops of a program, by the pc of their splits.
@@ -118,6 +123,8 @@ impl TokenLoops {
                 token,
                 test,
                 exit,
+                exit_tests: crate::live::edge_tests(prog, &exit_steps),
+                exit_anchors: crate::live::common_anchors(Some(&exit_steps)),
                 exit_steps: exit_steps.into_boxed_slice(),
                 exit_ends: exit_ends.into_boxed_slice(),
             });
@@ -162,8 +169,17 @@ impl TokenLoop {
     fn may_leave(&self, prog: &Prog, context: &DocContext<'_, '_, '_>, at: usize) -> bool {
         let mask = context.anchor_mask(at);
         // An end needs only its anchors, all of which must hold here.
-        self.exit_ends.iter().any(|&anchors| anchors & !mask == 0)
-            || crate::live::can_begin(prog, context, &self.exit_steps, at)
+        if self.exit_ends.iter().any(|&anchors| anchors & !mask == 0) {
+            return true;
+        }
+        match &self.exit_tests {
+            Some(tests) => {
+                self.exit_anchors & !mask == 0
+                    && at < context.token_count
+                    && context.any_passes(tests, at)
+            }
+            None => crate::live::can_begin(prog, context, &self.exit_steps, at),
+        }
     }
 }
 

@@ -311,7 +311,7 @@ fn assertion_needs(prog: &Prog, epsilon_from: &[Vec<(u32, u32)>]) -> Vec<u64> {
 }
 
 /// The anchors every one of `steps` needs.
-fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
+pub(crate) fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
     steps.map_or(0, |steps| {
         steps
             .iter()
@@ -321,7 +321,7 @@ fn common_anchors(steps: Option<&[EdgeStep]>) -> u8 {
 
 /// The distinct tests of `steps` when every one of them reads a token and all need the same
 /// anchors.
-fn edge_tests(prog: &Prog, steps: &[EdgeStep]) -> Option<Box<[PredId]>> {
+pub(crate) fn edge_tests(prog: &Prog, steps: &[EdgeStep]) -> Option<Box<[PredId]>> {
     let mut tests = Vec::new();
     for step in steps {
         match prog.insts.get(step.pc as usize) {
@@ -722,7 +722,6 @@ impl LiveProg {
 
 /// Whether one of `steps` of `prog` can begin a match at boundary `at` (consuming what starts
 /// there) or end one there (consuming what ends there), with its anchors holding at `at`.
-#[inline]
 fn can_take(
     prog: &Prog,
     context: &DocContext<'_, '_, '_>,
