@@ -30,7 +30,7 @@
 
 use std::borrow::Cow;
 
-use crate::compile::{Inst, Prog};
+use crate::compile::{Assertion, Inst, Prog};
 use crate::context::{AnnotRef, DocContext};
 use crate::hash::FastSet;
 use crate::live::{EdgeStep, LiveTable};
@@ -70,15 +70,72 @@ pub(crate) struct TokenLoop {
     test: PredId,
     /// Where the loop is left.
     exit: usize,
-    /// The first steps after leaving, with the anchors on the way to each, and the anchors on
-    /// each way to the match's end without a step: leaving fails where none can be taken.
+    /// The first steps after leaving, with the anchors on the way to each, and each way to the
+    /// match's end without a step: leaving fails where none can be taken.
     exit_steps: Box<[EdgeStep]>,
-    exit_ends: Box<[u8]>,
+    exit_ends: Box<[ExitEnd]>,
     /// The tests of the first steps when all read a token and need the same anchors
     /// (`exit_anchors`): then leaving is a few lookups in the token's row of results, as where a
     /// match can begin is for the liveness program.
     exit_tests: Option<Box<[PredId]>>,
     exit_anchors: u8,
+}
+
+/// A way from a loop's exit to the end of the match that takes no step: the anchors on it,
+/// and the other assertions, which the window answers where the anchors hold. A clause that
+/// ends at a lookahead (`[!quote]*? (End | (?= "," [...]))`) can be left only where the
+/// lookahead holds, not at every token.
+#[derive(Clone, Debug)]
+struct ExitEnd {
+    anchors: u8,
+    assertions: Box<[Assertion]>,
+}
+
+/// The most ways from a loop's exit to the end of the match that are told apart by their
+/// assertions; past it, the assertions other than anchors are taken to hold.
+const MAX_EXIT_ENDS: usize = 64;
+
+/// The ways from instruction `from` to a `Match` without a step, each with its assertions, as
+/// [`ExitEnd`]s; `None` when there are more than [`MAX_EXIT_ENDS`] or a way leaves the program.
+fn exit_ends(prog: &Prog, from: usize) -> Option<Vec<ExitEnd>> {
+    let mut ends: Vec<ExitEnd> = Vec::new();
+    let mut stack = vec![(from, 0u8, Vec::new())];
+    let mut visits = 0;
+    while let Some((pc, anchors, assertions)) = stack.pop() {
+        visits += 1;
+        if visits > MAX_EXIT_ENDS * 16 {
+            return None;
+        }
+        match prog.insts.get(pc)? {
+            Inst::Jump(target) => stack.push((*target, anchors, assertions)),
+            Inst::Split(first, second) => {
+                stack.push((*first, anchors, assertions.clone()));
+                stack.push((*second, anchors, assertions));
+            }
+            Inst::Save(_) => stack.push((pc + 1, anchors, assertions)),
+            Inst::Assert(Assertion::Anchor(anchor)) => {
+                stack.push((pc + 1, anchors | crate::vm::anchor_bit(*anchor), assertions));
+            }
+            Inst::Assert(assertion) => {
+                let mut assertions = assertions;
+                if !assertions.contains(assertion) {
+                    assertions.push(*assertion);
+                }
+                stack.push((pc + 1, anchors, assertions));
+            }
+            Inst::Match => {
+                if ends.len() == MAX_EXIT_ENDS {
+                    return None;
+                }
+                ends.push(ExitEnd {
+                    anchors,
+                    assertions: assertions.into_boxed_slice(),
+                });
+            }
+            Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_) => {}
+        }
+    }
+    Some(ends)
 }
 
 /// The token loops of a program, by the pc of their splits.
@@ -115,9 +172,18 @@ impl TokenLoops {
             let Some(&Inst::Token(test)) = insts.get(token) else {
                 continue;
             };
-            let Some((exit_steps, exit_ends)) = crate::live::steps_from(prog, exit) else {
+            let Some((exit_steps, ends)) = crate::live::steps_from(prog, exit) else {
                 continue;
             };
+            // Without the ways told apart, each holds where its anchors do.
+            let exit_ends = exit_ends(prog, exit).unwrap_or_else(|| {
+                ends.iter()
+                    .map(|&anchors| ExitEnd {
+                        anchors,
+                        assertions: Box::default(),
+                    })
+                    .collect()
+            });
             at[pc] = loops.len() as u32;
             loops.push(TokenLoop {
                 token,
@@ -159,17 +225,29 @@ impl TokenLoop {
             Some(live) => !live.holds(at, self.exit) && live.holds(at, self.token),
             None => {
                 at < window.high
-                    && !self.may_leave(guide.prog, context, at)
+                    && !self.may_leave(guide.prog, context, window, at)
                     && context.pred(self.test, at)
             }
         }
     }
 
     /// Whether a thread leaving the loop at `at` may end the match there or take a first step.
-    fn may_leave(&self, prog: &Prog, context: &DocContext<'_, '_, '_>, at: usize) -> bool {
+    fn may_leave(
+        &self,
+        prog: &Prog,
+        context: &DocContext<'_, '_, '_>,
+        window: &Window<'_>,
+        at: usize,
+    ) -> bool {
         let mask = context.anchor_mask(at);
-        // An end needs only its anchors, all of which must hold here.
-        if self.exit_ends.iter().any(|&anchors| anchors & !mask == 0) {
+        // An end needs its anchors, all of which must hold here, and its other assertions.
+        if self.exit_ends.iter().any(|end| {
+            end.anchors & !mask == 0
+                && end
+                    .assertions
+                    .iter()
+                    .all(|&assertion| window.assertion(context, assertion, at))
+        }) {
             return true;
         }
         match &self.exit_tests {
