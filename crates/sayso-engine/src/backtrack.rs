@@ -204,6 +204,19 @@ impl TokenLoops {
         }
     }
 
+    /// The splits of the loops that can end a match: where one is left, the match may end
+    /// without a further step, as in `content:([!punct] [!quote]*?) ClauseEnd`.
+    pub(crate) fn final_loops(&self) -> Vec<usize> {
+        self.at
+            .iter()
+            .enumerate()
+            .filter_map(|(pc, &index)| {
+                let token_loop = self.loops.get(index as usize)?;
+                (!token_loop.exit_ends.is_empty()).then_some(pc)
+            })
+            .collect()
+    }
+
     fn get(&self, pc: usize) -> Option<&TokenLoop> {
         let index = *self.at.get(pc)?;
         self.loops.get(index as usize)
@@ -222,8 +235,10 @@ impl TokenLoop {
         at: usize,
     ) -> bool {
         match guide.live {
-            Some(live) => !live.holds(at, self.exit) && live.holds(at, self.token),
-            None => {
+            Some(live) if live.exact(at) => {
+                !live.holds(at, self.exit) && live.holds(at, self.token)
+            }
+            _ => {
                 at < window.high
                     && !self.may_leave(guide.prog, context, window, at)
                     && context.pred(self.test, at)
@@ -401,11 +416,11 @@ impl Backtracker {
             // A step with one successor goes on to it at once: pushing it only to pop it next
             // would be the same exploration in the same order, at twice the cost.
             let (mut pc, mut at) = (pc, at);
-            // With a table, the pair at hand is live: a match can be completed from it. The
-            // only successor of a jump, a save, an assertion or a token step is then live too,
-            // so the assertion holds and the token passes without asking.
-            let guided = guide.live.is_some();
+            // With a table exact where it is, the pair at hand is live: a match can be
+            // completed from it. The only successor of a jump, a save, an assertion or a token
+            // step is then live too, so the assertion holds and the token passes without asking.
             loop {
+                let guided = guide.live.is_some_and(|live| live.exact(at));
                 steps += 1;
                 if steps > guide.step_limit {
                     counters.steps = steps;

@@ -563,13 +563,15 @@ impl RuleSet {
                 |test| step_key(test, &predicates, &mut keys, &lexicons),
                 phrase_max,
             );
+            let token_loops = backtrack::TokenLoops::new(&pattern.prog);
+            live.set_open(&token_loops.final_loops());
             compiled.push(CompiledRule {
                 slot_count: vm::slot_count(rule.captures.len()),
                 live,
                 look_keys: Vec::new(),
                 max_tokens: max_length(&rule.pattern, &phrase_max),
                 look_margin: look_margin(&rule.pattern, &phrase_max),
-                token_loops: backtrack::TokenLoops::new(&pattern.prog),
+                token_loops,
                 pattern,
                 references,
                 link_conditions,

@@ -15,7 +15,11 @@
 //! [`LiveDfa`] per rule is kept across documents in the rule set's cache.
 //!
 //! A rule's pass also stops early: left of the first token under the key of its cue (see
-//! `KeyStep`), once nothing before the cue is live, no match can start further left.
+//! `KeyStep`), once nothing before the cue is live, no match can start further left. And a
+//! rule whose match ends in a loop over one token soon after its cue (`c:[SAY] ... content:
+//! ([!punct] [!quote]*?) ClauseEnd`) opens its pass a token past the last cue (see
+//! [`Pass::open_to`]): the clause after it, most of a pass, is left to the search, which
+//! walks the loop there without the table's guidance (see [`LiveTable::exact`]).
 
 use sayso_lang::ir::{LabelId, LookDirection};
 
@@ -106,12 +110,21 @@ pub(crate) struct LiveProg {
 struct KeyStep {
     /// The index key every token passing the step's test is under.
     key: usize,
+    /// The step's instruction: it and every instruction before it make `before`.
+    pc: usize,
     /// The instructions up to the step, as bits.
     before: Vec<u64>,
     /// The most tokens one step before it consumes (a phrase's longest entry, or one): so many
     /// boundaries in a row without them live leave no way back.
     span: usize,
+    /// Whether a pass may open past the last key (see [`LiveProg::set_open`]).
+    opens: bool,
 }
+
+/// How many boundaries past the last token under a rule's key an open pass still covers
+/// exactly (see [`Pass::open_to`]), and how few tokens after the key step a match must be able
+/// to enter its final loop in for the rule's passes to open (see [`LiveProg::set_open`]).
+pub(crate) const OPEN_PASS_MARGIN: usize = 1;
 
 /// Where some steps can be taken: at the tokens under `keys` and where an annotation of one
 /// of `labels` starts. A scan for where a match begins asks only these places.
@@ -536,7 +549,13 @@ impl LiveProg {
                 for at in 0..=pc {
                     before[at / 64] |= 1 << (at % 64);
                 }
-                self.key_step = Some(KeyStep { key, before, span });
+                self.key_step = Some(KeyStep {
+                    key,
+                    pc,
+                    before,
+                    span,
+                    opens: false,
+                });
                 return;
             }
             match inst {
@@ -558,6 +577,67 @@ impl LiveProg {
                 Inst::Save(_) | Inst::Assert(_) => furthest = furthest.max(pc + 1),
             }
         }
+    }
+
+    /// Lets the rule's backward passes open past the last token under its key (see
+    /// [`Pass::open_to`]) when a match can enter one of `final_loops`, the splits of its loops
+    /// over one token that end it (`content:([!punct] [!quote]*?) ClauseEnd`), at most
+    /// [`OPEN_PASS_MARGIN`] tokens after the key step. Past the margin its searches then mostly
+    /// walk that loop, which seldom fails. A rule that must still read a phrase there (a
+    /// hearer after "told", a speaker after its cue) keeps exact passes: the phrase often
+    /// fails, and an exact pass then stops at the key, where an open one would go on over the
+    /// speaker before it and search there in vain.
+    pub(crate) fn set_open(&mut self, final_loops: &[usize]) {
+        let insts = &self.insts.insts;
+        let Some(step) = self.key_step.as_mut() else {
+            return;
+        };
+        // The fewest tokens consumed from the key step's successor to each instruction: a
+        // breadth-first search where a consuming step costs one and the others nothing.
+        let mut fewest = vec![usize::MAX; insts.len()];
+        let mut queue = std::collections::VecDeque::new();
+        if let Some(slot) = fewest.get_mut(step.pc + 1) {
+            *slot = 0;
+            queue.push_back(step.pc + 1);
+        }
+        while let Some(pc) = queue.pop_front() {
+            let tokens = fewest[pc];
+            let mut reach = |to: usize, cost: usize| {
+                if let Some(slot) = fewest.get_mut(to)
+                    && tokens + cost < *slot
+                {
+                    *slot = tokens + cost;
+                    if cost == 0 {
+                        queue.push_front(to);
+                    } else {
+                        queue.push_back(to);
+                    }
+                }
+            };
+            match insts.get(pc) {
+                Some(Inst::Jump(target)) => reach(*target, 0),
+                Some(Inst::Split(first, second)) => {
+                    reach(*first, 0);
+                    reach(*second, 0);
+                }
+                Some(Inst::Save(_) | Inst::Assert(_)) => reach(pc + 1, 0),
+                Some(Inst::Token(_) | Inst::Annotation { .. } | Inst::Phrase(_)) => {
+                    reach(pc + 1, 1);
+                }
+                Some(Inst::Match) | None => {}
+            }
+        }
+        step.opens = final_loops.iter().any(|&pc| {
+            fewest
+                .get(pc)
+                .is_some_and(|&tokens| tokens <= OPEN_PASS_MARGIN)
+        });
+    }
+
+    /// Whether the rule's backward passes may open past the last token under its key (see
+    /// [`LiveProg::set_open`]).
+    pub(crate) fn opens(&self) -> bool {
+        self.key_step.as_ref().is_some_and(|step| step.opens)
     }
 
     /// The index key of the key step (see [`LiveProg::set_key_step`]).
@@ -873,6 +953,9 @@ pub(crate) struct LiveDfa {
     relevant_index: Vec<u32>,
     /// Scratch for a pass: per boundary, the annotation steps that may jump from it.
     jump_marks: Vec<u64>,
+    /// The state where every instruction after the key step is live, which starts an open
+    /// pass (see [`Pass::open_to`]).
+    open_state: Option<u32>,
 }
 
 /// The live states of one segment, one per boundary `low..=high`.
@@ -880,15 +963,37 @@ pub(crate) struct LiveTable<'a> {
     low: usize,
     states: &'a [u32],
     dfa: &'a LiveDfa,
+    /// The first boundary where the table may say live of what cannot complete a match: the
+    /// start of an open pass (see [`Pass::open_to`]), else none.
+    inexact_from: usize,
 }
 
 impl LiveTable<'_> {
-    /// Whether a match can be completed from instruction `pc` at boundary `at`.
+    /// Whether a match can be completed from instruction `pc` at boundary `at`. From where the
+    /// table stops being exact (see [`LiveTable::exact`]) on, it may say so of instructions that
+    /// cannot, never the reverse.
     #[inline]
     pub(crate) fn holds(&self, at: usize, pc: usize) -> bool {
-        at.checked_sub(self.low)
-            .and_then(|offset| self.states.get(offset))
-            .is_some_and(|&state| self.dfa.holds(state, pc))
+        at >= self.inexact_from
+            || at
+                .checked_sub(self.low)
+                .and_then(|offset| self.states.get(offset))
+                .is_some_and(|&state| self.dfa.holds(state, pc))
+    }
+
+    /// Whether the table is exact at boundary `at`: an instruction it holds live there can
+    /// complete a match, so the successor of a live jump, save, assertion or token step is
+    /// live too, its assertion holds and its token passes.
+    ///
+    /// An open pass (see [`Pass::open_to`]) leaves out the boundaries after the last token
+    /// under the rule's key, which are most of a pass over a sentence that goes on after its
+    /// cue (the `content ClauseEnd` of an indirect quotation). Before them the table is exact
+    /// given its start, where everything after the key step is taken as live, so it holds
+    /// more than can match, never less: a search may still fail in what follows, but it
+    /// never misses a match.
+    #[inline]
+    pub(crate) fn exact(&self, at: usize) -> bool {
+        at < self.inexact_from
     }
 
     /// The last boundary the table covers; nothing beyond it is live.
@@ -924,6 +1029,11 @@ pub(crate) struct Pass<'p, 'r, 'd, 't> {
     /// its key at or after `from`: past it, the pass stops once nothing before the key step
     /// is live for the step's span (see [`KeyStep`]), and leaves the boundaries below out.
     pub(crate) first_key: Option<usize>,
+    /// For a backward pass over a rule with a key step, the last boundary where a match can
+    /// end when `to` falls short of it: the pass then starts at `to` taking every instruction
+    /// after the key step as live there and wherever a step lands up to this boundary (see
+    /// [`LiveTable::exact`]).
+    pub(crate) open_to: Option<usize>,
 }
 
 impl Pass<'_, '_, '_, '_> {
@@ -943,7 +1053,10 @@ impl Pass<'_, '_, '_, '_> {
         let next = pc as usize + 1;
         let (from, high) = (self.from, self.to);
         let live_at = |land: usize| {
-            (from..=high).contains(&land)
+            if land > high {
+                return self.open_live(land, next);
+            }
+            land >= from
                 && out
                     .get(land - from)
                     .is_some_and(|&state| dfa.holds(state, next))
@@ -976,6 +1089,16 @@ impl Pass<'_, '_, '_, '_> {
                 .any(|&(_, length)| {
                     length > 0 && length as usize <= at && live_at(at - length as usize)
                 }),
+            _ => false,
+        }
+    }
+
+    /// Whether instruction `pc` is live at boundary `at` past the end of the pass: only past
+    /// the start of an open one, where every instruction after the key step is.
+    #[cold]
+    fn open_live(&self, at: usize, pc: usize) -> bool {
+        match (self.open_to, &self.prog.key_step) {
+            (Some(open_to), Some(step)) => at <= open_to && pc > step.pc,
             _ => false,
         }
     }
@@ -1100,13 +1223,28 @@ impl LiveDfa {
         }
         let prog = pass.prog;
         let window = pass.window;
-        let to = pass.to.clamp(window.low, window.high);
+        let cacheable = prog.cacheable();
+        // A pass opens only over a program with a key step whose automaton keeps its states;
+        // another goes on to the end.
+        let opens = pass.open_to.is_some()
+            && pass.direction == Direction::Backward
+            && cacheable
+            && prog.key_step.is_some();
+        let to = match pass.open_to {
+            Some(end) if !opens => end,
+            _ => pass.to,
+        };
+        let to = to.clamp(window.low, window.high);
         let from = pass.from.clamp(window.low, to);
-        let pass = Pass { from, to, ..*pass };
+        let pass = Pass {
+            from,
+            to,
+            open_to: pass.open_to.filter(|_| opens),
+            ..*pass
+        };
         let width = to - from + 1;
         out.clear();
         out.resize(width, 0);
-        let cacheable = prog.cacheable();
         let mut seeds = std::mem::take(&mut self.seeds);
         // Where each annotation or phrase step may jump from.
         let mut jump_marks = std::mem::take(&mut self.jump_marks);
@@ -1132,6 +1270,17 @@ impl LiveDfa {
         // The first offset computed: a pass that stops leaves those before it unset.
         let mut stopped = 0;
         let mut step = 0;
+        // An open pass starts from the state where everything after the key step is live.
+        let open_start = if opens { self.open_state(prog) } else { None };
+        if let Some(state) = open_start {
+            out[width - 1] = state;
+            step = 1;
+            // Past the last key the pass cannot end, but the start counts in a run of
+            // boundaries where nothing before the key step is live.
+            if let Some(stop) = stop.as_mut() {
+                stop.ends_at(self.states[state as usize].before_key_dead, to);
+            }
+        }
         while step < width {
             let offset = offset_of(step);
             let after = match pass.direction {
@@ -1285,7 +1434,24 @@ impl LiveDfa {
             low: from + stopped,
             states: states.get(stopped..).unwrap_or_default(),
             dfa: self,
+            inexact_from: if open_start.is_some() { to } else { usize::MAX },
         }
+    }
+
+    /// The state where every instruction after the program's key step is live, which starts
+    /// an open pass; `None` for a program without a key step.
+    fn open_state(&mut self, prog: &LiveProg) -> Option<u32> {
+        if let Some(state) = self.open_state {
+            return Some(state);
+        }
+        let step = prog.key_step.as_ref()?;
+        let mut bits = vec![0u64; prog.words()];
+        for pc in step.pc + 1..prog.size {
+            bits[pc / 64] |= 1 << (pc % 64);
+        }
+        let state = self.intern(&bits, prog);
+        self.open_state = Some(state);
+        Some(state)
     }
 
     fn transition(&self, after: Option<u32>, key: TransitionKey) -> Option<u32> {

@@ -874,6 +874,7 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 direction,
                 max_states: self.set.config.max_automaton_states,
                 first_key: None,
+                open_to: None,
             };
             let Some(dfa) = self.look_live.get_mut(key as usize) else {
                 tables.push(Rc::from(vec![false; high - low + 1]));
@@ -1098,18 +1099,33 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     None => continue,
                 }
             }
+            // Every match of a rule with a key step takes a token under the key, so none starts
+            // after the last one. The pass of a rule that opens leaves out the boundaries from
+            // just past it on (see `LiveTable::exact`), and its search goes on past them.
+            let keys = compiled
+                .live
+                .step_key()
+                .map(|key| self.context.positions_within(key, first, reach));
+            let first_key = keys.map(|keys| keys.first().map_or(reach, |&at| at as usize));
+            let open_from = keys
+                .and_then(|keys| keys.last())
+                .map(|&at| at as usize + 1 + crate::live::OPEN_PASS_MARGIN)
+                .filter(|&open_from| open_from < reach)
+                .filter(|_| compiled.live.opens());
+            let last = match keys.and_then(|keys| keys.last()) {
+                Some(&at) => last.min(at as usize),
+                None => last,
+            };
             let pass = Pass {
                 prog: &compiled.live,
                 context: &self.context,
                 window: &window,
                 from: first,
-                to: reach,
+                to: open_from.unwrap_or(reach),
                 direction: Direction::Backward,
                 max_states: set.config.max_automaton_states,
-                first_key: compiled.live.step_key().map(|key| {
-                    let positions = self.context.positions_within(key, first, reach);
-                    positions.first().map_or(reach, |&at| at as usize)
-                }),
+                first_key,
+                open_to: open_from.map(|_| reach),
             };
             let live = live_dfa.compute(&pass, &mut live_buffer, &mut counters);
             let mut any = false;
@@ -1129,7 +1145,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                     allowed: &match_starts,
                     live: Some(&live),
                     last_start: last,
-                    last_end: live.end(),
+                    last_end: if open_from.is_some() {
+                        reach
+                    } else {
+                        live.end()
+                    },
                     step_limit: u64::MAX,
                     loops: &compiled.token_loops,
                 };
