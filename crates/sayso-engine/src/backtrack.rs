@@ -35,6 +35,7 @@ use crate::context::{AnnotRef, DocContext};
 use crate::hash::FastSet;
 use crate::live::{EdgeStep, LiveTable};
 use crate::predicate::PredId;
+use crate::types::Row;
 use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 
 /// The most (position, instruction) pairs a search marks in a bit table (32 KiB); a longer
@@ -239,19 +240,22 @@ impl TokenLoop {
                 !live.holds(at, self.exit) && live.holds(at, self.token)
             }
             _ => {
+                // The token's row of results answers both the exit's tests and the loop's.
+                let row = context.memo_row(at);
                 at < window.high
-                    && !self.may_leave(guide.prog, context, window, at)
-                    && context.pred(self.test, at)
+                    && !self.may_leave(guide.prog, context, window, row, at)
+                    && context.pred_in(row, self.test, at)
             }
         }
     }
 
     /// Whether a thread leaving the loop at `at` may end the match there or take a first step.
-    fn may_leave(
+    fn may_leave<'r>(
         &self,
         prog: &Prog,
-        context: &DocContext<'_, '_, '_>,
+        context: &DocContext<'r, '_, '_>,
         window: &Window<'_>,
+        row: Option<Row<'r>>,
         at: usize,
     ) -> bool {
         let mask = context.anchor_mask(at);
@@ -269,7 +273,7 @@ impl TokenLoop {
             Some(tests) => {
                 self.exit_anchors & !mask == 0
                     && at < context.token_count
-                    && context.any_passes(tests, at)
+                    && tests.iter().any(|&test| context.pred_in(row, test, at))
             }
             None => crate::live::can_begin(prog, context, &self.exit_steps, at),
         }
