@@ -42,6 +42,11 @@ use crate::vm::{Counters, Found, UNSET, Window, annotation_slot};
 /// range uses a hash set.
 const MAX_DENSE_MARKS: usize = 1 << 18;
 
+/// The most words of marks cleared whole for the next search (2 KiB, a sentence of a few dozen
+/// tokens under a large program); a longer range lists the words it sets and clears only
+/// those, where clearing it whole would cost more than the search.
+const MAX_CLEARED_WHOLE: usize = 256;
+
 /// What a search runs: the program, its slot count, where matches can start and end, which
 /// pairs can still complete one, and how many steps it may take.
 pub(crate) struct Guide<'a> {
@@ -567,8 +572,11 @@ struct Marks {
     /// them, so only the words it set are cleared for the next: a table cleared whole, or one
     /// mark word per pair, costs more than the search itself.
     bits: Vec<u64>,
-    /// The words of `bits` set since the last clearing.
+    /// The words of `bits` set since the last clearing, listed only when the range has more
+    /// than [`MAX_CLEARED_WHOLE`] words.
     touched: Vec<usize>,
+    /// The words of `bits` the range takes.
+    words: usize,
     dense: bool,
     /// The pairs explored when the range does not fit.
     sparse: FastSet<(usize, usize)>,
@@ -580,11 +588,16 @@ impl Marks {
         self.from = from;
         self.end = end;
         self.size = size;
-        for word in self.touched.drain(..) {
-            if let Some(bits) = self.bits.get_mut(word) {
-                *bits = 0;
+        if self.words > MAX_CLEARED_WHOLE {
+            for word in self.touched.drain(..) {
+                if let Some(bits) = self.bits.get_mut(word) {
+                    *bits = 0;
+                }
             }
+        } else if let Some(bits) = self.bits.get_mut(..self.words) {
+            bits.fill(0);
         }
+        self.words = 0;
         let needed = (end - from + 1).saturating_mul(size);
         self.dense = needed <= MAX_DENSE_MARKS;
         if !self.dense {
@@ -595,6 +608,7 @@ impl Marks {
         if self.bits.len() < words {
             self.bits.resize(words, 0);
         }
+        self.words = words;
     }
 
     /// Marks the pair explored; false when it already was, lies outside the searched range or
@@ -616,7 +630,7 @@ impl Marks {
         if *bits & bit != 0 {
             return false;
         }
-        if *bits == 0 {
+        if *bits == 0 && self.words > MAX_CLEARED_WHOLE {
             self.touched.push(index / 64);
         }
         *bits |= bit;
