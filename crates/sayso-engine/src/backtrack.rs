@@ -103,6 +103,9 @@ const MAX_EXIT_ENDS: usize = 64;
 
 /// The ways from instruction `from` to a `Match` without a step, each with its assertions, as
 /// [`ExitEnd`]s; `None` when there are more than [`MAX_EXIT_ENDS`] or a way leaves the program.
+/// Unlike [`crate::live::steps_from`], which merges ways that meet with the same anchors, each
+/// way is followed on its own: merged, a way that needs no lookahead could be dropped for one
+/// that does, and leaving would be refused where it can succeed.
 fn exit_ends(prog: &Prog, from: usize) -> Option<Vec<ExitEnd>> {
     let mut ends: Vec<ExitEnd> = Vec::new();
     let mut stack = vec![(from, 0u8, Vec::new())];
@@ -569,8 +572,9 @@ struct Marks {
     end: usize,
     size: usize,
     /// One bit per pair, `size` per position, when the range fits. A search touches few of
-    /// them, so only the words it set are cleared for the next: a table cleared whole, or one
-    /// mark word per pair, costs more than the search itself.
+    /// them, so past [`MAX_CLEARED_WHOLE`] words only the words it set are cleared for the
+    /// next: a long table cleared whole, or one mark word per pair, costs more than the search
+    /// itself.
     bits: Vec<u64>,
     /// The words of `bits` set since the last clearing, listed only when the range has more
     /// than [`MAX_CLEARED_WHOLE`] words.
