@@ -110,10 +110,9 @@ pub(crate) struct LiveProg {
 struct KeyStep {
     /// The index key every token passing the step's test is under.
     key: usize,
-    /// The step's instruction: it and every instruction before it make `before`.
+    /// The step's instruction: it and every instruction before it are the part before the
+    /// key, and no instruction there leads past it but through it.
     pc: usize,
-    /// The instructions up to the step, as bits.
-    before: Vec<u64>,
     /// The most tokens one step before it consumes (a phrase's longest entry, or one): so many
     /// boundaries in a row without them live leave no way back.
     span: usize,
@@ -125,6 +124,18 @@ struct KeyStep {
 /// exactly (see [`Pass::open_to`]), and how few tokens after the key step a match must be able
 /// to enter its final loop in for the rule's passes to open (see [`LiveProg::set_open`]).
 pub(crate) const OPEN_PASS_MARGIN: usize = 1;
+
+impl KeyStep {
+    /// Whether none of the instructions up to the step is set in `bits`.
+    fn none_up_to(&self, bits: &[u64]) -> bool {
+        let (words, rest) = ((self.pc + 1) / 64, (self.pc + 1) % 64);
+        bits.iter().take(words).all(|&word| word == 0)
+            && (rest == 0
+                || bits
+                    .get(words)
+                    .is_none_or(|&word| word & ((1 << rest) - 1) == 0))
+    }
+}
 
 /// Where some steps can be taken: at the tokens under `keys` and where an annotation of one
 /// of `labels` starts. A scan for where a match begins asks only these places.
@@ -545,14 +556,9 @@ impl LiveProg {
                 && consumes
                 && let Some(key) = key_of(*test)
             {
-                let mut before = vec![0u64; self.words()];
-                for at in 0..=pc {
-                    before[at / 64] |= 1 << (at % 64);
-                }
                 self.key_step = Some(KeyStep {
                     key,
                     pc,
-                    before,
                     span,
                     opens: false,
                 });
@@ -1641,11 +1647,10 @@ impl LiveDfa {
             shifts,
             same_hash,
             quiet: u32::MAX,
-            before_key_dead: prog.key_step.as_ref().is_some_and(|step| {
-                bits.iter()
-                    .zip(&step.before)
-                    .all(|(&live, &before)| live & before == 0)
-            }),
+            before_key_dead: prog
+                .key_step
+                .as_ref()
+                .is_some_and(|step| step.none_up_to(bits)),
         });
         self.new_state = (relevant, steps);
         id

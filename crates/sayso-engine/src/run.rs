@@ -1107,15 +1107,11 @@ impl<'r> Cascade<'r, '_, '_, '_> {
                 .step_key()
                 .map(|key| self.context.positions_within(key, first, reach));
             let first_key = keys.map(|keys| keys.first().map_or(reach, |&at| at as usize));
-            let open_from = keys
-                .and_then(|keys| keys.last())
-                .map(|&at| at as usize + 1 + crate::live::OPEN_PASS_MARGIN)
-                .filter(|&open_from| open_from < reach)
-                .filter(|_| compiled.live.opens());
-            let last = match keys.and_then(|keys| keys.last()) {
-                Some(&at) => last.min(at as usize),
-                None => last,
-            };
+            let last_key = keys.and_then(|keys| keys.last()).map(|&at| at as usize);
+            let open_from = last_key
+                .map(|at| at + 1 + crate::live::OPEN_PASS_MARGIN)
+                .filter(|&open_from| open_from < reach && compiled.live.opens());
+            let last = last_key.map_or(last, |at| last.min(at));
             let pass = Pass {
                 prog: &compiled.live,
                 context: &self.context,
