@@ -302,55 +302,87 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             key_positions: OnceCell::new(),
             every_position: OnceCell::new(),
         };
-        for (index, &lexicon) in phrase_lexicons.iter().enumerate() {
-            let table = context.phrase_table(index, lexicon);
-            context.phrases.insert(lexicon, table);
-        }
+        context.phrases = context.phrase_tables(phrase_lexicons);
         context
     }
 
-    /// The entries of phrase lexicon `lexicon`, the `index`th of the rule set's, in the
-    /// document.
-    fn phrase_table(&self, index: usize, lexicon: usize) -> PhraseTable {
-        let mut table = PhraseTable {
-            by_start: Vec::new(),
-            by_end: Vec::new(),
-        };
-        let Some(lex) = self.lexicons.get(lexicon) else {
-            return table;
-        };
-        for position in 0..self.token_count {
-            if let Some(sharing) = &self.sharing
-                && let Some(&id) = sharing.types.get(position)
-                && !sharing.memo.may_begin_phrase(id, index)
+    /// The entries of the rule set's phrase lexicons in the document, by lexicon. The tokens
+    /// are visited once for all the lexicons, each reading which lexicons its type may begin
+    /// an entry of: a visit per lexicon spent more on tokens that begin none than on finding
+    /// the entries.
+    fn phrase_tables(&self, phrase_lexicons: &[usize]) -> FastMap<usize, PhraseTable> {
+        let mut tables: Vec<PhraseTable> = phrase_lexicons
+            .iter()
+            .map(|_| PhraseTable::default())
+            .collect();
+        let mut add = |index: usize, position: usize| {
+            if let (Some(table), Some(&lexicon)) =
+                (tables.get_mut(index), phrase_lexicons.get(index))
             {
-                continue;
+                self.add_entries_at(table, lexicon, position);
             }
-            let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
-                continue;
-            };
-            let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
-            let first = table.by_start.len();
-            for entry in entries {
-                let len = entry.len();
-                if position + len > self.token_count {
-                    continue;
+        };
+        match self.sharing {
+            Some(sharing) => {
+                for (position, &id) in sharing.types.iter().enumerate() {
+                    let mut starts = sharing.memo.phrase_starts(id);
+                    while starts != 0 {
+                        add(starts.trailing_zeros() as usize, position);
+                        starts &= starts - 1;
+                    }
                 }
-                let all = entry
-                    .iter()
-                    .enumerate()
-                    .all(|(offset, key)| lex.key(self.doc, position + offset) == key);
-                let found = (position as u32, len as u32);
-                if all && !table.by_start[first..].contains(&found) {
-                    table.by_start.push(found);
-                    table.by_end.push(((position + len) as u32, len as u32));
+                // The memo tells the first 64 lexicons apart; the others look everywhere.
+                for index in 64..phrase_lexicons.len() {
+                    for position in 0..self.token_count {
+                        add(index, position);
+                    }
+                }
+            }
+            None => {
+                for position in 0..self.token_count {
+                    for index in 0..phrase_lexicons.len() {
+                        add(index, position);
+                    }
                 }
             }
         }
-        // Entries come by start; among those ending together, the earlier start, the longer
-        // one, stays first.
-        table.by_end.sort_by_key(|&(end, _)| end);
-        table
+        phrase_lexicons
+            .iter()
+            .zip(tables)
+            .map(|(&lexicon, mut table)| {
+                // Entries come by start; among those ending together, the earlier start, the
+                // longer one, stays first.
+                table.by_end.sort_by_key(|&(end, _)| end);
+                (lexicon, table)
+            })
+            .collect()
+    }
+
+    /// Adds the entries of phrase lexicon `lexicon` that start at `position` to `table`.
+    fn add_entries_at(&self, table: &mut PhraseTable, lexicon: usize, position: usize) {
+        let Some(lex) = self.lexicons.get(lexicon) else {
+            return;
+        };
+        let Some(indices) = lex.phrases_by_first.get(lex.key(self.doc, position)) else {
+            return;
+        };
+        let entries = indices.iter().filter_map(|&index| lex.phrases.get(index));
+        let first = table.by_start.len();
+        for entry in entries {
+            let len = entry.len();
+            if position + len > self.token_count {
+                continue;
+            }
+            let all = entry
+                .iter()
+                .enumerate()
+                .all(|(offset, key)| lex.key(self.doc, position + offset) == key);
+            let found = (position as u32, len as u32);
+            if all && !table.by_start[first..].contains(&found) {
+                table.by_start.push(found);
+                table.by_end.push(((position + len) as u32, len as u32));
+            }
+        }
     }
 
     /// The sorted positions of the tokens under index key number `id` of the rule set, found

@@ -296,18 +296,18 @@ impl TypeMemo {
         }
     }
 
-    /// Whether a token of type `id` may begin an entry of the `index`th phrase lexicon, so
-    /// that finding a document's entries looks up only such tokens. Past 64 phrase lexicons
-    /// every token may.
-    pub(crate) fn may_begin_phrase(&self, id: u32, index: usize) -> bool {
-        if index >= 64 || id as usize >= self.phrase_starts.len() {
-            return true;
+    /// The phrase lexicons among the first 64 that a token of type `id` may begin an entry
+    /// of, as bits, so that finding a document's entries looks up only such tokens. A type the
+    /// memo does not know may begin any.
+    pub(crate) fn phrase_starts(&self, id: u32) -> u64 {
+        // The bit set is small enough to stay in the cache; most types begin no entry.
+        if !self.any_phrase_start.contains(id) && (id as usize) < self.phrase_starts.len() {
+            return 0;
         }
-        self.any_phrase_start.contains(id)
-            && self
-                .phrase_starts
-                .get(id as usize)
-                .is_some_and(|starts| starts & (1 << index) != 0)
+        self.phrase_starts
+            .get(id as usize)
+            .copied()
+            .unwrap_or(u64::MAX)
     }
 
     /// The index keys type `id` is under.
