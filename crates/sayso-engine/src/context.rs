@@ -311,6 +311,9 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     /// an entry of: a visit per lexicon spent more on tokens that begin none than on finding
     /// the entries.
     fn phrase_tables(&self, phrase_lexicons: &[usize]) -> FastMap<usize, PhraseTable> {
+        if phrase_lexicons.is_empty() {
+            return FastMap::default();
+        }
         let mut tables: Vec<PhraseTable> = phrase_lexicons
             .iter()
             .map(|_| PhraseTable::default())
