@@ -69,7 +69,10 @@
 //! lexicons (and an annotation of every label it consumes), starting and ending only within
 //! reach of those tokens, and its liveness pass spans only from where its first step can be
 //! taken to where its last one can. A document only visits the rules filed under the words
-//! it holds, so a rule whose cue word is absent costs it nothing.
+//! it holds, so a rule whose cue word is absent costs it nothing. Conflicts are decided in
+//! priority order, so once every rule of a label above a rule's priority has run, the winners
+//! among their matches are settled: the rule skips the segments where all the tokens under one
+//! of its keys lie in such winners, since each of its matches there would overlap one and lose.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
 //! tests check.
 #![forbid(unsafe_code)]
@@ -192,6 +195,11 @@ pub(crate) struct CompiledRule {
     /// every match shares them.
     pub(crate) emit_names: Vec<Arc<str>>,
     pub(crate) link_names: Vec<Arc<str>>,
+    /// Whether its label has rules of a higher priority and every one of them runs before it.
+    /// Conflicts are decided in priority order, so the winners among those rules' matches are
+    /// settled when it runs, and a match of it that overlaps one of them loses whatever else
+    /// is found.
+    pub(crate) outranked_first: bool,
 }
 
 /// Gives equal lookarounds of all rules one id (equal direction and program, nested
@@ -589,6 +597,7 @@ impl RuleSet {
                     .iter()
                     .map(|link| Arc::from(&*link.field))
                     .collect(),
+                outranked_first: false,
             });
             let label = rule.label.0 as usize;
             if label >= link_targets.len() {
@@ -613,7 +622,9 @@ impl RuleSet {
             .collect::<Result<Vec<_>, _>>()?;
         let look_count = share_lookarounds(&mut compiled);
         let membership = predicate::Membership::new(&lexicons);
-        let stages = stages::Stages::new(&cascade_order(&program, &compiled), &compiled);
+        let order = cascade_order(&program, &compiled);
+        mark_outranked_first(&program, &mut compiled, &order);
+        let stages = stages::Stages::new(&order, &compiled);
         Ok(RuleSet {
             membership,
             stages,
@@ -836,6 +847,34 @@ impl RuleSet {
             }
         }
         outcomes
+    }
+}
+
+/// Sets [`CompiledRule::outranked_first`] for the rules that run in `order`.
+fn mark_outranked_first(program: &Program, compiled: &mut [CompiledRule], order: &[usize]) {
+    // Each label's rules in run order, with their priorities.
+    let mut by_label: HashMap<LabelId, Vec<(usize, i32)>> = HashMap::new();
+    for &index in order {
+        if let Some(rule) = program.rules.get(index) {
+            by_label
+                .entry(rule.label)
+                .or_default()
+                .push((index, rule.priority));
+        }
+    }
+    for rules in by_label.values() {
+        // The highest priority among the rules after each one.
+        let mut highest_after = vec![i32::MIN; rules.len()];
+        for place in (1..rules.len()).rev() {
+            highest_after[place - 1] = highest_after[place].max(rules[place].1);
+        }
+        let mut highest_before = i32::MIN;
+        for (&(index, priority), &after) in rules.iter().zip(&highest_after) {
+            if let Some(compiled) = compiled.get_mut(index) {
+                compiled.outranked_first = highest_before > priority && after <= priority;
+            }
+            highest_before = highest_before.max(priority);
+        }
     }
 }
 

@@ -120,6 +120,66 @@ struct Cascade<'r, 'c, 'd, 't> {
     /// allocation for each of some 90,000 stretches over a news corpus. (Its tables are shared
     /// with `look_tables`, so it cannot live in the thread's buffers, which go between threads.)
     stretch_tables: Vec<Rc<[bool]>>,
+    /// For each label, its winners settled so far (see [`CompiledRule::outranked_first`]);
+    /// grown to a label when its first rule that can use them runs.
+    outranking: Vec<Outranking>,
+}
+
+/// The winners of one label's conflicts among its matches above some priority. Conflicts are
+/// decided in priority order, so once every rule of the label above that priority has run,
+/// these win whatever the rules below it find.
+#[derive(Clone, Debug, Default)]
+struct Outranking {
+    /// The priority that every match taken into account is above (`None`: none yet).
+    above: Option<i32>,
+    winners: Winners,
+}
+
+/// The order in which conflicts are decided: higher priority, then more tokens, then the
+/// earlier start, then the rule declared first; then the arena id, which makes every key
+/// distinct, and the end token.
+type ConflictKey = (
+    std::cmp::Reverse<i32>,
+    std::cmp::Reverse<usize>,
+    usize,
+    RuleId,
+    usize,
+    usize,
+);
+
+/// Winners of one label's conflicts, by start token: (end token, arena id). They never
+/// overlap, so the one starting last before a candidate's end is the only one that can
+/// overlap it.
+#[derive(Clone, Debug, Default)]
+struct Winners(BTreeMap<usize, (usize, usize)>);
+
+impl Winners {
+    /// Takes match `id` over `tokens` as a winner, unless a winner overlaps it: then returns
+    /// that winner.
+    fn take(&mut self, tokens: Range<usize>, id: usize) -> Option<usize> {
+        let blocker = self
+            .0
+            .range(..tokens.end)
+            .next_back()
+            .filter(|(_, (end, _))| *end > tokens.start)
+            .map(|(_, (_, winner))| *winner);
+        if blocker.is_none() {
+            self.0.insert(tokens.start, (tokens.end, id));
+        }
+        blocker
+    }
+
+    /// Whether token `at` lies in a winner.
+    fn cover(&self, at: usize) -> bool {
+        self.0
+            .range(..=at)
+            .next_back()
+            .is_some_and(|(_, (end, _))| *end > at)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A lookaround's table over a segment, and the boundaries where it is exact: elsewhere it
@@ -373,6 +433,16 @@ fn resize(total: &mut usize, before: usize, after: usize) {
     *total = total.saturating_sub(before) + after;
 }
 
+/// Whether every position of `positions` (sorted) within `low..high` lies in a winner.
+fn all_within(positions: &[u32], (low, high): (usize, usize), winners: &Winners) -> bool {
+    let from = positions.partition_point(|&at| (at as usize) < low);
+    positions[from..]
+        .iter()
+        .map(|&at| at as usize)
+        .take_while(|&at| at < high)
+        .all(|at| winners.cover(at))
+}
+
 /// The first index from `from` on whose position is at least `bound`, by doubling steps and
 /// then a binary search: cheap both for a dense list walked in small steps and a sparse jump.
 fn gallop(positions: &[u32], from: usize, bound: usize) -> usize {
@@ -475,6 +545,7 @@ pub(crate) fn execute<'r, 'd>(
         automata_bytes,
         look_tables: crate::hash::FastMap::default(),
         stretch_tables: Vec::new(),
+        outranking: Vec::new(),
     };
     // Most rules of a large set need a word the document does not have: only the rules filed
     // under a key it holds are visited, and only those that hold all their keys run. Without
@@ -616,12 +687,12 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     fn candidates(
         &self,
         compiled: &CompiledRule,
-        scope: Scope,
+        rule: &ir::Rule,
         rarest: Rarest<'_>,
         marks: &mut crate::scratch::PositionMarks,
         stretches: &mut Vec<Stretch>,
     ) -> Option<Vec<bool>> {
-        let all = self.segments(scope);
+        let all = self.segments(rule.scope);
         match &rarest {
             None => stretches.extend(
                 all.iter()
@@ -681,6 +752,9 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         }
         if compiled.in_order.last().is_some_and(|&(rank, _)| rank > 0) {
             stretches.retain(|stretch| self.holds_in_order(&compiled.in_order, stretch));
+        }
+        if compiled.outranked_first {
+            self.drop_outranked(compiled, rule, &rarest, stretches);
         }
         match &rarest {
             Some((
@@ -926,10 +1000,13 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         } = buffers;
         stretches.clear();
         let allowed = if optimized {
+            if compiled.outranked_first {
+                self.settle_outranking(rule.label, rule.priority);
+            }
             let Some(rarest) = self.key_positions(compiled, key_positions) else {
                 return;
             };
-            self.candidates(compiled, rule.scope, rarest, marks, stretches)
+            self.candidates(compiled, rule, rarest, marks, stretches)
         } else {
             stretches.extend(
                 self.segments(rule.scope)
@@ -1334,50 +1411,114 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         self.state[slot] = LabelState::Resolved;
     }
 
+    /// Drops the stretches where every match of `rule` would overlap a settled winner of a
+    /// higher priority of its label (see [`CompiledRule::outranked_first`]): each match holds
+    /// a token under each of the rule's keys between where matches can start and end, and
+    /// where all of some key's tokens there lie in such winners, every match loses.
+    fn drop_outranked(
+        &self,
+        compiled: &CompiledRule,
+        rule: &ir::Rule,
+        rarest: &Rarest<'_>,
+        stretches: &mut Vec<Stretch>,
+    ) {
+        let slot = rule.label.0 as usize;
+        if self.state.get(slot) != Some(&LabelState::Unresolved) {
+            return;
+        }
+        let Some(winners) = self
+            .outranking
+            .get(slot)
+            .filter(|state| state.above == Some(rule.priority))
+            .map(|state| &state.winners)
+            .filter(|winners| !winners.is_empty())
+        else {
+            return;
+        };
+        stretches.retain(|stretch| {
+            !compiled.index_keys.iter().any(|entry| {
+                let positions = match rarest {
+                    Some((rarest, positions)) if std::ptr::eq(*rarest, entry) => positions,
+                    _ => self.context.positions_of(entry.id),
+                };
+                all_within(positions, (stretch.first_start, stretch.last_end), winners)
+            })
+        });
+    }
+
+    /// Takes the matches of `label` above `priority` into its settled winners, when every rule
+    /// of the label above `priority` has run (see [`CompiledRule::outranked_first`]) and the
+    /// label's conflicts are not resolved yet.
+    fn settle_outranking(&mut self, label: LabelId, priority: i32) {
+        let slot = label.0 as usize;
+        if self.state.get(slot) != Some(&LabelState::Unresolved) {
+            return;
+        }
+        if self.outranking.len() <= slot {
+            self.outranking.resize_with(slot + 1, Outranking::default);
+        }
+        // Such rules of one label run in falling priority (a rule above another that runs
+        // after it keeps that one from being such a rule), so the bound only falls, and the
+        // matches above the old bound were taken before.
+        let above = self.outranking[slot].above;
+        if above == Some(priority) {
+            return;
+        }
+        let mut keyed: Vec<_> = self
+            .pending
+            .get(slot)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&id| self.conflict_key(id))
+            .filter(|key| {
+                let rank = key.0.0;
+                rank > priority && above.is_none_or(|above| rank <= above)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let state = &mut self.outranking[slot];
+        for (_, _, start, _, id, end) in keyed {
+            state.winners.take(start..end, id);
+        }
+        state.above = Some(priority);
+    }
+
+    /// The order in which the conflicts of a label are decided (see
+    /// [`Cascade::resolve_conflicts`]).
+    fn conflict_key(&self, id: usize) -> ConflictKey {
+        let raw = &self.arena[id];
+        let priority = self
+            .set
+            .program
+            .rules
+            .get(raw.rule.0 as usize)
+            .map_or(0, |rule| rule.priority);
+        (
+            std::cmp::Reverse(priority),
+            std::cmp::Reverse(raw.tokens.len()),
+            raw.tokens.start,
+            raw.rule,
+            id,
+            raw.tokens.end,
+        )
+    }
+
     /// Picks the non-overlapping winners of one label: higher priority, then longer, then
     /// leftmost, then the rule declared first.
     fn resolve_conflicts(&mut self, slot: usize) -> Vec<usize> {
         let candidates = std::mem::take(&mut self.pending[slot]);
-        let rules = &self.set.program.rules;
         // The sort keys are gathered once: comparing would otherwise look up each candidate's
         // entry and rule again and again, all over memory.
-        let mut keyed: Vec<_> = candidates
-            .iter()
-            .map(|&id| {
-                let raw = &self.arena[id];
-                let priority = rules
-                    .get(raw.rule.0 as usize)
-                    .map_or(0, |rule| rule.priority);
-                (
-                    std::cmp::Reverse(priority),
-                    std::cmp::Reverse(raw.tokens.len()),
-                    raw.tokens.start,
-                    raw.rule,
-                    id,
-                    raw.tokens.end,
-                )
-            })
-            .collect();
+        let mut keyed: Vec<_> = candidates.iter().map(|&id| self.conflict_key(id)).collect();
         // The arena id makes every key distinct, so an unstable sort gives the same order.
         keyed.sort_unstable();
-        // Chosen winners by start token; they never overlap, so the one starting last before a
-        // candidate's end is the only one that can overlap it.
-        let mut chosen: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        let mut chosen = Winners::default();
         for (_, _, start, _, id, end) in keyed {
-            let tokens = start..end;
-            let blocker = chosen
-                .range(..tokens.end)
-                .next_back()
-                .filter(|(_, (end, _))| *end > tokens.start)
-                .map(|(_, (_, winner))| *winner);
-            match blocker {
-                Some(winner) => self.losers.push((id, winner)),
-                None => {
-                    chosen.insert(tokens.start, (tokens.end, id));
-                }
+            if let Some(winner) = chosen.take(start..end, id) {
+                self.losers.push((id, winner));
             }
         }
-        chosen.into_values().map(|(_, id)| id).collect()
+        chosen.0.into_values().map(|(_, id)| id).collect()
     }
 
     /// Runs the links of each winner of a label, in text order. A winner whose `required` link
