@@ -73,6 +73,8 @@
 //! priority order, so once every rule of a label above a rule's priority has run, the winners
 //! among their matches are settled: the rule skips the segments where all the tokens under one
 //! of its keys lie in such winners, since each of its matches there would overlap one and lose.
+//! The rules of a label run by falling priority (no results depend on the order of rules that
+//! do not consume each other's labels), so this holds for all but a label's first rules.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the
 //! tests check.
 #![forbid(unsafe_code)]
@@ -91,7 +93,8 @@ mod stages;
 mod types;
 mod vm;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -879,9 +882,10 @@ fn mark_outranked_first(program: &Program, compiled: &mut [CompiledRule], order:
 }
 
 /// A stable topological order of the rules: each after the producers of every label it consumes
-/// or links to (its own label excepted). Program order when there is a cycle.
+/// or links to (its own label excepted), and, where that leaves room, after the rules of its
+/// label with a higher priority, so that their winners are settled when it runs (see
+/// [`CompiledRule::outranked_first`]). Program order when there is a cycle.
 fn cascade_order(program: &Program, compiled: &[CompiledRule]) -> Vec<usize> {
-    let count = program.rules.len();
     let needs: Vec<Vec<LabelId>> = program
         .rules
         .iter()
@@ -896,34 +900,106 @@ fn cascade_order(program: &Program, compiled: &[CompiledRule]) -> Vec<usize> {
             labels
         })
         .collect();
-    // How many rules producing each label have not run yet.
-    let mut pending: HashMap<LabelId, usize> = HashMap::new();
-    for rule in &program.rules {
-        *pending.entry(rule.label).or_default() += 1;
+    topological_order(program, &needs, true)
+        .or_else(|| topological_order(program, &needs, false))
+        .unwrap_or_else(|| (0..program.rules.len()).collect())
+}
+
+/// The rules in an order where each runs after the producers of the labels it `needs`, the
+/// first ready rule in program order first; with `by_priority`, each also runs after the rules
+/// of its label with a higher priority. `None` when no such order exists.
+fn topological_order(
+    program: &Program,
+    needs: &[Vec<LabelId>],
+    by_priority: bool,
+) -> Option<Vec<usize>> {
+    let rules = &program.rules;
+    let mut producers: HashMap<LabelId, usize> = HashMap::new();
+    for rule in rules {
+        *producers.entry(rule.label).or_default() += 1;
     }
-    let mut done = vec![false; count];
-    let mut order = Vec::with_capacity(count);
-    while order.len() < count {
-        // The first rule, in program order, whose needed labels have no producer left to run.
-        let next = (0..count).find(|&index| {
-            !done[index]
-                && needs[index].iter().all(|label| {
-                    let own = usize::from(program.rules[index].label == *label);
-                    pending.get(label).copied().unwrap_or(0) <= own
-                })
-        });
-        match next {
-            Some(index) => {
-                done[index] = true;
-                if let Some(left) = pending.get_mut(&program.rules[index].label) {
-                    *left = left.saturating_sub(1);
-                }
-                order.push(index);
-            }
-            None => return (0..count).collect(),
+    // How many rules each rule waits for, and who waits for the rules of each label.
+    let mut waiting: Vec<usize> = vec![0; rules.len()];
+    let mut needed_by: HashMap<LabelId, Vec<usize>> = HashMap::new();
+    for (index, labels) in needs.iter().enumerate() {
+        for label in labels {
+            let own = usize::from(rules[index].label == *label);
+            waiting[index] += producers
+                .get(label)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(own);
+            needed_by.entry(*label).or_default().push(index);
         }
     }
-    order
+    // Each label's rules by falling priority, in groups of one priority: a group waits for
+    // the whole group before it.
+    let mut groups: HashMap<LabelId, Vec<(i32, Vec<usize>)>> = HashMap::new();
+    if by_priority {
+        for (index, rule) in rules.iter().enumerate() {
+            groups
+                .entry(rule.label)
+                .or_default()
+                .push((rule.priority, vec![index]));
+        }
+        for list in groups.values_mut() {
+            list.sort_by_key(|&(priority, _)| std::cmp::Reverse(priority));
+            list.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    earlier.1.append(&mut later.1);
+                }
+                same
+            });
+            for (_, group) in list.iter().skip(1) {
+                for &index in group {
+                    waiting[index] += 1;
+                }
+            }
+        }
+    }
+    let mut left_in_group: HashMap<(LabelId, i32), usize> = groups
+        .iter()
+        .flat_map(|(label, list)| {
+            list.iter()
+                .map(|(priority, group)| ((*label, *priority), group.len()))
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..rules.len())
+        .filter(|&index| waiting[index] == 0)
+        .map(Reverse)
+        .collect();
+    let mut order = Vec::with_capacity(rules.len());
+    let release = |index: usize, waiting: &mut [usize], ready: &mut BinaryHeap<_>| {
+        waiting[index] -= 1;
+        if waiting[index] == 0 {
+            ready.push(Reverse(index));
+        }
+    };
+    while let Some(Reverse(index)) = ready.pop() {
+        order.push(index);
+        let rule = &rules[index];
+        for &waiter in needed_by.get(&rule.label).map_or(&[][..], Vec::as_slice) {
+            if waiter != index {
+                release(waiter, &mut waiting, &mut ready);
+            }
+        }
+        let key = (rule.label, rule.priority);
+        if let Some(left) = left_in_group.get_mut(&key) {
+            *left -= 1;
+            if *left == 0 {
+                let list = groups.get(&rule.label).map_or(&[][..], Vec::as_slice);
+                let next = list
+                    .iter()
+                    .position(|(priority, _)| *priority == rule.priority)
+                    .and_then(|place| list.get(place + 1));
+                for &waiter in next.map_or(&[][..], |(_, group)| group.as_slice()) {
+                    release(waiter, &mut waiting, &mut ready);
+                }
+            }
+        }
+    }
+    (order.len() == rules.len()).then_some(order)
 }
 
 fn is_builtin(label: LabelId) -> bool {
