@@ -127,11 +127,16 @@ impl LabelIndex {
 
     /// Whether some annotation lies within the token range `low..high`.
     pub(crate) fn any_inside(&self, low: usize, high: usize) -> bool {
+        self.inside(low, high).next().is_some()
+    }
+
+    /// The annotations that lie within the token range `low..high`.
+    pub(crate) fn inside(&self, low: usize, high: usize) -> impl Iterator<Item = &AnnotSpan> {
         let from = self.by_start.partition_point(|s| s.start < low);
         self.by_start[from..]
             .iter()
-            .take_while(|s| s.start < high)
-            .any(|s| s.end <= high)
+            .take_while(move |s| s.start < high)
+            .filter(move |s| s.end <= high)
     }
 
     pub(crate) fn all(&self) -> &[AnnotSpan] {

@@ -72,7 +72,8 @@
 //! it holds, so a rule whose cue word is absent costs it nothing. Conflicts are decided in
 //! priority order, so once every rule of a label above a rule's priority has run, the winners
 //! among their matches are settled: the rule skips the segments where all the tokens under one
-//! of its keys lie in such winners, since each of its matches there would overlap one and lose.
+//! of its keys (or all the annotations of a label it must consume) meet such winners, since
+//! each of its matches there would overlap one and lose.
 //! The rules of a label run by falling priority (no results depend on the order of rules that
 //! do not consume each other's labels), so this holds for all but a label's first rules.
 //! [`Simulation::Plain`] runs the bare simulation; both give identical matches, which the

@@ -171,10 +171,15 @@ impl Winners {
 
     /// Whether token `at` lies in a winner.
     fn cover(&self, at: usize) -> bool {
+        self.overlap(at, at + 1)
+    }
+
+    /// Whether a winner overlaps the tokens `start..end`.
+    fn overlap(&self, start: usize, end: usize) -> bool {
         self.0
-            .range(..=at)
+            .range(..end)
             .next_back()
-            .is_some_and(|(_, (end, _))| *end > at)
+            .is_some_and(|(_, (winner_end, _))| *winner_end > start)
     }
 
     fn is_empty(&self) -> bool {
@@ -1412,9 +1417,10 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     }
 
     /// Drops the stretches where every match of `rule` would overlap a settled winner of a
-    /// higher priority of its label (see [`CompiledRule::outranked_first`]): each match holds
-    /// a token under each of the rule's keys between where matches can start and end, and
-    /// where all of some key's tokens there lie in such winners, every match loses.
+    /// higher priority of its label (see [`CompiledRule::outranked_first`]): each match holds,
+    /// between where matches can start and end, a token under each of the rule's keys and a
+    /// whole annotation of each label it must consume; where all of some key's tokens, or all
+    /// of some such label's annotations, there meet such winners, every match loses.
     fn drop_outranked(
         &self,
         compiled: &CompiledRule,
@@ -1436,13 +1442,25 @@ impl<'r> Cascade<'r, '_, '_, '_> {
             return;
         };
         stretches.retain(|stretch| {
-            !compiled.index_keys.iter().any(|entry| {
+            let range = (stretch.first_start, stretch.last_end);
+            let keys_outranked = compiled.index_keys.iter().any(|entry| {
                 let positions = match rarest {
                     Some((rarest, positions)) if std::ptr::eq(*rarest, entry) => positions,
                     _ => self.context.positions_of(entry.id),
                 };
-                all_within(positions, (stretch.first_start, stretch.last_end), winners)
-            })
+                all_within(positions, range, winners)
+            });
+            // Each match also holds a whole annotation of each label it must consume.
+            let annotations_outranked = || {
+                compiled.required_labels.iter().any(|label| {
+                    self.context.label(*label).is_some_and(|index| {
+                        index
+                            .inside(range.0, range.1)
+                            .all(|span| winners.overlap(span.start, span.end))
+                    })
+                })
+            };
+            !keys_outranked && !annotations_outranked()
         });
     }
 
