@@ -944,7 +944,7 @@ fn topological_order(
                 .push((rule.priority, vec![index]));
         }
         for list in groups.values_mut() {
-            list.sort_by_key(|&(priority, _)| std::cmp::Reverse(priority));
+            list.sort_by_key(|&(priority, _)| Reverse(priority));
             list.dedup_by(|later, earlier| {
                 let same = later.0 == earlier.0;
                 if same {
