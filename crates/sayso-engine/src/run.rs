@@ -128,7 +128,7 @@ struct Cascade<'r, 'c, 'd, 't> {
 /// The winners of one label's conflicts among its matches above some priority. Conflicts are
 /// decided in priority order, so once every rule of the label above that priority has run,
 /// these win whatever the rules below it find.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Outranking {
     /// The priority that every match taken into account is above (`None`: none yet).
     above: Option<i32>,
@@ -150,7 +150,7 @@ type ConflictKey = (
 /// Winners of one label's conflicts, by start token: (end token, arena id). They never
 /// overlap, so the one starting last before a candidate's end is the only one that can
 /// overlap it.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Winners(BTreeMap<usize, (usize, usize)>);
 
 impl Winners {
