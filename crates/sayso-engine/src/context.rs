@@ -9,7 +9,7 @@ use sayso_tokenize::Document;
 
 use crate::hash::FastMap;
 use crate::predicate::{CompiledLexicon, Membership, Pred, PredId, Predicates};
-use crate::types::{self, Row, TypeMemo};
+use crate::types::{self, DocTypes, Row, TypeMemo};
 
 /// Which annotation a step consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -199,8 +199,9 @@ struct KeyPositions {
 /// What a run shares with the other runs of a thread and with the rule set.
 #[derive(Clone, Copy)]
 pub(crate) struct Sharing<'r> {
-    /// The type of each token of the document.
-    pub(crate) types: &'r [u32],
+    /// The type of each token of the document, and where the keyed and phrase-starting ones
+    /// are.
+    pub(crate) types: &'r DocTypes,
     /// Test results and index keys per type.
     pub(crate) memo: &'r TypeMemo,
     /// Which lexicons hold each single-word entry.
@@ -332,7 +333,11 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         };
         match self.sharing {
             Some(sharing) => {
-                for (position, &id) in sharing.types.iter().enumerate() {
+                for &position in &sharing.types.phrase_starting {
+                    let position = position as usize;
+                    let Some(&id) = sharing.types.ids.get(position) else {
+                        continue;
+                    };
                     let mut starts = sharing.memo.phrase_starts(id);
                     while starts != 0 {
                         add(starts.trailing_zeros() as usize, position);
@@ -431,7 +436,14 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.key_positions.get_or_init(|| {
             let memo = sharing.memo;
             let mut starts = vec![0u32; memo.key_count() + 1];
-            for &id in sharing.types {
+            let types = sharing.types;
+            let keyed = || {
+                types
+                    .keyed
+                    .iter()
+                    .filter_map(|&position| Some((position, *types.ids.get(position as usize)?)))
+            };
+            for (_, id) in keyed() {
                 for &key in memo.keys(id) {
                     if let Some(count) = starts.get_mut(key as usize + 1) {
                         *count += 1;
@@ -444,12 +456,12 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             // Each key's next free place, starting at its list's start.
             let mut next = starts.clone();
             let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
-            for (position, &id) in sharing.types.iter().enumerate() {
+            for (position, id) in keyed() {
                 for &key in memo.keys(id) {
                     if let Some(place) = next.get_mut(key as usize)
                         && let Some(slot) = positions.get_mut(*place as usize)
                     {
-                        *slot = position as u32;
+                        *slot = position;
                         *place += 1;
                     }
                 }
@@ -476,7 +488,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     #[inline]
     pub(crate) fn memo_row(&self, index: usize) -> Option<Row<'r>> {
         let sharing = self.sharing?;
-        sharing.memo.row(*sharing.types.get(index)?)
+        sharing.memo.row(*sharing.types.ids.get(index)?)
     }
 
     /// Whether token `index` passes predicate `pred`.

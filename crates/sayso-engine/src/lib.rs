@@ -300,7 +300,7 @@ pub(crate) struct Cache {
     /// Token types and the token-test results per type.
     pub(crate) memo: types::TypeMemo,
     /// The type of each token of the current document.
-    pub(crate) token_types: Vec<u32>,
+    pub(crate) token_types: types::DocTypes,
     /// About how many bytes the automata in `live` and `look_live` take, kept up to date as
     /// they grow so that checking the bound costs nothing per rule.
     pub(crate) automata_bytes: usize,
@@ -682,7 +682,7 @@ impl RuleSet {
                 .collect(),
             live_buffer: Vec::new(),
             memo: types::TypeMemo::default(),
-            token_types: Vec::new(),
+            token_types: types::DocTypes::default(),
             automata_bytes: 0,
             buffers: run::Buffers::default(),
         })

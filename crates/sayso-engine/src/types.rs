@@ -73,6 +73,44 @@ pub(crate) struct TypeMemo {
     any_phrase_start: BitSet,
 }
 
+/// The types of one document's tokens, and the positions whose type is under an index key or
+/// may begin a phrase entry: finding a document's key positions and phrase entries walks
+/// those few instead of every token.
+#[derive(Debug, Default)]
+pub(crate) struct DocTypes {
+    /// The type of each token.
+    pub(crate) ids: Vec<u32>,
+    /// The positions of the tokens whose type is under some index key, in order.
+    pub(crate) keyed: Vec<u32>,
+    /// The positions of the tokens whose type may begin an entry of a phrase lexicon, in
+    /// order.
+    pub(crate) phrase_starting: Vec<u32>,
+}
+
+impl DocTypes {
+    /// Finds the keyed and phrase-starting positions of `ids`. Whether a type is either is as
+    /// good as random to the processor, so every position is written and only the kept ones
+    /// advance the end, without a branch on it.
+    fn gather(&mut self, memo: &TypeMemo) {
+        let count = self.ids.len();
+        self.keyed.resize(count, 0);
+        self.phrase_starting.resize(count, 0);
+        let (mut keyed, mut phrase_starting) = (0, 0);
+        for (position, &id) in self.ids.iter().enumerate() {
+            if let Some(slot) = self.keyed.get_mut(keyed) {
+                *slot = position as u32;
+            }
+            keyed += usize::from(memo.under_some_key.contains(id));
+            if let Some(slot) = self.phrase_starting.get_mut(phrase_starting) {
+                *slot = position as u32;
+            }
+            phrase_starting += usize::from(memo.may_begin_some_phrase(id));
+        }
+        self.keyed.truncate(keyed);
+        self.phrase_starting.truncate(phrase_starting);
+    }
+}
+
 /// The most lexicons holding a type for its row to start from a template.
 const TEMPLATE_MEMBERS: usize = 6;
 
@@ -136,13 +174,13 @@ pub(crate) struct Typing<'r> {
 }
 
 impl TypeMemo {
-    /// Writes the type of each token of `doc` into `types`, and makes room in the memo for the
-    /// types not seen before.
+    /// Writes the type of each token of `doc` into `types` with the positions of the keyed
+    /// and phrase-starting ones, and makes room in the memo for the types not seen before.
     pub(crate) fn prepare(
         &mut self,
         doc: &Document<'_>,
         typing: &Typing<'_>,
-        types: &mut Vec<u32>,
+        types: &mut DocTypes,
     ) {
         let Typing {
             predicates,
@@ -178,7 +216,7 @@ impl TypeMemo {
             self.cells.resize(pad, Cell::new(0));
             self.first_row = pad;
         }
-        types.clear();
+        types.ids.clear();
         let bytes = doc.text().as_bytes();
         for (index, token) in doc.tokens().iter().enumerate() {
             let (kind, flags) = (token.kind, token.flags.0);
@@ -292,22 +330,28 @@ impl TypeMemo {
                 }
                 id
             };
-            types.push(id);
+            types.ids.push(id);
         }
+        types.gather(self);
     }
 
     /// The phrase lexicons among the first 64 that a token of type `id` may begin an entry
     /// of, as bits, so that finding a document's entries looks up only such tokens. A type the
     /// memo does not know may begin any.
     pub(crate) fn phrase_starts(&self, id: u32) -> u64 {
-        // The bit set is small enough to stay in the cache; most types begin no entry.
-        if !self.any_phrase_start.contains(id) && (id as usize) < self.phrase_starts.len() {
+        if !self.may_begin_some_phrase(id) {
             return 0;
         }
         self.phrase_starts
             .get(id as usize)
             .copied()
             .unwrap_or(u64::MAX)
+    }
+
+    /// Whether type `id` may begin an entry of some phrase lexicon: a type the memo does not
+    /// know may. The bit set is small enough to stay in the cache; most types begin none.
+    fn may_begin_some_phrase(&self, id: u32) -> bool {
+        self.any_phrase_start.contains(id) || id as usize >= self.phrase_starts.len()
     }
 
     /// The index keys type `id` is under.
