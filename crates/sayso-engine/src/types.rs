@@ -356,9 +356,6 @@ impl TypeMemo {
 
     /// The index keys type `id` is under.
     pub(crate) fn keys(&self, id: u32) -> &[u32] {
-        if !self.under_some_key.contains(id) {
-            return &[];
-        }
         self.key_ranges
             .get(id as usize)
             .and_then(|&(start, end)| self.key_lists.get(start as usize..end as usize))
