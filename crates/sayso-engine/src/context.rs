@@ -435,20 +435,19 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
     fn key_lists(&self, sharing: Sharing<'_>) -> &KeyPositions {
         self.key_positions.get_or_init(|| {
             let memo = sharing.memo;
-            // The pairs first, in one walk over the keyed tokens: the type data it reads is
-            // scattered, and the counting below then reads the pairs in order.
             let types = sharing.types;
-            let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(types.keyed.len());
-            for &position in &types.keyed {
-                let Some(&id) = types.ids.get(position as usize) else {
-                    continue;
-                };
-                pairs.extend(memo.keys(id).iter().map(|&key| (key, position)));
-            }
+            let keyed = || {
+                types
+                    .keyed
+                    .iter()
+                    .filter_map(|&position| Some((position, *types.ids.get(position as usize)?)))
+            };
             let mut starts = vec![0u32; memo.key_count() + 1];
-            for &(key, _) in &pairs {
-                if let Some(count) = starts.get_mut(key as usize + 1) {
-                    *count += 1;
+            for (_, id) in keyed() {
+                for &key in memo.keys(id) {
+                    if let Some(count) = starts.get_mut(key as usize + 1) {
+                        *count += 1;
+                    }
                 }
             }
             for key in 1..starts.len() {
@@ -457,12 +456,14 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
             // Each key's next free place, starting at its list's start.
             let mut next = starts.clone();
             let mut positions = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
-            for &(key, position) in &pairs {
-                if let Some(place) = next.get_mut(key as usize)
-                    && let Some(slot) = positions.get_mut(*place as usize)
-                {
-                    *slot = position;
-                    *place += 1;
+            for (position, id) in keyed() {
+                for &key in memo.keys(id) {
+                    if let Some(place) = next.get_mut(key as usize)
+                        && let Some(slot) = positions.get_mut(*place as usize)
+                    {
+                        *slot = position;
+                        *place += 1;
+                    }
                 }
             }
             KeyPositions { starts, positions }

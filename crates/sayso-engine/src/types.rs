@@ -88,26 +88,19 @@ pub(crate) struct DocTypes {
 }
 
 impl DocTypes {
-    /// Finds the keyed and phrase-starting positions of `ids`. Whether a type is either is as
-    /// good as random to the processor, so every position is written and only the kept ones
+    /// Finds the positions of `ids` whose type `kept` holds. Whether a type is kept is as good
+    /// as random to the processor, so every position is written and only the kept ones
     /// advance the end, without a branch on it.
-    fn gather(&mut self, memo: &TypeMemo) {
-        let count = self.ids.len();
-        self.keyed.resize(count, 0);
-        self.phrase_starting.resize(count, 0);
-        let (mut keyed, mut phrase_starting) = (0, 0);
-        for (position, &id) in self.ids.iter().enumerate() {
-            if let Some(slot) = self.keyed.get_mut(keyed) {
+    fn gather(ids: &[u32], positions: &mut Vec<u32>, kept: impl Fn(u32) -> bool) {
+        positions.resize(ids.len(), 0);
+        let mut end = 0;
+        for (position, &id) in ids.iter().enumerate() {
+            if let Some(slot) = positions.get_mut(end) {
                 *slot = position as u32;
             }
-            keyed += usize::from(memo.under_some_key.contains(id));
-            if let Some(slot) = self.phrase_starting.get_mut(phrase_starting) {
-                *slot = position as u32;
-            }
-            phrase_starting += usize::from(memo.may_begin_some_phrase(id));
+            end += usize::from(kept(id));
         }
-        self.keyed.truncate(keyed);
-        self.phrase_starting.truncate(phrase_starting);
+        positions.truncate(end);
     }
 }
 
@@ -332,7 +325,15 @@ impl TypeMemo {
             };
             types.ids.push(id);
         }
-        types.gather(self);
+        DocTypes::gather(&types.ids, &mut types.keyed, |id| {
+            self.under_some_key.contains(id)
+        });
+        types.phrase_starting.clear();
+        if !phrase_lexicons.is_empty() {
+            DocTypes::gather(&types.ids, &mut types.phrase_starting, |id| {
+                self.may_begin_some_phrase(id)
+            });
+        }
     }
 
     /// The phrase lexicons among the first 64 that a token of type `id` may begin an entry
