@@ -853,33 +853,79 @@ pub(crate) fn can_begin(
 }
 
 /// One state: a set of live instructions (kept in [`LiveDfa::bits`]).
+///
+/// Laid out by hand: what a boundary reads of the state after it (its listed transitions, the
+/// assertions it needs, its quiet transition, whether the part before the key is dead) fills
+/// the first cache line, so that a state not read for a while costs one miss, not one for the
+/// state and one for a list of transitions elsewhere.
 #[derive(Debug)]
+#[repr(C, align(64))]
 struct State {
-    /// The distinct token tests of the token steps whose successor is live in this state: the
-    /// tests the transition into the position before depends on.
-    relevant: Box<[u32]>,
-    /// Each such token step with the index of its test in `relevant`.
-    steps: Box<[(u32, u32)]>,
+    /// The first few transitions into the position before (see [`Listed`]).
+    listed: Listed,
     /// The assertions the closure into the position before may consult; the others are left
     /// out of the transition key and not asked.
     needs: u64,
-    /// Per relevant test, the assertions a closure from the steps with that test may consult:
-    /// a boundary asks those of the tests its token passes, besides the program's own.
-    test_needs: Box<[u64]>,
-    /// The first few transitions into the position before, each under its key packed into
-    /// one word (see [`State::packed`]), searched in order: most states have only a handful,
-    /// and a short scan beats hashing the key.
-    next: Vec<(u64, u32)>,
-    /// Where the assertion bits and the annotation-step bits of a key start in its packed
-    /// word, or `None` when the key does not fit one and every transition is mapped.
-    shifts: Option<(u32, u32)>,
-    /// The state built before this one with the same hash of its instruction set.
-    same_hash: Option<u32>,
     /// When no token test is relevant, the state into the position before where no assertion
     /// holds and no annotation step jumps (`u32::MAX` until that transition is known).
     quiet: u32,
     /// Whether no instruction up to the program's key step is live (see [`KeyStep`]).
     before_key_dead: bool,
+    /// Where the assertion bits and the annotation-step bits of a key start in its packed
+    /// word, or `None` when the key does not fit one and every transition is mapped.
+    shifts: Option<(u8, u8)>,
+    /// The distinct token tests of the token steps whose successor is live in this state: the
+    /// tests the transition into the position before depends on.
+    relevant: Box<[u32]>,
+    /// Each such token step with the index of its test in `relevant`.
+    steps: Box<[(u32, u32)]>,
+    /// Per relevant test, the assertions a closure from the steps with that test may consult:
+    /// a boundary asks those of the tests its token passes, besides the program's own.
+    test_needs: Box<[u64]>,
+    /// The state built before this one with the same hash of its instruction set.
+    same_hash: Option<u32>,
+}
+
+// The fields a boundary reads end within the first cache line.
+const _: () =
+    assert!(std::mem::offset_of!(State, shifts) + std::mem::size_of::<Option<(u8, u8)>>() <= 64);
+
+/// A state's first transitions into the position before, each under its key packed into one
+/// word (see [`State::packed`]), searched in order: most states have one to three, and a
+/// short scan beats hashing the key. The others go to the automaton's map.
+#[derive(Clone, Copy, Debug, Default)]
+struct Listed {
+    keys: [u64; LISTED_TRANSITIONS],
+    next: [u32; LISTED_TRANSITIONS],
+    len: u8,
+}
+
+impl Listed {
+    fn find(&self, packed: u64) -> Option<u32> {
+        self.keys
+            .iter()
+            .zip(&self.next)
+            .take(usize::from(self.len))
+            .find(|&(&known, _)| known == packed)
+            .map(|(_, &next)| next)
+    }
+
+    fn is_full(&self) -> bool {
+        usize::from(self.len) >= LISTED_TRANSITIONS
+    }
+
+    /// Lists a transition; `false` when the list is full.
+    fn push(&mut self, packed: u64, next: u32) -> bool {
+        let at = usize::from(self.len);
+        match (self.keys.get_mut(at), self.next.get_mut(at)) {
+            (Some(key), Some(slot)) => {
+                (*key, *slot) = (packed, next);
+                self.len += 1;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What decides a transition besides the state after: the relevant tests that pass, the
@@ -923,7 +969,7 @@ impl Stop {
 const MAX_KEPT_MARKS: usize = 1 << 12;
 
 /// How many transitions a state keeps in its own list before the shared map takes the rest.
-const LISTED_TRANSITIONS: usize = 8;
+const LISTED_TRANSITIONS: usize = 3;
 
 /// The lazily built liveness automaton of one program.
 #[derive(Debug, Default)]
@@ -1464,10 +1510,10 @@ impl LiveDfa {
         if let Some(state) = after.and_then(|after| self.states.get(after as usize))
             && let Some(packed) = state.packed(key)
         {
-            if let Some((_, next)) = state.next.iter().find(|(known, _)| *known == packed) {
-                return Some(*next);
+            if let Some(next) = state.listed.find(packed) {
+                return Some(next);
             }
-            if state.next.len() < LISTED_TRANSITIONS {
+            if !state.listed.is_full() {
                 return None;
             }
         }
@@ -1483,12 +1529,8 @@ impl LiveDfa {
                 state.quiet = next;
             }
             if let Some(packed) = state.packed(key)
-                && state.next.len() < LISTED_TRANSITIONS
+                && state.listed.push(packed, next)
             {
-                // Most states have one to three transitions: grow the list one at a time.
-                state.next.reserve_exact(1);
-                state.next.push((packed, next));
-                self.bytes += std::mem::size_of::<(u64, u32)>();
                 return;
             }
         }
@@ -1624,7 +1666,7 @@ impl LiveDfa {
         let jump_shift = assertion_shift + prog.assertions.len();
         // Both shifts stay below 64 when the key fits: a part with no bits, which would be
         // shifted by 64 after 64 tests, is not shifted at all.
-        let shift = |shift: usize, bits: usize| if bits == 0 { 0 } else { shift as u32 };
+        let shift = |shift: usize, bits: usize| if bits == 0 { 0 } else { shift as u8 };
         let shifts = (jump_shift + prog.jumps.len() <= KEY_BITS).then(|| {
             (
                 shift(assertion_shift, prog.assertions.len()),
@@ -1643,7 +1685,7 @@ impl LiveDfa {
             steps: Box::from(steps.as_slice()),
             needs,
             test_needs: test_needs.into_boxed_slice(),
-            next: Vec::new(),
+            listed: Listed::default(),
             shifts,
             same_hash,
             quiet: u32::MAX,
