@@ -299,7 +299,7 @@ pub(crate) struct Cache {
     pub(crate) live_buffer: Vec<u32>,
     /// Token types and the token-test results per type.
     pub(crate) memo: types::TypeMemo,
-    /// The type of each token of the current document.
+    /// The type of each token of the current document, and which tokens are keyed.
     pub(crate) token_types: types::DocTypes,
     /// About how many bytes the automata in `live` and `look_live` take, kept up to date as
     /// they grow so that checking the bound costs nothing per rule.

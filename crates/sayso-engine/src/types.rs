@@ -83,7 +83,7 @@ pub(crate) struct DocTypes {
     /// The positions of the tokens whose type is under some index key, in order.
     pub(crate) keyed: Vec<u32>,
     /// The positions of the tokens whose type may begin an entry of a phrase lexicon, in
-    /// order.
+    /// order; none when the rule set has no phrase lexicons.
     pub(crate) phrase_starting: Vec<u32>,
 }
 
