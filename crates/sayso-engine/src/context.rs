@@ -333,14 +333,11 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         };
         match self.sharing {
             Some(sharing) => {
-                for &position in &sharing.types.phrase_starting {
-                    let position = position as usize;
-                    let Some(&id) = sharing.types.ids.get(position) else {
-                        continue;
-                    };
+                let types = sharing.types;
+                for (position, id) in types.typed(&types.phrase_starting) {
                     let mut starts = sharing.memo.phrase_starts(id);
                     while starts != 0 {
-                        add(starts.trailing_zeros() as usize, position);
+                        add(starts.trailing_zeros() as usize, position as usize);
                         starts &= starts - 1;
                     }
                 }
@@ -436,12 +433,7 @@ impl<'r, 'd, 't> DocContext<'r, 'd, 't> {
         self.key_positions.get_or_init(|| {
             let memo = sharing.memo;
             let types = sharing.types;
-            let keyed = || {
-                types
-                    .keyed
-                    .iter()
-                    .filter_map(|&position| Some((position, *types.ids.get(position as usize)?)))
-            };
+            let keyed = || types.typed(&types.keyed);
             let mut starts = vec![0u32; memo.key_count() + 1];
             for (_, id) in keyed() {
                 for &key in memo.keys(id) {

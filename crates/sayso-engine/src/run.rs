@@ -1482,23 +1482,34 @@ impl<'r> Cascade<'r, '_, '_, '_> {
         if above == Some(priority) {
             return;
         }
-        let mut keyed: Vec<_> = self
-            .pending
-            .get(slot)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .map(|&id| self.conflict_key(id))
-            .filter(|key| {
-                let rank = key.0.0;
-                rank > priority && above.is_none_or(|above| rank <= above)
-            })
-            .collect();
-        keyed.sort_unstable();
+        let pending = self.pending.get(slot).map_or(&[][..], Vec::as_slice);
+        let keyed = self.in_conflict_order(pending, |key| {
+            let rank = key.0.0;
+            rank > priority && above.is_none_or(|above| rank <= above)
+        });
         let state = &mut self.outranking[slot];
         for (_, _, start, _, id, end) in keyed {
             state.winners.take(start..end, id);
         }
         state.above = Some(priority);
+    }
+
+    /// The keys of the matches `ids` that `keep` accepts, in the order their conflicts are
+    /// decided. The keys are gathered once: comparing would otherwise look up each match's
+    /// entry and rule again and again, all over memory.
+    fn in_conflict_order(
+        &self,
+        ids: &[usize],
+        keep: impl Fn(&ConflictKey) -> bool,
+    ) -> Vec<ConflictKey> {
+        let mut keyed: Vec<_> = ids
+            .iter()
+            .map(|&id| self.conflict_key(id))
+            .filter(keep)
+            .collect();
+        // The arena id makes every key distinct, so an unstable sort gives the same order.
+        keyed.sort_unstable();
+        keyed
     }
 
     /// The order in which the conflicts of a label are decided (see
@@ -1525,13 +1536,8 @@ impl<'r> Cascade<'r, '_, '_, '_> {
     /// leftmost, then the rule declared first.
     fn resolve_conflicts(&mut self, slot: usize) -> Vec<usize> {
         let candidates = std::mem::take(&mut self.pending[slot]);
-        // The sort keys are gathered once: comparing would otherwise look up each candidate's
-        // entry and rule again and again, all over memory.
-        let mut keyed: Vec<_> = candidates.iter().map(|&id| self.conflict_key(id)).collect();
-        // The arena id makes every key distinct, so an unstable sort gives the same order.
-        keyed.sort_unstable();
         let mut chosen = Winners::default();
-        for (_, _, start, _, id, end) in keyed {
+        for (_, _, start, _, id, end) in self.in_conflict_order(&candidates, |_| true) {
             if let Some(winner) = chosen.take(start..end, id) {
                 self.losers.push((id, winner));
             }

@@ -88,6 +88,16 @@ pub(crate) struct DocTypes {
 }
 
 impl DocTypes {
+    /// Each of `positions` (the keyed or the phrase-starting ones) with its token's type.
+    pub(crate) fn typed<'a>(
+        &'a self,
+        positions: &'a [u32],
+    ) -> impl Iterator<Item = (u32, u32)> + 'a {
+        positions
+            .iter()
+            .filter_map(|&position| Some((position, *self.ids.get(position as usize)?)))
+    }
+
     /// Finds the positions of `ids` whose type `kept` holds. Whether a type is kept is as good
     /// as random to the processor, so every position is written and only the kept ones
     /// advance the end, without a branch on it.
@@ -337,12 +347,9 @@ impl TypeMemo {
     }
 
     /// The phrase lexicons among the first 64 that a token of type `id` may begin an entry
-    /// of, as bits, so that finding a document's entries looks up only such tokens. A type the
-    /// memo does not know may begin any.
+    /// of, as bits, so that finding a document's entries looks up only such tokens (the
+    /// phrase-starting positions of [`DocTypes`]). A type the memo does not know may begin any.
     pub(crate) fn phrase_starts(&self, id: u32) -> u64 {
-        if !self.may_begin_some_phrase(id) {
-            return 0;
-        }
         self.phrase_starts
             .get(id as usize)
             .copied()
