@@ -16,7 +16,7 @@
 //! writing or each other, except at the first and last batch.
 
 use std::collections::VecDeque;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IoSlice, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 
@@ -45,10 +45,17 @@ Output: jsonl prints one line per input document, in input order:
 A document that fails is reported on stderr (and as an \"error\" field in jsonl and json) and
 the others go on; the exit status is then 1.";
 
-/// Bytes of output gathered before each write: a batch's documents go out in a few large
-/// writes rather than one or more system calls each, which the writing thread would take
-/// from the workers.
+/// Bytes of output gathered before each write: what the writer renders itself, and small
+/// batches, go out in a few large writes rather than one or more system calls per document,
+/// which the writing thread would take from the workers.
 const OUTPUT_BUFFER_BYTES: usize = 1 << 20;
+
+/// Rendered output from which a batch's documents go out in their own vectored writes: a
+/// system call costs less than copying this much into the buffer.
+const VECTORED_WRITE_BYTES: usize = 16 << 10;
+
+/// Buffers per vectored write, below the system's limit (1,024 on Linux).
+const MAX_SLICES_PER_WRITE: usize = 512;
 
 /// Documents per batch: enough to keep every thread busy.
 const BATCH_DOCUMENTS: usize = 128;
@@ -266,21 +273,17 @@ fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
 
 /// Renders one document on its own, as the writer's renderer would in sequence.
 fn render_alone(renderer: &mut dyn Renderer, processed: Processed) -> Finished {
-    let mut output = Vec::new();
-    let (written, failure) = match processed {
+    let (output, failure) = match processed {
         Processed::Done { id, text, matches } => (
-            renderer.document(&mut output, &DocumentView::new(&id, &text, &matches)),
+            renderer.document_buffer(&DocumentView::new(&id, &text, &matches)),
             None,
         ),
         Processed::Failed { id, message } => (
-            renderer.document(&mut output, &DocumentView::failed(&id, &message)),
+            renderer.document_buffer(&DocumentView::failed(&id, &message)),
             Some(message),
         ),
     };
-    Finished::Rendered {
-        output: written.map(|()| output),
-        failure,
-    }
+    Finished::Rendered { output, failure }
 }
 
 /// Loads, runs and (when the format allows) renders every document of a batch on the current
@@ -373,7 +376,7 @@ fn spawn_reader(stream: DocumentStream) -> io::Result<Receiver<RawBatch>> {
 /// The main thread's side: writes finished batches in order, prints failures and warnings, and
 /// moves the progress bar.
 struct Writer<'a, W: Write> {
-    out: W,
+    out: BufWriter<W>,
     renderer: Box<dyn Renderer + 'a>,
     brat_directory: Option<BratDirectory>,
     program: &'a Program,
@@ -391,6 +394,8 @@ impl<W: Write> Writer<'_, W> {
                 self.bar.suspend(|| eprintln!("{warning}"));
             }
         }
+        // Rendered documents wait here to go out together (see `write_rendered`).
+        let mut rendered = Vec::new();
         for item in batch.documents {
             self.documents += 1;
             if self.documents == 2
@@ -405,9 +410,10 @@ impl<W: Write> Writer<'_, W> {
                     if let Some(message) = failure {
                         self.failure(&message);
                     }
-                    self.out.write_all(&output?)?;
+                    rendered.push(output?);
                 }
                 Finished::Kept(Processed::Done { id, text, matches }) => {
+                    self.write_rendered(&mut rendered)?;
                     let view = DocumentView::new(&id, &text, &matches);
                     match self.brat_directory.as_mut() {
                         Some(directory) => directory.write(self.program, &view)?,
@@ -415,6 +421,7 @@ impl<W: Write> Writer<'_, W> {
                     }
                 }
                 Finished::Kept(Processed::Failed { id, message }) => {
+                    self.write_rendered(&mut rendered)?;
                     self.failure(&message);
                     if self.brat_directory.is_none() {
                         self.renderer
@@ -424,7 +431,36 @@ impl<W: Write> Writer<'_, W> {
             }
             self.bar.inc(1);
         }
+        self.write_rendered(&mut rendered)?;
         self.out.flush()
+    }
+
+    /// Writes documents rendered by the workers, in order. Together they go straight to the
+    /// output in vectored writes rather than through the buffer: copying a batch's output
+    /// into the buffer was the writing thread's main work, taken from the workers.
+    fn write_rendered(&mut self, rendered: &mut Vec<Vec<u8>>) -> io::Result<()> {
+        let total: usize = rendered.iter().map(Vec::len).sum();
+        if total < VECTORED_WRITE_BYTES {
+            for output in rendered.drain(..) {
+                self.out.write_all(&output)?;
+            }
+            return Ok(());
+        }
+        self.out.flush()?;
+        for chunk in rendered.chunks(MAX_SLICES_PER_WRITE) {
+            let mut slices: Vec<IoSlice<'_>> = chunk.iter().map(|o| IoSlice::new(o)).collect();
+            let mut slices = &mut slices[..];
+            while !slices.is_empty() {
+                match self.out.get_mut().write_vectored(slices) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(written) => IoSlice::advance_slices(&mut slices, written),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        rendered.clear();
+        Ok(())
     }
 
     fn failure(&mut self, message: &str) {
@@ -696,12 +732,21 @@ mod tests {
             let mut alone = Vec::new();
             let mut renderer = sayso_output::renderer(format, rules.program(), options);
             renderer.begin(&mut alone).unwrap();
-            for document in processed() {
+            // A worker renders many documents with one renderer, which must give what a fresh
+            // renderer gives each of them.
+            let mut worker = sayso_output::renderer(format, rules.program(), options);
+            for (document, again) in processed().into_iter().zip(processed()) {
                 let mut fresh = sayso_output::renderer(format, rules.program(), options);
-                match render_alone(fresh.as_mut(), document) {
-                    Finished::Rendered { output, .. } => alone.extend(output.unwrap()),
+                let output = |finished| match finished {
+                    Finished::Rendered { output, .. } => output.unwrap(),
                     Finished::Kept(_) => unreachable!("render_alone always renders"),
+                };
+                let from_fresh = output(render_alone(fresh.as_mut(), document));
+                let from_worker = output(render_alone(worker.as_mut(), again));
+                if renders_alone(format) {
+                    assert_eq!(from_worker, from_fresh, "{format:?}");
                 }
+                alone.extend(from_fresh);
             }
             renderer.finish(&mut alone).unwrap();
             assert_eq!(
