@@ -248,7 +248,12 @@ fn summary(set: &RuleSet, text: &str, matches: &[sayso_engine::Match]) -> Vec<Su
                 .iter()
                 .map(|f| (f.name.to_string(), f.span.text(text).to_string()))
                 .collect();
-            (rule, m.span.text(text).to_string(), fields, m.attrs.clone())
+            let attrs = m
+                .attrs
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect();
+            (rule, m.span.text(text).to_string(), fields, attrs)
         })
         .collect()
 }

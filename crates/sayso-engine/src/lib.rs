@@ -199,6 +199,8 @@ pub(crate) struct CompiledRule {
     /// every match shares them.
     pub(crate) emit_names: Vec<Arc<str>>,
     pub(crate) link_names: Vec<Arc<str>>,
+    /// The constant attributes its matches carry, made once for the same reason.
+    pub(crate) attrs: Attrs,
     /// Whether its label has rules of a higher priority and every one of them runs before it.
     /// Conflicts are decided in priority order, so the winners among those rules' matches are
     /// settled when it runs, and a match of it that overlaps one of them loses whatever else
@@ -354,11 +356,15 @@ pub struct Match {
     pub tokens: Range<usize>,
     /// Its captured and linked fields, in the order the rule emits them.
     pub fields: Vec<Field>,
-    /// Its constant attributes, in the order the rule emits them.
-    pub attrs: Vec<(String, String)>,
+    /// Its constant attributes, in the order the rule emits them: the rule's own list, which
+    /// every match of the rule shares.
+    pub attrs: Attrs,
     /// Indices (into the same result list) of earlier matches it consumed with `@Label`.
     pub consumed: Vec<usize>,
 }
+
+/// The constant attributes of a rule's matches (`kind: "direct"`), as name and value pairs.
+pub type Attrs = Arc<[(Arc<str>, Arc<str>)]>;
 
 /// A named span of a match.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -381,8 +387,8 @@ impl Match {
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+            .find(|(key, _)| &**key == name)
+            .map(|(_, value)| &**value)
     }
 }
 
@@ -600,6 +606,16 @@ impl RuleSet {
                     .links
                     .iter()
                     .map(|link| Arc::from(&*link.field))
+                    .collect(),
+                attrs: rule
+                    .emit
+                    .iter()
+                    .filter_map(|emit| match &emit.value {
+                        ir::EmitValue::Constant(value) => {
+                            Some((Arc::from(&*emit.name), Arc::from(&**value)))
+                        }
+                        _ => None,
+                    })
                     .collect(),
                 outranked_first: false,
             });
@@ -827,7 +843,11 @@ impl RuleSet {
                         m.fields
                             .iter()
                             .map(|f| (f.name.to_string(), f.span.text(&example.text).to_string()))
-                            .chain(m.attrs.iter().cloned())
+                            .chain(
+                                m.attrs
+                                    .iter()
+                                    .map(|(name, value)| (name.to_string(), value.to_string())),
+                            )
                             .collect()
                     })
                     .collect();

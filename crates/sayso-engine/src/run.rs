@@ -15,7 +15,9 @@ use crate::compile::Compiled;
 use crate::context::{AnnotRef, AnnotSpan, DocContext, Sharing};
 use crate::live::{Direction, Pass};
 use crate::vm::{self, Counters, Start, Tracker, UNSET, Window};
-use crate::{CompiledRule, Field, IndexEntry, Match, NearAnnotation, OrderedStep, RuleSet, Side};
+use crate::{
+    Attrs, CompiledRule, Field, IndexEntry, Match, NearAnnotation, OrderedStep, RuleSet, Side,
+};
 
 /// A match before it is placed in the final list.
 #[derive(Clone, Debug)]
@@ -1832,19 +1834,9 @@ pub(crate) fn to_match(outcome: &Outcome<'_, '_>, id: usize, index_of: &OutputIn
             .collect(),
         attrs: outcome
             .set
-            .program
-            .rules
+            .compiled
             .get(raw.rule.0 as usize)
-            .map(|rule| {
-                rule.emit
-                    .iter()
-                    .filter_map(|emit| match &emit.value {
-                        EmitValue::Constant(value) => Some((emit.name.clone(), value.clone())),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+            .map_or_else(|| Attrs::from([]), |compiled| Arc::clone(&compiled.attrs)),
         consumed: raw
             .consumed
             .iter()

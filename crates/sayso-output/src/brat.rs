@@ -101,7 +101,7 @@ pub(crate) fn annotations(program: &Program, doc: &DocumentView<'_>) -> String {
             let _ = writeln!(out, "T{t}\t{kind} {ranges}\t{text}");
             let _ = writeln!(out, "R{r}\t{kind} Arg1:T{head} Arg2:T{t}");
         }
-        for (name, value) in &m.attrs {
+        for (name, value) in m.attrs.iter() {
             a += 1;
             let _ = writeln!(
                 out,

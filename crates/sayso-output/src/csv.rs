@@ -82,8 +82,8 @@ impl Renderer for Csv<'_> {
                 }));
             }
             for name in &self.attrs {
-                let value = m.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-                row.push(value.cloned().unwrap_or_default());
+                let value = m.attrs.iter().find(|(k, _)| **k == **name).map(|(_, v)| v);
+                row.push(value.map(|v| v.to_string()).unwrap_or_default());
             }
             write_row(out, &row)?;
         }

@@ -95,7 +95,7 @@ impl Renderer for Pretty<'_> {
                     self.paint(ansi(&f.name), &value)
                 )?;
             }
-            for (name, value) in &m.attrs {
+            for (name, value) in m.attrs.iter() {
                 writeln!(out, "    {name:width$}  = {value}")?;
             }
         }

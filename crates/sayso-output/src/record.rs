@@ -148,7 +148,7 @@ impl<'a> MatchRecord<'a> {
             attrs: m
                 .attrs
                 .iter()
-                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .map(|(name, value)| (&**name, &**value))
                 .collect(),
             origin: rule_origin(program, m),
         }

@@ -2,6 +2,7 @@
 //! renderers are tested apart from the rule language and the engine.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sayso_engine::{Field, Match, Program, RuleId, Span};
 use sayso_lang::ir::{
@@ -101,7 +102,7 @@ fn matches(text: &str) -> Vec<Match> {
             field(text, "cue", "said", 0),
             field(text, "content", "We will win,", 0),
         ],
-        attrs: vec![("kind".to_owned(), "direct".to_owned())],
+        attrs: Arc::from([(Arc::from("kind"), Arc::from("direct"))]),
         consumed: Vec::new(),
     };
     let second_span = find(text, "Jane Doe — said\nthe bridge was “too slow”", 0);
@@ -115,7 +116,7 @@ fn matches(text: &str) -> Vec<Match> {
             field(text, "cue", "said", 1),
             field(text, "content", "the bridge was “too slow”", 0),
         ],
-        attrs: vec![("kind".to_owned(), "mixed".to_owned())],
+        attrs: Arc::from([(Arc::from("kind"), Arc::from("mixed"))]),
         consumed: Vec::new(),
     };
     let third = Match {
@@ -129,7 +130,7 @@ fn matches(text: &str) -> Vec<Match> {
             field(text, "content", "Soon.", 0),
             field(text, "resolved", "Jane Doe", 0),
         ],
-        attrs: vec![("kind".to_owned(), "direct".to_owned())],
+        attrs: Arc::from([(Arc::from("kind"), Arc::from("direct"))]),
         consumed: Vec::new(),
     };
     vec![first, second, third]

@@ -63,7 +63,7 @@ fn print_match(out: &mut Stdout, text: &str, m: &Match, indent: &str) {
             f.span.end
         );
     }
-    for (name, value) in &m.attrs {
+    for (name, value) in m.attrs.iter() {
         outln!(out, "{indent}  {name} = {value:?}");
     }
 }

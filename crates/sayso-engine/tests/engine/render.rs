@@ -38,7 +38,7 @@ fn write_match(out: &mut String, rules: &RuleSet, text: &str, index: usize, m: &
             field.span.text(text)
         );
     }
-    for (name, value) in &m.attrs {
+    for (name, value) in m.attrs.iter() {
         let _ = writeln!(out, "    {name} = {value:?}");
     }
     if !m.consumed.is_empty() {

@@ -2,6 +2,8 @@
 //! to the bytes serde_json writes for the same [`DocumentRecord`], on content that stresses
 //! escaping, repeated field names, unknown ids and offsets.
 
+use std::sync::Arc;
+
 use sayso_engine::{Field, Match, Program, RuleId, Span};
 use sayso_lang::ir::{Label, LabelId};
 use sayso_output::{DocumentRecord, DocumentView, Format, OffsetUnit, RenderOptions, renderer};
@@ -82,7 +84,7 @@ fn tricky_match(rule: u32, label: u32, span: Span, fields: Vec<Field>) -> Match 
         span,
         tokens: 0..0,
         fields,
-        attrs: Vec::new(),
+        attrs: Arc::from([]),
         consumed: Vec::new(),
     }
 }
@@ -114,8 +116,9 @@ fn tricky_matches(program: &Program, text: &str) -> Vec<Match> {
         .into_iter()
         .enumerate()
         .map(|(index, value)| (format!("attr {index} \"\t"), value))
+        .chain([(String::new(), String::new())])
+        .map(|(name, value)| (Arc::from(name), Arc::from(value)))
         .collect();
-    repeated.attrs.push((String::new(), String::new()));
     let e_acute = span_of(text, "é").start;
     vec![
         repeated,
