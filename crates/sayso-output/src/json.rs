@@ -40,15 +40,6 @@ impl Renderer for JsonLines<'_> {
         written
     }
 
-    fn document_buffer(&mut self, doc: &DocumentView<'_>) -> io::Result<Vec<u8>> {
-        self.line.clear();
-        self.writer.document(&mut self.line, doc);
-        self.line.push(b'\n');
-        // The next line starts with room for one as long as this one: most need no more.
-        let room = self.line.len().min(MAX_KEPT_BUFFER);
-        Ok(std::mem::replace(&mut self.line, Vec::with_capacity(room)))
-    }
-
     fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }

@@ -108,15 +108,6 @@ pub trait Renderer {
     fn begin(&mut self, out: &mut dyn Write) -> io::Result<()>;
     /// Writes one document.
     fn document(&mut self, out: &mut dyn Write, doc: &DocumentView<'_>) -> io::Result<()>;
-    /// Renders one document into a buffer of its own, for a caller that renders documents
-    /// apart (on worker threads, in any order) and writes them later in order. A renderer
-    /// that builds each document in a buffer anyway hands that buffer over rather than
-    /// copying it.
-    fn document_buffer(&mut self, doc: &DocumentView<'_>) -> io::Result<Vec<u8>> {
-        let mut buffer = Vec::new();
-        self.document(&mut buffer, doc)?;
-        Ok(buffer)
-    }
     /// Writes what comes after the last document.
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()>;
 }

@@ -273,17 +273,24 @@ fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
 
 /// Renders one document on its own, as the writer's renderer would in sequence.
 fn render_alone(renderer: &mut dyn Renderer, processed: Processed) -> Finished {
-    let (output, failure) = match processed {
+    // A fresh buffer of the document's size: handing over the renderer's own, grown for the
+    // longest document yet, left the writer holding slack (4 MB more peak memory on two
+    // threads over a long input) for no measurable gain in time.
+    let mut output = Vec::new();
+    let (written, failure) = match processed {
         Processed::Done { id, text, matches } => (
-            renderer.document_buffer(&DocumentView::new(&id, &text, &matches)),
+            renderer.document(&mut output, &DocumentView::new(&id, &text, &matches)),
             None,
         ),
         Processed::Failed { id, message } => (
-            renderer.document_buffer(&DocumentView::failed(&id, &message)),
+            renderer.document(&mut output, &DocumentView::failed(&id, &message)),
             Some(message),
         ),
     };
-    Finished::Rendered { output, failure }
+    Finished::Rendered {
+        output: written.map(|()| output),
+        failure,
+    }
 }
 
 /// Loads, runs and (when the format allows) renders every document of a batch on the current
