@@ -273,9 +273,8 @@ fn process(rules: &RuleSet, labels: &[String], item: Loaded) -> Processed {
 
 /// Renders one document on its own, as the writer's renderer would in sequence.
 fn render_alone(renderer: &mut dyn Renderer, processed: Processed) -> Finished {
-    // A fresh buffer of the document's size: handing over the renderer's own, grown for the
-    // longest document yet, left the writer holding slack (4 MB more peak memory on two
-    // threads over a long input) for no measurable gain in time.
+    // A buffer of the document's own size: the renderer's, grown for the longest document
+    // yet, would hold its slack until the writer is done with it.
     let mut output = Vec::new();
     let (written, failure) = match processed {
         Processed::Done { id, text, matches } => (
@@ -447,9 +446,9 @@ impl<W: Write> Writer<'_, W> {
     /// into the buffer was the writing thread's main work, taken from the workers.
     fn write_rendered(&mut self, rendered: &mut Vec<Vec<u8>>) -> io::Result<()> {
         let total: usize = rendered.iter().map(Vec::len).sum();
-        // One document goes through the buffer too, which writes a large one straight on:
+        // One document goes through the buffer too, which passes a large one straight on:
         // stdout's line buffering scans the last buffer of a vectored write for newlines (4
-        // million instructions for a 3.4 MB document), and a plain write's not.
+        // million instructions for a 3.4 MB document), which a plain write does not.
         if total < VECTORED_WRITE_BYTES || rendered.len() < 2 {
             for output in rendered.drain(..) {
                 self.out.write_all(&output)?;
