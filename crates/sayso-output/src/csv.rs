@@ -82,8 +82,7 @@ impl Renderer for Csv<'_> {
                 }));
             }
             for name in &self.attrs {
-                let value = m.attrs.iter().find(|(k, _)| **k == **name).map(|(_, v)| v);
-                row.push(value.map(|v| v.to_string()).unwrap_or_default());
+                row.push(m.attr(name).unwrap_or_default().to_owned());
             }
             write_row(out, &row)?;
         }
